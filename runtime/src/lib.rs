@@ -1,0 +1,92 @@
+//! # tracewire
+//!
+//! OpenTelemetry tracing for actors and real-time channels, generated at
+//! compile time.
+//!
+//! Put [`#[traced_actor]`](traced_actor) on an actor's impl block,
+//! [`#[traced_channel]`](traced_channel) on a channel handler's impl block, or
+//! [`#[traced]`](traced) on a single function, and every handler becomes an
+//! OpenTelemetry span:
+//!
+//! - a span name fixed at compile time (`user_cache.get_user`), never allocated;
+//! - attributes from the arguments whose types are plain values, plus declared
+//!   `fields(..)`, all computed only when the span is recording;
+//! - `Err` results, panics and cancellation mapped to status and an
+//!   `exception` event;
+//! - the span current across every poll, so nested handlers and plain
+//!   OpenTelemetry spans become its children.
+//!
+//! ```
+//! use tracewire::prelude::*;
+//!
+//! struct UserCache {
+//!     users: std::collections::HashMap<u64, String>,
+//! }
+//!
+//! #[derive(Debug)]
+//! struct NotFound;
+//! impl std::fmt::Display for NotFound {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+//!         f.write_str("user not found")
+//!     }
+//! }
+//!
+//! #[traced_actor]
+//! impl UserCache {
+//!     // Span "user_cache.get_user" with attributes user_id and cache_size.
+//!     #[span(fields(cache_size = self.users.len()))]
+//!     async fn get_user(&mut self, user_id: u64) -> Result<String, NotFound> {
+//!         self.users.get(&user_id).cloned().ok_or(NotFound)
+//!     }
+//! }
+//! ```
+//!
+//! The macros emit paths into [`__private`]; only this crate needs to be a
+//! dependency.
+
+// Lets the crate's own tests and doc examples use `::tracewire::..` paths,
+// exactly as generated code does.
+extern crate self as tracewire;
+
+mod outcome;
+pub mod semconv;
+mod span;
+mod value;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use outcome::{Outcome, SpanOutcome};
+pub use span::{INSTRUMENTATION_SCOPE, clear_tracer_provider, set_tracer_provider};
+pub use value::AttributeValue;
+
+pub use tracewire_macros::{event, span, traced, traced_actor, traced_channel, untraced};
+
+/// The items most programs need: `use tracewire::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        AttributeValue, Outcome, SpanOutcome, event, span, traced, traced_actor, traced_channel,
+        untraced,
+    };
+}
+
+/// What generated code calls. Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::span::{
+        AttrProbe, HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr, UnsetOutcome,
+        ViaSpanOutcome, required_outcome,
+    };
+    pub use crate::value::{DebugValue, DisplayValue};
+    pub use opentelemetry::Value;
+    pub use opentelemetry::trace::SpanKind;
+    pub use std::boxed::Box;
+    pub use std::option::Option::{self, None, Some};
+    pub use std::pin::Pin;
+
+    /// The mask recorded for `redact(..)` arguments.
+    #[inline]
+    pub fn redacted() -> Option<Value> {
+        Some(Value::String(crate::semconv::REDACTED.into()))
+    }
+}

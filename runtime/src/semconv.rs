@@ -1,0 +1,23 @@
+//! Attribute and event names tracewire writes, in one place.
+//!
+//! Where OpenTelemetry's semantic conventions define a name, that name is
+//! used. Names under `tracewire.` are tracewire's own.
+
+/// Low-cardinality class of the failure (`error.type`).
+pub const ERROR_TYPE: &str = "error.type";
+/// The event recorded for a failed handler (`exception`).
+pub const EXCEPTION_EVENT: &str = "exception";
+/// Type of the exception (`exception.type`) on the [`EXCEPTION_EVENT`].
+pub const EXCEPTION_TYPE: &str = "exception.type";
+/// Message of the exception (`exception.message`) on the [`EXCEPTION_EVENT`].
+pub const EXCEPTION_MESSAGE: &str = "exception.message";
+/// The `error.type` and `exception.type` recorded when a handler panics.
+pub const PANIC_TYPE: &str = "panic";
+/// Set to `true` on a span whose handler future was dropped before it
+/// completed (cancellation). The status is left unset: being cancelled is not
+/// by itself a failure of the handler.
+pub const CANCELLED: &str = "tracewire.cancelled";
+/// The event recorded when a handler future is dropped before completion.
+pub const CANCELLED_EVENT: &str = "cancelled";
+/// The fixed mask recorded in place of an argument listed in `redact(..)`.
+pub const REDACTED: &str = "[REDACTED]";

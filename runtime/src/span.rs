@@ -1,0 +1,435 @@
+//! The handler span: what generated code starts, feeds and ends.
+//!
+//! A [`HandlerSpan`] owns one span from start to end. Its life has two phases:
+//!
+//! 1. *Pending*: the span has been started but is not yet the current context.
+//!    Attributes are written straight onto the owned SDK span: no lock, no
+//!    dynamic dispatch, and nothing at all when the span is not recording.
+//! 2. *Active*: the span has moved into an OpenTelemetry [`Context`] that is
+//!    made current around the handler body (for async handlers, around every
+//!    poll), so nested handlers and plain OpenTelemetry calls see it.
+//!
+//! The span ends exactly once, whatever way the handler leaves: a return
+//! value (mapped through [`SpanOutcome`](crate::SpanOutcome)), a panic
+//! (recorded and then resumed unchanged), or the handler future being dropped
+//! before completion (marked cancelled).
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::sync::RwLock;
+use std::task::{Context as TaskContext, Poll};
+
+use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
+use opentelemetry::trace::{
+    Span as _, SpanBuilder, SpanKind, Status, TraceContextExt, Tracer as _, TracerProvider as _,
+};
+use opentelemetry::{Context, InstrumentationScope, Key, KeyValue, Value};
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+
+use crate::outcome::Outcome;
+use crate::semconv;
+
+/// The tracer used by generated code when one has been installed through
+/// [`set_tracer_provider`]. Keeping the concrete SDK tracer here (rather than
+/// going through `opentelemetry::global`) avoids boxing a tracer on every
+/// handler call and lets attributes go straight onto the concrete span.
+static TRACER: RwLock<Option<SdkTracer>> = RwLock::new(None);
+
+/// The instrumentation scope name tracewire's spans are reported under.
+pub const INSTRUMENTATION_SCOPE: &str = "tracewire";
+
+/// Installs `provider` as the tracer provider for every traced handler, and as
+/// the OpenTelemetry global tracer provider.
+///
+/// Handlers work without this call: they then fall back to
+/// [`opentelemetry::global`], which costs an extra allocation per span.
+///
+/// # Examples
+///
+/// ```
+/// use opentelemetry_sdk::trace::SdkTracerProvider;
+///
+/// let provider = SdkTracerProvider::builder().build();
+/// tracewire::set_tracer_provider(provider.clone());
+/// # let _ = provider.shutdown();
+/// ```
+pub fn set_tracer_provider(provider: SdkTracerProvider) {
+    let scope = InstrumentationScope::builder(INSTRUMENTATION_SCOPE)
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build();
+    let tracer = provider.tracer_with_scope(scope);
+    // A poisoned lock only means another thread panicked mid-write of an
+    // `Option`; the value is still whole, so carry on with it.
+    *TRACER.write().unwrap_or_else(|e| e.into_inner()) = Some(tracer);
+    global::set_tracer_provider(provider);
+}
+
+/// Removes the provider installed by [`set_tracer_provider`], so handlers fall
+/// back to the OpenTelemetry global provider.
+pub fn clear_tracer_provider() {
+    *TRACER.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// The span a handler has started but not yet made current.
+enum OwnedSpan {
+    Sdk(opentelemetry_sdk::trace::Span),
+    Global(BoxedSpan),
+}
+
+impl OwnedSpan {
+    fn start(name: &'static str, kind: SpanKind, parent: &Context) -> Self {
+        let builder = SpanBuilder::from_name(Cow::Borrowed(name)).with_kind(kind);
+        let guard = TRACER.read().unwrap_or_else(|e| e.into_inner());
+        match guard.as_ref() {
+            Some(tracer) => OwnedSpan::Sdk(tracer.build_with_context(builder, parent)),
+            None => {
+                drop(guard);
+                let tracer: BoxedTracer = global::tracer(INSTRUMENTATION_SCOPE);
+                OwnedSpan::Global(tracer.build_with_context(builder, parent))
+            }
+        }
+    }
+
+    fn is_recording(&self) -> bool {
+        match self {
+            OwnedSpan::Sdk(s) => s.is_recording(),
+            OwnedSpan::Global(s) => s.is_recording(),
+        }
+    }
+
+    fn set_attribute(&mut self, kv: KeyValue) {
+        match self {
+            OwnedSpan::Sdk(s) => s.set_attribute(kv),
+            OwnedSpan::Global(s) => s.set_attribute(kv),
+        }
+    }
+
+    fn span_context(&self) -> &opentelemetry::trace::SpanContext {
+        match self {
+            OwnedSpan::Sdk(s) => s.span_context(),
+            OwnedSpan::Global(s) => s.span_context(),
+        }
+    }
+
+    fn into_context(self, parent: &Context) -> Context {
+        match self {
+            OwnedSpan::Sdk(s) => parent.with_span(s),
+            OwnedSpan::Global(s) => parent.with_span(s),
+        }
+    }
+}
+
+/// One handler invocation's span. Created by generated code; see the module
+/// documentation for its life cycle.
+#[doc(hidden)]
+pub struct HandlerSpan {
+    /// `Some` while pending; taken when the span becomes active.
+    pending: Option<OwnedSpan>,
+    /// The parent while pending, the span's own context once active.
+    cx: Context,
+    recording: bool,
+    ended: bool,
+}
+
+impl HandlerSpan {
+    /// Starts a span named `name` as a child of the current context.
+    #[inline]
+    pub fn start(name: &'static str, kind: SpanKind) -> Self {
+        Self::start_with_parent(name, kind, Context::current())
+    }
+
+    /// Starts a span named `name` as a child of `parent`.
+    pub fn start_with_parent(name: &'static str, kind: SpanKind, parent: Context) -> Self {
+        let span = OwnedSpan::start(name, kind, &parent);
+        let recording = span.is_recording();
+        HandlerSpan {
+            pending: Some(span),
+            cx: parent,
+            recording,
+            ended: false,
+        }
+    }
+
+    /// Whether attributes, events and status will be kept. Generated code
+    /// evaluates attribute expressions only when this is true.
+    #[inline]
+    pub fn is_recording(&self) -> bool {
+        self.recording
+    }
+
+    /// Records `value` under `key`, if the value converts to one.
+    #[inline]
+    pub fn record(&mut self, key: &'static str, value: Option<Value>) {
+        let Some(value) = value else { return };
+        if let Some(span) = self.pending.as_mut() {
+            span.set_attribute(KeyValue::new(Key::from_static_str(key), value));
+        } else if self.recording {
+            self.cx
+                .span()
+                .set_attribute(KeyValue::new(Key::from_static_str(key), value));
+        }
+    }
+
+    /// Makes the span part of its context so it can be made current.
+    fn activate(&mut self) {
+        let Some(span) = self.pending.take() else {
+            return;
+        };
+        if self.recording {
+            self.cx = span.into_context(&self.cx);
+            return;
+        }
+        // A span that is not recording only has to carry its sampling decision
+        // to children. When the parent already carries "not sampled" for a
+        // valid trace, it says the same thing, so keep it and allocate nothing.
+        let parent = self.cx.span();
+        let parent_sc = parent.span_context();
+        let sc = span.span_context();
+        let parent_says_same = parent_sc.is_valid() && !parent_sc.is_sampled();
+        if !parent_says_same && sc.is_valid() {
+            self.cx = self.cx.with_remote_span_context(sc.clone());
+        }
+    }
+
+    /// The context in which the handler body runs: this span, current.
+    pub fn context(&mut self) -> &Context {
+        self.activate();
+        &self.cx
+    }
+
+    /// Runs a synchronous handler body with this span current. A panic in the
+    /// body is recorded on the span, the span is ended, and the panic resumes.
+    #[inline]
+    pub fn in_scope<R>(&mut self, body: impl FnOnce() -> R) -> R {
+        self.activate();
+        let result = {
+            let _current = self.cx.clone().attach();
+            catch_unwind(AssertUnwindSafe(body))
+        };
+        match result {
+            Ok(value) => value,
+            Err(payload) => {
+                self.record_panic(&*payload);
+                resume_unwind(payload)
+            }
+        }
+    }
+
+    /// Wraps an async handler body so that this span is current on every poll.
+    #[inline]
+    pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
+        self.activate();
+        Instrumented {
+            span: self,
+            future,
+            done: false,
+        }
+    }
+
+    /// Ends the span with the outcome of the handler's return value.
+    #[inline]
+    pub fn finish(mut self, outcome: Outcome<'_>) {
+        if self.recording
+            && let Outcome::Error {
+                error_type,
+                message,
+            } = outcome
+        {
+            self.record_error(error_type, &message.to_string());
+        }
+        self.end();
+    }
+
+    fn record_error(&mut self, error_type: &str, message: &str) {
+        self.activate();
+        let span = self.cx.span();
+        let error_type = Value::String(error_type.to_owned().into());
+        span.set_attribute(KeyValue::new(semconv::ERROR_TYPE, error_type.clone()));
+        span.add_event(
+            semconv::EXCEPTION_EVENT,
+            vec![
+                KeyValue::new(semconv::EXCEPTION_TYPE, error_type),
+                KeyValue::new(semconv::EXCEPTION_MESSAGE, message.to_owned()),
+            ],
+        );
+        span.set_status(Status::error(message.to_owned()));
+    }
+
+    fn record_panic(&mut self, payload: &(dyn Any + Send)) {
+        if self.recording {
+            let message = panic_message(payload);
+            self.activate();
+            let span = self.cx.span();
+            span.set_attribute(KeyValue::new(semconv::ERROR_TYPE, semconv::PANIC_TYPE));
+            span.add_event(
+                semconv::EXCEPTION_EVENT,
+                vec![
+                    KeyValue::new(semconv::EXCEPTION_TYPE, semconv::PANIC_TYPE),
+                    KeyValue::new(semconv::EXCEPTION_MESSAGE, message.to_owned()),
+                ],
+            );
+            span.set_status(Status::error(message.to_owned()));
+        }
+        self.end();
+    }
+
+    fn record_cancelled(&mut self) {
+        if self.recording && !self.ended {
+            self.activate();
+            let span = self.cx.span();
+            span.set_attribute(KeyValue::new(semconv::CANCELLED, true));
+            span.add_event(semconv::CANCELLED_EVENT, Vec::new());
+        }
+        self.end();
+    }
+
+    fn end(&mut self) {
+        if std::mem::replace(&mut self.ended, true) {
+            return;
+        }
+        if let Some(span) = self.pending.as_mut() {
+            match span {
+                OwnedSpan::Sdk(s) => s.end(),
+                OwnedSpan::Global(s) => s.end(),
+            }
+        } else if self.recording {
+            self.cx.span().end();
+        }
+    }
+}
+
+impl Drop for HandlerSpan {
+    fn drop(&mut self) {
+        // Reached without `finish` only when the handler never returned a
+        // value: a panic while evaluating attributes, or an early exit from
+        // generated code. The span must still end.
+        self.end();
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "Box<dyn Any>"
+    }
+}
+
+/// An async handler body that runs with its span current. Returned by
+/// [`HandlerSpan::instrument`].
+///
+/// Dropping it before it completes marks the span cancelled
+/// (`tracewire.cancelled = true` and a `cancelled` event) and ends it.
+#[doc(hidden)]
+pub struct Instrumented<'a, F> {
+    span: &'a mut HandlerSpan,
+    future: F,
+    done: bool,
+}
+
+impl<F: Future> Future for Instrumented<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is never moved out of `self`; the other fields are
+        // not structurally pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let polled = {
+            let _current = this.span.cx.clone().attach();
+            catch_unwind(AssertUnwindSafe(|| future.poll(task)))
+        };
+        match polled {
+            Ok(Poll::Ready(value)) => {
+                this.done = true;
+                Poll::Ready(value)
+            }
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => {
+                this.done = true;
+                this.span.record_panic(&*payload);
+                resume_unwind(payload)
+            }
+        }
+    }
+}
+
+impl<F> Drop for Instrumented<'_, F> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.span.record_cancelled();
+        }
+    }
+}
+
+/// Attribute detection by autoref specialisation: `(&AttrProbe(&arg)).__tw_value()`
+/// resolves to [`RecordAttr`] when the argument's type implements
+/// [`AttributeValue`](crate::AttributeValue), and to [`SkipAttr`] (records
+/// nothing) otherwise. This is how arguments "of plain value types" are found
+/// without the macro having to guess from type syntax.
+#[doc(hidden)]
+pub struct AttrProbe<'a, T: ?Sized>(pub &'a T);
+
+#[doc(hidden)]
+pub trait RecordAttr {
+    fn __tw_value(&self) -> Option<Value>;
+}
+
+impl<T: crate::AttributeValue + ?Sized> RecordAttr for AttrProbe<'_, T> {
+    #[inline]
+    fn __tw_value(&self) -> Option<Value> {
+        self.0.attribute_value()
+    }
+}
+
+#[doc(hidden)]
+pub trait SkipAttr {
+    #[inline]
+    fn __tw_value(&self) -> Option<Value> {
+        None
+    }
+}
+
+impl<T: ?Sized> SkipAttr for &AttrProbe<'_, T> {}
+
+/// Outcome detection by autoref specialisation, as for [`AttrProbe`]: types
+/// that implement [`SpanOutcome`](crate::SpanOutcome) are asked, others leave
+/// the status unset.
+#[doc(hidden)]
+pub struct OutcomeProbe<'a, T: ?Sized>(pub &'a T);
+
+#[doc(hidden)]
+pub trait ViaSpanOutcome {
+    fn __tw_outcome(&self) -> Outcome<'_>;
+}
+
+impl<T: crate::SpanOutcome + ?Sized> ViaSpanOutcome for OutcomeProbe<'_, T> {
+    #[inline]
+    fn __tw_outcome(&self) -> Outcome<'_> {
+        self.0.span_outcome()
+    }
+}
+
+#[doc(hidden)]
+pub trait UnsetOutcome {
+    #[inline]
+    fn __tw_outcome(&self) -> Outcome<'_> {
+        Outcome::Unset
+    }
+}
+
+impl<T: ?Sized> UnsetOutcome for &OutcomeProbe<'_, T> {}
+
+/// The outcome of a value whose type must implement `SpanOutcome`: used for
+/// return types spelled `Result<..>`, so that an error type without `Display`
+/// is a compile error instead of a silently unrecorded failure.
+#[doc(hidden)]
+#[inline]
+pub fn required_outcome<T: crate::SpanOutcome + ?Sized>(value: &T) -> Outcome<'_> {
+    value.span_outcome()
+}

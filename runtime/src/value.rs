@@ -1,0 +1,195 @@
+//! Conversion of handler arguments and declared fields into typed
+//! OpenTelemetry attribute values.
+//!
+//! Values are converted to their natural OpenTelemetry type (an integer stays
+//! an `i64`, a flag stays a `bool`) rather than to a `Debug` string, so that
+//! back ends can filter and aggregate on them.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use opentelemetry::{StringValue, Value};
+
+/// A type that can be recorded as a span attribute.
+///
+/// Handler arguments whose type implements it are recorded automatically
+/// under the argument's name; anything else is left out. Implement it for
+/// your own identifier types to have them recorded too.
+///
+/// Returning `None` leaves the attribute out (an absent `Option`, for example).
+///
+/// # Examples
+///
+/// ```
+/// use tracewire::AttributeValue;
+/// use opentelemetry::Value;
+///
+/// struct UserId(u64);
+///
+/// impl AttributeValue for UserId {
+///     fn attribute_value(&self) -> Option<Value> {
+///         self.0.attribute_value()
+///     }
+/// }
+///
+/// assert_eq!(UserId(7).attribute_value(), Some(Value::I64(7)));
+/// ```
+pub trait AttributeValue {
+    /// The OpenTelemetry value to record, or `None` to record nothing.
+    fn attribute_value(&self) -> Option<Value>;
+}
+
+macro_rules! lossless_int {
+    ($($t:ty),*) => {$(
+        impl AttributeValue for $t {
+            #[inline]
+            fn attribute_value(&self) -> Option<Value> {
+                Some(Value::I64(i64::from(*self)))
+            }
+        }
+    )*};
+}
+lossless_int!(i8, i16, i32, i64, u8, u16, u32);
+
+// OpenTelemetry has no unsigned 64-bit or 128-bit value. A value that fits in
+// an i64 stays an integer; a larger one becomes its decimal string rather
+// than wrapping to a wrong negative number.
+macro_rules! wide_int {
+    ($($t:ty),*) => {$(
+        impl AttributeValue for $t {
+            #[inline]
+            fn attribute_value(&self) -> Option<Value> {
+                Some(match i64::try_from(*self) {
+                    Ok(v) => Value::I64(v),
+                    Err(_) => Value::String(self.to_string().into()),
+                })
+            }
+        }
+    )*};
+}
+wide_int!(u64, usize, isize, i128, u128);
+
+impl AttributeValue for f64 {
+    #[inline]
+    fn attribute_value(&self) -> Option<Value> {
+        Some(Value::F64(*self))
+    }
+}
+
+impl AttributeValue for f32 {
+    #[inline]
+    fn attribute_value(&self) -> Option<Value> {
+        Some(Value::F64(f64::from(*self)))
+    }
+}
+
+impl AttributeValue for bool {
+    #[inline]
+    fn attribute_value(&self) -> Option<Value> {
+        Some(Value::Bool(*self))
+    }
+}
+
+impl AttributeValue for char {
+    fn attribute_value(&self) -> Option<Value> {
+        Some(Value::String(self.to_string().into()))
+    }
+}
+
+impl AttributeValue for str {
+    fn attribute_value(&self) -> Option<Value> {
+        Some(Value::String(StringValue::from(self.to_owned())))
+    }
+}
+
+impl AttributeValue for String {
+    fn attribute_value(&self) -> Option<Value> {
+        self.as_str().attribute_value()
+    }
+}
+
+impl AttributeValue for Cow<'_, str> {
+    fn attribute_value(&self) -> Option<Value> {
+        match self {
+            // A borrowed 'static string could be kept without a copy, but the
+            // lifetime is erased here; one copy on the recording path is fine.
+            Cow::Borrowed(s) => s.attribute_value(),
+            Cow::Owned(s) => s.attribute_value(),
+        }
+    }
+}
+
+impl AttributeValue for Value {
+    fn attribute_value(&self) -> Option<Value> {
+        Some(self.clone())
+    }
+}
+
+impl<T: AttributeValue> AttributeValue for Option<T> {
+    #[inline]
+    fn attribute_value(&self) -> Option<Value> {
+        self.as_ref().and_then(T::attribute_value)
+    }
+}
+
+macro_rules! via_deref {
+    ($($w:ty),*) => {$(
+        impl<T: AttributeValue + ?Sized> AttributeValue for $w {
+            #[inline]
+            fn attribute_value(&self) -> Option<Value> {
+                (**self).attribute_value()
+            }
+        }
+    )*};
+}
+via_deref!(&T, &mut T, Box<T>, Arc<T>, Rc<T>);
+
+/// A value recorded as its `Display` form: `fields(key = %expr)`.
+#[doc(hidden)]
+pub struct DisplayValue<'a, T: ?Sized>(pub &'a T);
+
+impl<T: std::fmt::Display + ?Sized> AttributeValue for DisplayValue<'_, T> {
+    fn attribute_value(&self) -> Option<Value> {
+        Some(Value::String(self.0.to_string().into()))
+    }
+}
+
+/// A value recorded as its `Debug` form: `fields(key = ?expr)`.
+#[doc(hidden)]
+pub struct DebugValue<'a, T: ?Sized>(pub &'a T);
+
+impl<T: std::fmt::Debug + ?Sized> AttributeValue for DebugValue<'_, T> {
+    fn attribute_value(&self) -> Option<Value> {
+        Some(Value::String(format!("{:?}", self.0).into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_stay_integers() {
+        assert_eq!(5u8.attribute_value(), Some(Value::I64(5)));
+        assert_eq!((-3i32).attribute_value(), Some(Value::I64(-3)));
+        assert_eq!(42u64.attribute_value(), Some(Value::I64(42)));
+    }
+
+    #[test]
+    fn u64_beyond_i64_becomes_decimal_string() {
+        assert_eq!(
+            u64::MAX.attribute_value(),
+            Some(Value::String("18446744073709551615".into()))
+        );
+    }
+
+    #[test]
+    fn references_and_options_unwrap() {
+        let s = String::from("x");
+        let r: &&String = &&s;
+        assert_eq!(r.attribute_value(), Some(Value::String("x".into())));
+        assert_eq!(None::<u8>.attribute_value(), None);
+        assert_eq!(Some(true).attribute_value(), Some(Value::Bool(true)));
+    }
+}

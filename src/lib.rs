@@ -1,0 +1,1 @@
+//! Workspace package: owns examples and integration tests.
