@@ -1,8 +1,150 @@
-//! Temporary entry points while the pipeline is written (replaced in the next commit).
+//! Procedural macros for [tracewire](https://docs.rs/tracewire). Depend on
+//! `tracewire`, which re-exports them and holds the runtime they call; the
+//! items are documented there.
+//!
+//! The crate is a pipeline, one stage per module: `attr` parses options,
+//! `ast` builds the intermediate representation, `valid` checks it, and
+//! `expand` writes the code. Errors from every stage are collected in a
+//! `ctxt::Ctxt` and reported together, next to the item as written.
+
 use proc_macro::TokenStream;
-#[proc_macro_attribute] pub fn traced_actor(_a: TokenStream, i: TokenStream) -> TokenStream { i }
-#[proc_macro_attribute] pub fn traced_channel(_a: TokenStream, i: TokenStream) -> TokenStream { i }
-#[proc_macro_attribute] pub fn traced(_a: TokenStream, i: TokenStream) -> TokenStream { i }
-#[proc_macro_attribute] pub fn span(_a: TokenStream, i: TokenStream) -> TokenStream { i }
-#[proc_macro_attribute] pub fn event(_a: TokenStream, i: TokenStream) -> TokenStream { i }
-#[proc_macro_attribute] pub fn untraced(_a: TokenStream, i: TokenStream) -> TokenStream { i }
+use proc_macro2::TokenStream as TokenStream2;
+use quote::quote;
+
+mod ast;
+mod attr;
+mod ctxt;
+mod expand;
+mod symbol;
+mod valid;
+
+#[cfg(test)]
+mod robustness;
+
+use ast::{Container, ContainerKind};
+use attr::Position;
+use ctxt::Ctxt;
+
+/// Traces every method of an actor's impl block. See `tracewire::traced_actor`.
+#[proc_macro_attribute]
+pub fn traced_actor(args: TokenStream, item: TokenStream) -> TokenStream {
+    traced_impl(ContainerKind::Actor, args.into(), item.into()).into()
+}
+
+/// Traces every method of a channel handler's impl block. See
+/// `tracewire::traced_channel`.
+#[proc_macro_attribute]
+pub fn traced_channel(args: TokenStream, item: TokenStream) -> TokenStream {
+    traced_impl(ContainerKind::Channel, args.into(), item.into()).into()
+}
+
+/// Traces one fn. See `tracewire::traced`.
+#[proc_macro_attribute]
+pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
+    traced_fn(args.into(), item.into()).into()
+}
+
+/// Per-method options inside a traced impl. See `tracewire::span`.
+#[proc_macro_attribute]
+pub fn span(_args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced_helper("span", item.into()).into()
+}
+
+/// Names the channel event a method handles. See `tracewire::event`.
+#[proc_macro_attribute]
+pub fn event(_args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced_helper("event", item.into()).into()
+}
+
+/// Names the outgoing channel event a method intercepts. See `tracewire::handle_out`.
+#[proc_macro_attribute]
+pub fn handle_out(_args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced_helper("handle_out", item.into()).into()
+}
+
+/// Leaves a method of a traced impl without a span. See `tracewire::untraced`.
+#[proc_macro_attribute]
+pub fn untraced(_args: TokenStream, item: TokenStream) -> TokenStream {
+    misplaced_helper("untraced", item.into()).into()
+}
+
+pub(crate) fn traced_impl(kind: ContainerKind, args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+    let cx = Ctxt::default();
+    let position = match kind {
+        ContainerKind::Channel => Position::Channel,
+        _ => Position::Actor,
+    };
+    let options = attr::parse_options(args, position, &cx);
+    let item = match syn::parse2::<syn::ItemImpl>(item.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            cx.error_spanned_by(
+                first_tokens(&item),
+                format!("{} belongs on an impl block", kind.attribute()),
+            );
+            return with_errors(cx, item);
+        }
+    };
+    let (container, shell) = Container::from_impl(kind, options, item, &cx);
+    valid::check(&container, &cx);
+    if cx.has_errors() {
+        let fallback = expand::fallback_impl(&container, shell);
+        return with_errors(cx, fallback);
+    }
+    expand::expand_impl(&container, shell)
+}
+
+pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+    let cx = Ctxt::default();
+    let options = attr::parse_options(args, Position::TracedFn, &cx);
+    let item = match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            cx.error_spanned_by(
+                first_tokens(&item),
+                "#[traced] belongs on a fn; use #[traced_actor] or #[traced_channel] on an impl block",
+            );
+            return with_errors(cx, item);
+        }
+    };
+    let container = Container::from_fn(options, item);
+    valid::check(&container, &cx);
+    if cx.has_errors() {
+        let fallback = expand::fallback_fn(&container);
+        return with_errors(cx, fallback);
+    }
+    expand::expand_fn(&container)
+}
+
+fn misplaced_helper(name: &str, item: TokenStream2) -> TokenStream2 {
+    let cx = Ctxt::default();
+    let home = if name == "event" || name == "handle_out" {
+        "a method of a #[traced_channel] impl"
+    } else {
+        "a method of a #[traced_actor] or #[traced_channel] impl"
+    };
+    cx.error_spanned_by(
+        first_tokens(&item),
+        format!("#[{name}] is not expected here; #[{name}] belongs on {home}"),
+    );
+    with_errors(cx, item)
+}
+
+/// The item's leading tokens, up to its name, to point an error at without
+/// underlining a whole block.
+fn first_tokens(item: &TokenStream2) -> TokenStream2 {
+    let mut out = TokenStream2::new();
+    for tt in item.clone() {
+        let stop = matches!(&tt, proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace);
+        if stop {
+            break;
+        }
+        out.extend([tt]);
+    }
+    if out.is_empty() { item.clone() } else { out }
+}
+
+fn with_errors(cx: Ctxt, item: TokenStream2) -> TokenStream2 {
+    let errors = cx.into_compile_errors();
+    quote!(#errors #item)
+}

@@ -60,13 +60,15 @@ pub use outcome::{Outcome, SpanOutcome};
 pub use span::{INSTRUMENTATION_SCOPE, clear_tracer_provider, set_tracer_provider};
 pub use value::AttributeValue;
 
-pub use tracewire_macros::{event, span, traced, traced_actor, traced_channel, untraced};
+pub use tracewire_macros::{
+    event, handle_out, span, traced, traced_actor, traced_channel, untraced,
+};
 
 /// The items most programs need: `use tracewire::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AttributeValue, Outcome, SpanOutcome, event, span, traced, traced_actor, traced_channel,
-        untraced,
+        AttributeValue, Outcome, SpanOutcome, event, handle_out, span, traced, traced_actor,
+        traced_channel, untraced,
     };
 }
 
@@ -83,6 +85,13 @@ pub mod __private {
     pub use std::boxed::Box;
     pub use std::option::Option::{self, None, Some};
     pub use std::pin::Pin;
+
+    /// The value of a declared field. A separate function so that a type
+    /// that cannot be recorded is reported on the user's expression.
+    #[inline]
+    pub fn field_value<T: crate::AttributeValue + ?Sized>(value: &T) -> Option<Value> {
+        value.attribute_value()
+    }
 
     /// The mask recorded for `redact(..)` arguments.
     #[inline]

@@ -222,11 +222,7 @@ impl HandlerSpan {
     #[inline]
     pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
         self.activate();
-        Instrumented {
-            span: self,
-            future,
-            done: false,
-        }
+        Instrumented { span: self, future }
     }
 
     /// Ends the span with the outcome of the handler's return value.
@@ -277,7 +273,7 @@ impl HandlerSpan {
     }
 
     fn record_cancelled(&mut self) {
-        if self.recording && !self.ended {
+        if self.recording {
             self.activate();
             let span = self.cx.span();
             span.set_attribute(KeyValue::new(semconv::CANCELLED, true));
@@ -303,10 +299,19 @@ impl HandlerSpan {
 
 impl Drop for HandlerSpan {
     fn drop(&mut self) {
-        // Reached without `finish` only when the handler never returned a
-        // value: a panic while evaluating attributes, or an early exit from
-        // generated code. The span must still end.
-        self.end();
+        if self.ended {
+            return;
+        }
+        // Dropped unfinished: either the handler's future was dropped before
+        // it completed (cancellation: a timeout, a `select!` branch that lost,
+        // an aborted task, a future that was never polled), or a panic is
+        // unwinding through code outside the guarded body, such as an
+        // attribute expression, whose message is not available here.
+        if std::thread::panicking() {
+            self.record_panic(&"panicked outside the handler body");
+        } else {
+            self.record_cancelled();
+        }
     }
 }
 
@@ -323,13 +328,12 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
 /// An async handler body that runs with its span current. Returned by
 /// [`HandlerSpan::instrument`].
 ///
-/// Dropping it before it completes marks the span cancelled
-/// (`tracewire.cancelled = true` and a `cancelled` event) and ends it.
+/// If it is dropped before completing, the span it borrows is dropped
+/// unfinished right after, which marks it cancelled.
 #[doc(hidden)]
 pub struct Instrumented<'a, F> {
     span: &'a mut HandlerSpan,
     future: F,
-    done: bool,
 }
 
 impl<F: Future> Future for Instrumented<'_, F> {
@@ -345,24 +349,11 @@ impl<F: Future> Future for Instrumented<'_, F> {
             catch_unwind(AssertUnwindSafe(|| future.poll(task)))
         };
         match polled {
-            Ok(Poll::Ready(value)) => {
-                this.done = true;
-                Poll::Ready(value)
-            }
-            Ok(Poll::Pending) => Poll::Pending,
+            Ok(poll) => poll,
             Err(payload) => {
-                this.done = true;
                 this.span.record_panic(&*payload);
                 resume_unwind(payload)
             }
-        }
-    }
-}
-
-impl<F> Drop for Instrumented<'_, F> {
-    fn drop(&mut self) {
-        if !self.done {
-            self.span.record_cancelled();
         }
     }
 }
@@ -403,14 +394,16 @@ impl<T: ?Sized> SkipAttr for &AttrProbe<'_, T> {}
 #[doc(hidden)]
 pub struct OutcomeProbe<'a, T: ?Sized>(pub &'a T);
 
+// The outcome borrows from the probed value (`'a`), not from the probe: the
+// probe is a temporary that is gone by the time the outcome is recorded.
 #[doc(hidden)]
-pub trait ViaSpanOutcome {
-    fn __tw_outcome(&self) -> Outcome<'_>;
+pub trait ViaSpanOutcome<'a> {
+    fn __tw_outcome(&self) -> Outcome<'a>;
 }
 
-impl<T: crate::SpanOutcome + ?Sized> ViaSpanOutcome for OutcomeProbe<'_, T> {
+impl<'a, T: crate::SpanOutcome + ?Sized> ViaSpanOutcome<'a> for OutcomeProbe<'a, T> {
     #[inline]
-    fn __tw_outcome(&self) -> Outcome<'_> {
+    fn __tw_outcome(&self) -> Outcome<'a> {
         self.0.span_outcome()
     }
 }
@@ -418,7 +411,7 @@ impl<T: crate::SpanOutcome + ?Sized> ViaSpanOutcome for OutcomeProbe<'_, T> {
 #[doc(hidden)]
 pub trait UnsetOutcome {
     #[inline]
-    fn __tw_outcome(&self) -> Outcome<'_> {
+    fn __tw_outcome(&self) -> Outcome<'static> {
         Outcome::Unset
     }
 }

@@ -35,6 +35,11 @@ use opentelemetry::{StringValue, Value};
 ///
 /// assert_eq!(UserId(7).attribute_value(), Some(Value::I64(7)));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be recorded as a span attribute",
+    label = "not a plain attribute value",
+    note = "record it with `%expr` (its Display form) or `?expr` (its Debug form), or implement `tracewire::AttributeValue` for it"
+)]
 pub trait AttributeValue {
     /// The OpenTelemetry value to record, or `None` to record nothing.
     fn attribute_value(&self) -> Option<Value>;

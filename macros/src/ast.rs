@@ -1,0 +1,471 @@
+//! The intermediate representation: what a traced impl or fn means, with the
+//! span name, kind, attributes and future shape of each handler resolved.
+//! Built from syn items by [`Container::from_impl`] and [`Container::from_fn`];
+//! checked by `valid`; written out by `expand`.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{
+    FnArg, GenericArgument, Ident, ImplItem, ImplItemFn, ItemFn, ItemImpl, LitStr, Pat, Path,
+    PathArguments, ReturnType, Signature, Type, TypeParamBound,
+};
+
+use crate::attr::{self, FieldDecl, MethodAttrs, Options};
+use crate::ctxt::Ctxt;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ContainerKind {
+    Actor,
+    Channel,
+    /// `#[traced]` on one fn.
+    Fn,
+}
+
+impl ContainerKind {
+    pub fn attribute(self) -> &'static str {
+        match self {
+            ContainerKind::Actor => "#[traced_actor]",
+            ContainerKind::Channel => "#[traced_channel]",
+            ContainerKind::Fn => "#[traced]",
+        }
+    }
+}
+
+/// A traced impl block or fn.
+pub struct Container {
+    pub kind: ContainerKind,
+    pub options: Options,
+    /// The name span names start with (`user_cache`, `room`), when one
+    /// could be found.
+    pub base_name: Option<String>,
+    /// Where to report a missing base name.
+    pub self_ty_span: Span,
+    pub handlers: Vec<Handler>,
+}
+
+/// The role a handler plays, which decides its default name and kind.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Role {
+    Plain,
+    Connect,
+    Join,
+    HandleIn(Option<String>),
+    HandleOut(Option<String>),
+    Terminate,
+    HandleCall,
+    HandleCast,
+    HandleInfo,
+}
+
+/// How a handler produces its result, which decides how its span is kept
+/// current and when it ends.
+#[derive(Clone, Debug)]
+pub enum Form {
+    /// A plain fn: the span ends when it returns.
+    Sync,
+    /// `async fn`: the span ends when the future completes.
+    Async,
+    /// `fn .. -> impl Future<Output = T>`.
+    ImplFuture,
+    /// `fn .. -> Pin<Box<dyn Future<Output = T>>>` or `BoxFuture<'_, T>`,
+    /// which is also what `#[async_trait]` leaves behind when it runs first.
+    BoxedFuture,
+}
+
+/// An argument that may be recorded as an attribute.
+pub struct Arg {
+    pub ident: Ident,
+}
+
+/// One fn to wrap in a span. Everything is owned so that the item can be
+/// rebuilt around it.
+pub struct Handler {
+    /// The fn as written, less tracewire's helper attributes. A `#[traced]`
+    /// free fn is held in the same shape (the fields are identical).
+    pub func: ImplItemFn,
+    pub helpers: MethodAttrs,
+    /// Named arguments in order; `self` is never one.
+    pub args: Vec<Arg>,
+    pub role: Role,
+    pub form: Form,
+    /// The type the handler finally produces (the future's output for async
+    /// forms); `None` for `()`.
+    pub output: Option<Type>,
+}
+
+/// Where each item of a traced impl goes.
+pub enum ImplEntry {
+    Handler(usize),
+    Untouched(ImplItem),
+}
+
+pub struct ImplShell {
+    pub item: ItemImpl,
+    pub entries: Vec<ImplEntry>,
+}
+
+impl Container {
+    /// Reads a `#[traced_actor]`/`#[traced_channel]` impl. Helper attributes
+    /// are removed from the returned shell's items.
+    pub fn from_impl(
+        kind: ContainerKind,
+        options: Options,
+        mut item: ItemImpl,
+        cx: &Ctxt,
+    ) -> (Container, ImplShell) {
+        let self_ty_span = item.self_ty.span();
+        let mut handlers = Vec::new();
+        let mut entries = Vec::new();
+        for impl_item in std::mem::take(&mut item.items) {
+            match impl_item {
+                ImplItem::Fn(mut f) => {
+                    let helpers = attr::take_method_attrs(&mut f.attrs, options.krate.as_ref(), cx);
+                    if helpers.untraced.is_some() && helpers.span.is_none() && helpers.event.is_none() && helpers.handle_out.is_none() && helpers.traced.is_none() {
+                        entries.push(ImplEntry::Untouched(ImplItem::Fn(f)));
+                        continue;
+                    }
+                    let role = role_of(kind, &f.sig.ident, &helpers);
+                    entries.push(ImplEntry::Handler(handlers.len()));
+                    handlers.push(Handler::new(f, helpers, role));
+                }
+                other => entries.push(ImplEntry::Untouched(other)),
+            }
+        }
+        let base_name = match kind {
+            ContainerKind::Actor => options
+                .name
+                .as_ref()
+                .map(LitStr::value)
+                .or_else(|| type_name(&item.self_ty).map(|n| snake_case(&n))),
+            _ => options
+                .name
+                .as_ref()
+                .map(LitStr::value)
+                .or_else(|| options.topic.as_ref().and_then(|t| topic_prefix(&t.value())))
+                .or_else(|| type_name(&item.self_ty).map(|n| channel_name(&snake_case(&n)))),
+        };
+        let container = Container {
+            kind,
+            options,
+            base_name,
+            self_ty_span,
+            handlers,
+        };
+        (container, ImplShell { item, entries })
+    }
+
+    /// Reads a `#[traced]` fn.
+    pub fn from_fn(options: Options, item: ItemFn) -> Container {
+        let base_name = Some(
+            options
+                .name
+                .as_ref()
+                .map_or_else(|| item.sig.ident.unraw_string(), LitStr::value),
+        );
+        let self_ty_span = item.sig.ident.span();
+        let func = ImplItemFn {
+            attrs: item.attrs,
+            vis: item.vis,
+            modifiers: item.modifiers,
+            sig: item.sig,
+            block: *item.block,
+        };
+        let handler = Handler::new(func, MethodAttrs::default(), Role::Plain);
+        Container {
+            kind: ContainerKind::Fn,
+            options,
+            base_name,
+            self_ty_span,
+            handlers: vec![handler],
+        }
+    }
+
+    /// The options that apply to `handler`: its `#[span(..)]`, or for a
+    /// `#[traced]` fn the attribute's own options.
+    pub fn handler_options<'a>(&'a self, handler: &'a Handler) -> Option<&'a Options> {
+        match self.kind {
+            ContainerKind::Fn => Some(&self.options),
+            _ => handler.helpers.span.as_ref().map(|(o, _)| o),
+        }
+    }
+
+    /// The span name, fixed at compile time.
+    pub fn span_name(&self, handler: &Handler) -> String {
+        if let Some(name) = self.handler_options(handler).and_then(|o| o.name.as_ref()) {
+            return name.value();
+        }
+        let base = self.base_name.as_deref().unwrap_or("_");
+        let method = handler.sig().ident.unraw_string();
+        match &handler.role {
+            _ if self.kind == ContainerKind::Fn => base.to_owned(),
+            Role::Connect => "socket.connect".to_owned(),
+            Role::HandleIn(Some(event)) => format!("{base}.handle_in {event}"),
+            Role::HandleOut(Some(event)) => format!("{base}.handle_out {event}"),
+            _ => format!("{base}.{method}"),
+        }
+    }
+
+    /// The `SpanKind` variant, following the OpenTelemetry messaging and RPC
+    /// conventions: a request a client waits on is served under SERVER, a
+    /// message handled without a waiting caller under CONSUMER.
+    pub fn span_kind(&self, handler: &Handler) -> &'static str {
+        if let Some(kind) = self.handler_options(handler).and_then(|o| o.kind.as_ref()) {
+            return match kind.to_string().as_str() {
+                "client" => "Client",
+                "server" => "Server",
+                "producer" => "Producer",
+                "consumer" => "Consumer",
+                _ => "Internal",
+            };
+        }
+        match handler.role {
+            Role::Connect | Role::Join | Role::HandleIn(_) | Role::HandleCall => "Server",
+            Role::HandleOut(_) | Role::HandleCast | Role::HandleInfo => "Consumer",
+            Role::Plain | Role::Terminate => "Internal",
+        }
+    }
+
+    pub fn krate(&self) -> Path {
+        self.options
+            .krate
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(::tracewire))
+    }
+}
+
+impl Handler {
+    fn new(func: ImplItemFn, helpers: MethodAttrs, role: Role) -> Handler {
+        let sig = &func.sig;
+        let args = sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                FnArg::Typed(pt) => match &*pt.pat {
+                    Pat::Ident(pi) if pi.subpat.is_none() => Some(Arg {
+                        ident: pi.ident.clone(),
+                    }),
+                    _ => None,
+                },
+                FnArg::Receiver(_) => None,
+            })
+            .collect();
+        let ret = match &sig.output {
+            ReturnType::Default => None,
+            ReturnType::Type(_, ty) => Some((**ty).clone()),
+        };
+        let (form, output) = if sig.asyncness.is_some() {
+            (Form::Async, ret)
+        } else if let Some(ty) = &ret {
+            if let Some(out) = impl_future_output(ty) {
+                (Form::ImplFuture, out)
+            } else if let Some(out) = boxed_future_output(ty) {
+                (Form::BoxedFuture, out)
+            } else {
+                (Form::Sync, ret)
+            }
+        } else {
+            (Form::Sync, None)
+        };
+        Handler {
+            func,
+            helpers,
+            args,
+            role,
+            form,
+            output,
+        }
+    }
+
+    pub fn sig(&self) -> &Signature {
+        &self.func.sig
+    }
+
+    pub fn arg(&self, name: &Ident) -> Option<&Arg> {
+        self.args.iter().find(|a| a.ident == *name)
+    }
+}
+
+/// A field's declared key and the handler it belongs to, for messages.
+pub fn field_keys(fields: &[FieldDecl]) -> impl Iterator<Item = (&str, Span)> {
+    fields.iter().map(|f| (f.key.as_str(), f.key_span))
+}
+
+fn role_of(kind: ContainerKind, ident: &Ident, helpers: &MethodAttrs) -> Role {
+    let name = ident.unraw_string();
+    match kind {
+        ContainerKind::Channel => {
+            if let Some(event) = &helpers.event {
+                return Role::HandleIn(Some(event.value()));
+            }
+            if let Some(event) = &helpers.handle_out {
+                return Role::HandleOut(Some(event.value()));
+            }
+            match name.as_str() {
+                "connect" => Role::Connect,
+                "join" => Role::Join,
+                "handle_in" => Role::HandleIn(None),
+                "handle_out" => Role::HandleOut(None),
+                "terminate" => Role::Terminate,
+                _ => Role::Plain,
+            }
+        }
+        ContainerKind::Actor => match name.as_str() {
+            "handle_call" => Role::HandleCall,
+            "handle_cast" => Role::HandleCast,
+            "handle_info" => Role::HandleInfo,
+            "terminate" => Role::Terminate,
+            _ => Role::Plain,
+        },
+        ContainerKind::Fn => Role::Plain,
+    }
+}
+
+/// `Output` of `impl Future<Output = T> + ..`; `Some(None)` for a future of `()`.
+fn impl_future_output(ty: &Type) -> Option<Option<Type>> {
+    let Type::ImplTrait(it) = ty else { return None };
+    it.bounds.iter().find_map(|b| match b {
+        TypeParamBound::Trait(t) => future_output(&t.path),
+        _ => None,
+    })
+}
+
+/// `Output` of `Pin<Box<dyn Future<Output = T> + ..>>` or `BoxFuture<'_, T>`.
+fn boxed_future_output(ty: &Type) -> Option<Option<Type>> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    let args = generic_args(&last.arguments);
+    if last.ident == "BoxFuture" || last.ident == "LocalBoxFuture" {
+        return args.iter().find_map(|a| match a {
+            GenericArgument::Type(t) => Some(unit_to_none(t)),
+            _ => None,
+        });
+    }
+    if last.ident != "Pin" {
+        return None;
+    }
+    let Some(GenericArgument::Type(Type::Path(boxed))) = args.first() else {
+        return None;
+    };
+    let boxed = boxed.path.segments.last()?;
+    if boxed.ident != "Box" {
+        return None;
+    }
+    let Some(GenericArgument::Type(Type::TraitObject(dyn_ty))) =
+        generic_args(&boxed.arguments).first()
+    else {
+        return None;
+    };
+    dyn_ty.bounds.iter().find_map(|b| match b {
+        TypeParamBound::Trait(t) => future_output(&t.path),
+        _ => None,
+    })
+}
+
+fn future_output(path: &Path) -> Option<Option<Type>> {
+    let last = path.segments.last()?;
+    if last.ident != "Future" {
+        return None;
+    }
+    generic_args(&last.arguments).iter().find_map(|a| match a {
+        GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(unit_to_none(&assoc.ty)),
+        _ => None,
+    })
+}
+
+fn generic_args(args: &PathArguments) -> Vec<&GenericArgument> {
+    match args {
+        PathArguments::AngleBracketed(a) => a.args.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn unit_to_none(ty: &Type) -> Option<Type> {
+    match ty {
+        Type::Tuple(t) if t.elems.is_empty() => None,
+        other => Some(other.clone()),
+    }
+}
+
+/// The last path segment of the Self type: `UserCache` for
+/// `crate::UserCache<T>`. References and groups are looked through.
+fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.unraw_string()),
+        Type::Reference(r) => type_name(&r.elem),
+        Type::Group(g) => type_name(&g.elem),
+        Type::Paren(p) => type_name(&p.elem),
+        _ => None,
+    }
+}
+
+/// `room` from `room:*` or `room:lobby`.
+fn topic_prefix(topic: &str) -> Option<String> {
+    let prefix = topic.split(':').next().unwrap_or(topic).trim_end_matches('*');
+    (!prefix.is_empty()).then(|| prefix.to_owned())
+}
+
+/// `room` from `room_channel`: the suffix only repeats what the span kind says.
+fn channel_name(snake: &str) -> String {
+    match snake.strip_suffix("_channel") {
+        Some(stem) if !stem.is_empty() => stem.to_owned(),
+        _ => snake.to_owned(),
+    }
+}
+
+/// `user_cache` from `UserCache`, `http_server` from `HTTPServer`.
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev = i.checked_sub(1).and_then(|p| chars.get(p));
+            let next = chars.get(i + 1);
+            let boundary = match prev {
+                None => false,
+                Some(p) if *p == '_' => false,
+                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
+                Some(p) => p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()),
+            };
+            if boundary {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub trait UnrawString {
+    fn unraw_string(&self) -> String;
+}
+
+impl UnrawString for Ident {
+    fn unraw_string(&self) -> String {
+        let s = self.to_string();
+        s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_handles_acronyms_and_digits() {
+        assert_eq!(snake_case("UserCache"), "user_cache");
+        assert_eq!(snake_case("HTTPServer"), "http_server");
+        assert_eq!(snake_case("Room2Channel"), "room2_channel");
+        assert_eq!(snake_case("already_snake"), "already_snake");
+        assert_eq!(snake_case("X"), "x");
+    }
+
+    #[test]
+    fn channel_names_drop_suffix_and_topic_wildcards() {
+        assert_eq!(channel_name("room_channel"), "room");
+        assert_eq!(channel_name("_channel"), "_channel");
+        assert_eq!(topic_prefix("room:*").as_deref(), Some("room"));
+        assert_eq!(topic_prefix("*"), None);
+    }
+}

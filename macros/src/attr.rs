@@ -1,0 +1,444 @@
+//! Parsing of the macros' options and of the helper attributes on methods.
+//!
+//! Options are split at top-level commas and each one is parsed on its own,
+//! so one malformed option does not hide the mistakes in the others.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, Ident, LitStr, Meta, Path, Token};
+
+use crate::ctxt::Ctxt;
+use crate::symbol::*;
+
+/// Where a list of options was written; decides which options are valid.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Position {
+    Actor,
+    Channel,
+    TracedFn,
+    Method,
+}
+
+impl Position {
+    fn attribute(self) -> &'static str {
+        match self {
+            Position::Actor => "#[traced_actor(...)]",
+            Position::Channel => "#[traced_channel(...)]",
+            Position::TracedFn => "#[traced(...)]",
+            Position::Method => "#[span(...)]",
+        }
+    }
+
+    fn allowed(self) -> &'static [&'static str] {
+        match self {
+            Position::Actor => &[NAME, CRATE],
+            Position::Channel => &[NAME, TOPIC, CRATE],
+            Position::TracedFn => &[NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, CRATE],
+            Position::Method => &[NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT],
+        }
+    }
+}
+
+/// Where an option that is not valid in one position does belong.
+fn home_of(option: &str) -> &'static str {
+    match option {
+        TOPIC => "#[traced_channel(...)]",
+        CRATE => "the impl's #[traced_actor(...)] or #[traced_channel(...)], or #[traced(...)]",
+        _ => "#[span(...)] on a method, or #[traced(...)] on a fn",
+    }
+}
+
+/// How a declared field's value is turned into an attribute.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FieldFormat {
+    /// `key = expr`: the value's `AttributeValue` conversion.
+    Value,
+    /// `key = %expr`: its `Display` form.
+    Display,
+    /// `key = ?expr`: its `Debug` form.
+    Debug,
+}
+
+/// One `key = expr` inside `fields(...)`.
+pub struct FieldDecl {
+    pub key: String,
+    pub key_span: Span,
+    pub format: FieldFormat,
+    pub expr: Expr,
+}
+
+/// Parsed options of any position; what a position does not allow is
+/// reported and left empty.
+#[derive(Default)]
+pub struct Options {
+    pub name: Option<LitStr>,
+    pub krate: Option<Path>,
+    pub topic: Option<LitStr>,
+    pub kind: Option<Ident>,
+    pub fields: Vec<FieldDecl>,
+    pub skip: Vec<Ident>,
+    pub skip_all: Option<Span>,
+    pub redact: Vec<Ident>,
+}
+
+pub fn parse_options(tokens: TokenStream, position: Position, cx: &Ctxt) -> Options {
+    let mut options = Options::default();
+    let mut seen: Vec<String> = Vec::new();
+    for chunk in split_top_level_commas(tokens) {
+        let parser = |input: ParseStream| parse_one(input, position, &mut options, &mut seen, cx);
+        if let Err(e) = parser.parse2(chunk) {
+            cx.syn_error(e);
+        }
+    }
+    options
+}
+
+fn split_top_level_commas(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut chunks = Vec::new();
+    let mut current = TokenStream::new();
+    for tt in tokens {
+        match &tt {
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                chunks.push(std::mem::take(&mut current));
+            }
+            _ => current.extend([tt]),
+        }
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    // An empty chunk is a stray comma (`name = "x",, kind = ..`): report it
+    // through the parser, which sees no option name there.
+    chunks
+}
+
+fn parse_one(
+    input: ParseStream,
+    position: Position,
+    options: &mut Options,
+    seen: &mut Vec<String>,
+    cx: &Ctxt,
+) -> syn::Result<()> {
+    if input.is_empty() {
+        return Err(input.error(format!(
+            "expected an option; {} takes: {}",
+            position.attribute(),
+            position.allowed().join(", ")
+        )));
+    }
+    let key = Ident::parse_any(input)?;
+    let key_str = key.to_string();
+    let known = [NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT];
+    if !known.contains(&key_str.as_str()) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!(
+                "unknown option `{key_str}`; {} takes: {}",
+                position.attribute(),
+                position.allowed().join(", ")
+            ),
+        ));
+    }
+    if !position.allowed().contains(&key_str.as_str()) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!(
+                "`{key_str}` is not expected in {}; it belongs on {}",
+                position.attribute(),
+                home_of(&key_str)
+            ),
+        ));
+    }
+    if seen.contains(&key_str) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("duplicate option `{key_str}`"),
+        ));
+    }
+    seen.push(key_str.clone());
+
+    match key_str.as_str() {
+        NAME => options.name = Some(parse_str_value(input, &key)?),
+        TOPIC => options.topic = Some(parse_str_value(input, &key)?),
+        CRATE => {
+            expect_eq(input, &key, "a path, as in `crate = ::tracewire`")?;
+            options.krate = Some(if input.peek(LitStr) {
+                input.parse::<LitStr>()?.parse()?
+            } else {
+                Path::parse_mod_style(input)?
+            });
+        }
+        KIND => {
+            expect_eq(input, &key, "a span kind, as in `kind = consumer`")?;
+            let kind = if input.peek(LitStr) {
+                let lit: LitStr = input.parse()?;
+                Ident::new_raw_or_plain(&lit.value(), lit.span())
+            } else {
+                Some(Ident::parse_any(input)?)
+            };
+            match kind {
+                Some(k) if KINDS.contains(&k.to_string().as_str()) => options.kind = Some(k),
+                other => {
+                    let span = other.map_or(key.span(), |k| k.span());
+                    return Err(syn::Error::new(
+                        span,
+                        format!("unknown span kind; expected one of: {}", KINDS.join(", ")),
+                    ));
+                }
+            }
+        }
+        FIELDS => {
+            let content = parenthesized_after(input, &key, "fields(key = expr, ...)")?;
+            let fields = Punctuated::<FieldDecl, Token![,]>::parse_terminated_with(
+                &content,
+                parse_field,
+            )?;
+            options.fields.extend(fields);
+        }
+        SKIP | REDACT => {
+            let usage = format!("{key_str}(arg, ...)");
+            let content = parenthesized_after(input, &key, &usage)?;
+            let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(
+                &content,
+                Ident::parse_any,
+            )?;
+            if names.is_empty() {
+                cx.error_spanned_by(&key, format!("`{key_str}()` names no argument"));
+            }
+            let target = if key_str == SKIP {
+                &mut options.skip
+            } else {
+                &mut options.redact
+            };
+            target.extend(names);
+        }
+        SKIP_ALL => options.skip_all = Some(key.span()),
+        _ => unreachable_option(&key)?,
+    }
+    if !input.is_empty() {
+        return Err(input.error(format!(
+            "unexpected tokens after `{key_str}`; separate options with commas"
+        )));
+    }
+    Ok(())
+}
+
+// `known` above is the exhaustive list matched here; reaching this would be a
+// bug in this file, reported as an error rather than a panic.
+fn unreachable_option(key: &Ident) -> syn::Result<()> {
+    Err(syn::Error::new(
+        key.span(),
+        "internal error in tracewire-macros: unhandled option",
+    ))
+}
+
+trait NewIdent {
+    fn new_raw_or_plain(s: &str, span: Span) -> Option<Ident>;
+}
+
+impl NewIdent for Ident {
+    /// An ident from user text, or `None` if the text is not one (instead of
+    /// the panic `Ident::new` would give).
+    fn new_raw_or_plain(s: &str, span: Span) -> Option<Ident> {
+        syn::parse_str::<Ident>(s).ok().map(|mut i| {
+            i.set_span(span);
+            i
+        })
+    }
+}
+
+fn expect_eq(input: ParseStream, key: &Ident, what: &str) -> syn::Result<()> {
+    if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+        Ok(())
+    } else {
+        Err(syn::Error::new(
+            key.span(),
+            format!("expected `{key} = ...`: `{key}` takes {what}"),
+        ))
+    }
+}
+
+fn parse_str_value(input: ParseStream, key: &Ident) -> syn::Result<LitStr> {
+    expect_eq(input, key, "a string literal")?;
+    if input.peek(LitStr) {
+        input.parse()
+    } else {
+        Err(input.error(format!(
+            "`{key}` takes a string literal, as in `{key} = \"...\"`"
+        )))
+    }
+}
+
+fn parenthesized_after<'a>(
+    input: ParseStream<'a>,
+    key: &Ident,
+    usage: &str,
+) -> syn::Result<syn::parse::ParseBuffer<'a>> {
+    if !input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("expected a parenthesised list, as in `{usage}`"),
+        ));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    Ok(content)
+}
+
+fn parse_field(input: ParseStream) -> syn::Result<FieldDecl> {
+    let (key, key_span) = if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        (lit.value(), lit.span())
+    } else {
+        let first = Ident::parse_any(input)?;
+        let mut key = first.unraw().to_string();
+        let mut span = first.span();
+        while input.peek(Token![.]) {
+            input.parse::<Token![.]>()?;
+            let part = Ident::parse_any(input)?;
+            key.push('.');
+            key.push_str(&part.unraw().to_string());
+            span = span.join(part.span()).unwrap_or(span);
+        }
+        (key, span)
+    };
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            key_span,
+            format!("expected `= value` after field `{key}`, as in `fields({key} = expr)`"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    let format = if input.peek(Token![%]) {
+        input.parse::<Token![%]>()?;
+        FieldFormat::Display
+    } else if input.peek(Token![?]) {
+        input.parse::<Token![?]>()?;
+        FieldFormat::Debug
+    } else {
+        FieldFormat::Value
+    };
+    if input.is_empty() || input.peek(Token![,]) {
+        return Err(syn::Error::new(
+            key_span,
+            format!("field `{key}` has no value expression"),
+        ));
+    }
+    let expr: Expr = input.parse()?;
+    Ok(FieldDecl {
+        key,
+        key_span,
+        format,
+        expr,
+    })
+}
+
+/// The helper attributes found on one method inside a traced impl.
+#[derive(Default)]
+pub struct MethodAttrs {
+    /// `#[span(...)]` and where it was written.
+    pub span: Option<(Options, Span)>,
+    pub event: Option<LitStr>,
+    pub handle_out: Option<LitStr>,
+    pub untraced: Option<Span>,
+    /// A `#[traced]` written on a method of a traced impl (a mistake).
+    pub traced: Option<Span>,
+}
+
+/// The helper attribute `attr` stands for, if it is one of tracewire's.
+/// A single-segment path, or one under `tracewire::` (or the `crate = `
+/// override), counts.
+pub fn helper_name(attr: &Attribute, krate: Option<&Path>) -> Option<&'static str> {
+    let path = attr.path();
+    let last = path.segments.last()?.ident.to_string();
+    let ours = path.segments.len() == 1
+        || (path.segments.len() == 2
+            && path.segments.first().is_some_and(|s| {
+                s.ident == "tracewire"
+                    || krate
+                        .and_then(|k| k.segments.last())
+                        .is_some_and(|k| k.ident == s.ident)
+            }));
+    if !ours {
+        return None;
+    }
+    [SPAN, EVENT, HANDLE_OUT, UNTRACED, TRACED]
+        .into_iter()
+        .find(|h| *h == last)
+}
+
+/// Reads and removes tracewire's helper attributes from `attrs`.
+pub fn take_method_attrs(attrs: &mut Vec<Attribute>, krate: Option<&Path>, cx: &Ctxt) -> MethodAttrs {
+    let mut found = MethodAttrs::default();
+    let mut kept = Vec::with_capacity(attrs.len());
+    for attr in attrs.drain(..) {
+        let Some(helper) = helper_name(&attr, krate) else {
+            kept.push(attr);
+            continue;
+        };
+        let duplicate = match helper {
+            SPAN => found.span.is_some(),
+            EVENT => found.event.is_some(),
+            HANDLE_OUT => found.handle_out.is_some(),
+            UNTRACED => found.untraced.is_some(),
+            _ => found.traced.is_some(),
+        };
+        if duplicate {
+            cx.error_spanned_by(&attr, format!("duplicate #[{helper}] on this method"));
+            continue;
+        }
+        match helper {
+            SPAN => match &attr.meta {
+                Meta::List(list) => {
+                    let options = parse_options(list.tokens.clone(), Position::Method, cx);
+                    found.span = Some((options, attr.span()));
+                }
+                _ => cx.error_spanned_by(
+                    &attr,
+                    "#[span] needs options, as in #[span(name = \"...\")]; every method of a traced impl is traced without it",
+                ),
+            },
+            EVENT | HANDLE_OUT => {
+                let lit = match &attr.meta {
+                    Meta::List(list) => match syn::parse2::<LitStr>(list.tokens.clone()) {
+                        Ok(lit) => Some(lit),
+                        Err(_) => {
+                            cx.error_spanned_by(
+                                &list.tokens,
+                                format!("#[{helper}] takes one string literal, the event name, as in #[{helper}(\"message:new\")]"),
+                            );
+                            None
+                        }
+                    },
+                    _ => {
+                        cx.error_spanned_by(
+                            &attr,
+                            format!("#[{helper}] needs the event name, as in #[{helper}(\"message:new\")]"),
+                        );
+                        None
+                    }
+                };
+                if let Some(lit) = lit {
+                    if helper == EVENT {
+                        found.event = Some(lit);
+                    } else {
+                        found.handle_out = Some(lit);
+                    }
+                }
+            }
+            UNTRACED => {
+                if !matches!(attr.meta, Meta::Path(_)) {
+                    cx.error_spanned_by(&attr, "#[untraced] takes no arguments");
+                }
+                found.untraced = Some(attr.span());
+            }
+            _ => found.traced = Some(attr.span()),
+        }
+    }
+    *attrs = kept;
+    found
+}

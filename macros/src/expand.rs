@@ -1,0 +1,250 @@
+//! Code generation. Each handler keeps its signature; only its body changes:
+//!
+//! ```text
+//! let mut __tw_span = HandlerSpan::start("user_cache.get_user", SpanKind::Internal);
+//! if __tw_span.is_recording() { /* attributes, evaluated only here */ }
+//! /* run the original body with the span current, then map its outcome */
+//! ```
+//!
+//! Generated locals use `Span::mixed_site()`, so user code can neither see
+//! nor shadow them, and every path is absolute through `__private`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Ident, ImplItem, ItemFn, LitStr, Safety, Type};
+
+use crate::ast::{Container, Form, Handler, ImplEntry, ImplShell};
+use crate::attr::FieldFormat;
+
+/// The impl with every handler wrapped.
+pub fn expand_impl(container: &Container, shell: ImplShell) -> TokenStream {
+    rebuild_impl(shell, |i| expand_handler(container, &container.handlers[i]))
+}
+
+/// The impl as written, less tracewire's helper attributes: emitted next to
+/// the errors so the user sees those errors and not a cascade of "cannot find
+/// method" ones.
+pub fn fallback_impl(container: &Container, shell: ImplShell) -> TokenStream {
+    rebuild_impl(shell, |i| container.handlers[i].func.to_token_stream())
+}
+
+fn rebuild_impl(shell: ImplShell, mut handler: impl FnMut(usize) -> TokenStream) -> TokenStream {
+    let ImplShell { mut item, entries } = shell;
+    item.items = entries
+        .into_iter()
+        .map(|entry| match entry {
+            ImplEntry::Untouched(i) => i,
+            ImplEntry::Handler(i) => ImplItem::Verbatim(handler(i)),
+        })
+        .collect();
+    item.into_token_stream()
+}
+
+/// The `#[traced]` fn, wrapped.
+pub fn expand_fn(container: &Container) -> TokenStream {
+    expand_handler(container, &container.handlers[0])
+}
+
+/// The `#[traced]` fn as written.
+pub fn fallback_fn(container: &Container) -> TokenStream {
+    let f = &container.handlers[0].func;
+    ItemFn {
+        attrs: f.attrs.clone(),
+        vis: f.vis.clone(),
+        modifiers: f.modifiers.clone(),
+        sig: f.sig.clone(),
+        block: Box::new(f.block.clone()),
+    }
+    .into_token_stream()
+}
+
+fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
+    let krate = container.krate();
+    let private = quote!(#krate::__private);
+    let span = Ident::new("__tw_span", Span::mixed_site());
+    let ret = Ident::new("__tw_ret", Span::mixed_site());
+    let fut = Ident::new("__tw_fut", Span::mixed_site());
+
+    let name = LitStr::new(&container.span_name(handler), Span::call_site());
+    let kind = Ident::new(container.span_kind(handler), Span::call_site());
+    let records = attribute_records(container, handler, &private, &span);
+    let record_block = if records.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            if #span.is_recording() {
+                #(#records)*
+            }
+        }
+    };
+    let outcome = outcome_of(handler, &private, &ret);
+    let block = &handler.func.block;
+    let is_unsafe = matches!(handler.sig().safety, Safety::Unsafe(_));
+    // The body moves into a closure or async block, which is not an unsafe
+    // context even inside an `unsafe fn`; re-establish it.
+    let body = if is_unsafe {
+        quote!(#[allow(unused_unsafe)] unsafe #block)
+    } else {
+        block.to_token_stream()
+    };
+
+    let run = match &handler.form {
+        Form::Sync => {
+            let annotation = handler
+                .output
+                .as_ref()
+                .filter(|ty| !contains_impl_trait(ty))
+                .map(|ty| quote!(-> #ty));
+            quote! {
+                let #ret = #span.in_scope(move || #annotation { #body });
+                #span.finish(#outcome);
+                #ret
+            }
+        }
+        Form::Async => {
+            let hint = return_type_hint(handler.output.as_ref());
+            quote! {
+                let #ret = #span.instrument(async move { #hint #body }).await;
+                #span.finish(#outcome);
+                #ret
+            }
+        }
+        Form::ImplFuture | Form::BoxedFuture => {
+            let wrapped = quote! {
+                async move {
+                    let #ret = #span.instrument(#fut).await;
+                    #span.finish(#outcome);
+                    #ret
+                }
+            };
+            let wrapped = if matches!(handler.form, Form::BoxedFuture) {
+                quote!(#private::Box::pin(#wrapped))
+            } else {
+                wrapped
+            };
+            quote! {
+                let #fut = #span.in_scope(move || #body);
+                #wrapped
+            }
+        }
+    };
+
+    let func = &handler.func;
+    let attrs = &func.attrs;
+    let vis = &func.vis;
+    let sig = &func.sig;
+    let defaultness = &func.modifiers.defaultness;
+    quote! {
+        #(#attrs)*
+        #vis #defaultness #sig {
+            let mut #span = #private::HandlerSpan::start(#name, #private::SpanKind::#kind);
+            #record_block
+            #run
+        }
+    }
+}
+
+/// One `record` call per attribute: the arguments first, in order, then the
+/// declared fields.
+fn attribute_records(
+    container: &Container,
+    handler: &Handler,
+    private: &TokenStream,
+    span: &Ident,
+) -> Vec<TokenStream> {
+    let options = container.handler_options(handler);
+    let skip_all = options.is_some_and(|o| o.skip_all.is_some());
+    let mut records = Vec::new();
+    for arg in &handler.args {
+        let ident = &arg.ident;
+        let key = LitStr::new(&ident.to_string(), ident.span());
+        let listed = |list: Option<&Vec<Ident>>| list.is_some_and(|l| l.iter().any(|i| i == ident));
+        if listed(options.map(|o| &o.redact)) {
+            records.push(quote!(#span.record(#key, #private::redacted());));
+        } else if !skip_all && !listed(options.map(|o| &o.skip)) {
+            // Autoref specialisation: arguments whose type implements
+            // `AttributeValue` are recorded, the rest are left out.
+            records.push(quote! {
+                #span.record(#key, {
+                    #[allow(unused_imports)]
+                    use #private::{RecordAttr as _, SkipAttr as _};
+                    (&#private::AttrProbe(&#ident)).__tw_value()
+                });
+            });
+        }
+    }
+    for field in options.map(|o| o.fields.as_slice()).unwrap_or_default() {
+        let key = LitStr::new(&field.key, field.key_span);
+        let expr = &field.expr;
+        // Spanned on the user's expression so a type that cannot be
+        // recorded is reported there.
+        let value = match field.format {
+            FieldFormat::Value => quote_spanned!(expr.span()=> #private::field_value(&(#expr))),
+            FieldFormat::Display => quote_spanned!(expr.span()=> #private::field_value(&#private::DisplayValue(&(#expr)))),
+            FieldFormat::Debug => quote_spanned!(expr.span()=> #private::field_value(&#private::DebugValue(&(#expr)))),
+        };
+        records.push(quote!(#span.record(#key, #value);));
+    }
+    records
+}
+
+/// The expression giving the handler's `Outcome` from its result.
+fn outcome_of(handler: &Handler, private: &TokenStream, ret: &Ident) -> TokenStream {
+    match handler.output.as_ref() {
+        // A type spelled `Result<..>` must implement `SpanOutcome` (its error
+        // must be `Display`): an error that silently went unrecorded would be
+        // worse than a compile error, which lands on the return type.
+        Some(ty) if is_result(ty) => {
+            quote_spanned!(ty.span()=> #private::required_outcome(&#ret))
+        }
+        _ => quote! {{
+            #[allow(unused_imports)]
+            use #private::{UnsetOutcome as _, ViaSpanOutcome as _};
+            (&#private::OutcomeProbe(&#ret)).__tw_outcome()
+        }},
+    }
+}
+
+/// Pins an async body's output type so `?` and `.into()` infer as they do in
+/// the original fn (the async block otherwise has no declared type).
+fn return_type_hint(output: Option<&Type>) -> TokenStream {
+    match output {
+        Some(ty) if !contains_impl_trait(ty) => quote! {
+            #[allow(
+                unreachable_code,
+                clippy::diverging_sub_expression,
+                clippy::empty_loop,
+                clippy::let_unit_value,
+                clippy::needless_return
+            )]
+            if false {
+                let __tw_hint: #ty = loop {};
+                return __tw_hint;
+            }
+        },
+        _ => TokenStream::new(),
+    }
+}
+
+fn is_result(ty: &Type) -> bool {
+    match ty {
+        Type::Path(tp) => tp.qself.is_none() && tp.path.segments.last().is_some_and(|s| s.ident == "Result"),
+        Type::Group(g) => is_result(&g.elem),
+        Type::Paren(p) => is_result(&p.elem),
+        _ => false,
+    }
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_type(ty);
+    finder.0
+}

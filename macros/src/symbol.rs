@@ -1,0 +1,21 @@
+//! The names of every option and helper attribute the macros understand, in
+//! one place so that parsing, validation and messages agree.
+
+pub const NAME: &str = "name";
+pub const CRATE: &str = "crate";
+pub const TOPIC: &str = "topic";
+pub const KIND: &str = "kind";
+pub const FIELDS: &str = "fields";
+pub const SKIP: &str = "skip";
+pub const SKIP_ALL: &str = "skip_all";
+pub const REDACT: &str = "redact";
+
+/// Helper attributes read off methods inside a traced impl.
+pub const SPAN: &str = "span";
+pub const EVENT: &str = "event";
+pub const HANDLE_OUT: &str = "handle_out";
+pub const UNTRACED: &str = "untraced";
+pub const TRACED: &str = "traced";
+
+/// Span kinds accepted by `kind = ...`.
+pub const KINDS: &[&str] = &["client", "server", "producer", "consumer", "internal"];

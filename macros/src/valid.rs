@@ -1,0 +1,223 @@
+//! The rules a traced impl or fn must follow. Each rule says why it exists.
+//! All of them run and report into the same context, so one compile shows
+//! every mistake.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::{LitStr, Safety};
+
+use crate::ast::{Container, ContainerKind, Handler, field_keys};
+use crate::ctxt::Ctxt;
+
+pub fn check(container: &Container, cx: &Ctxt) {
+    check_container(container, cx);
+    let mut events: HashMap<String, Span> = HashMap::new();
+    let mut outs: HashMap<String, Span> = HashMap::new();
+    for handler in &container.handlers {
+        check_helpers(container, handler, cx);
+        check_signature(handler, cx);
+        check_options(container, handler, cx);
+        // Two methods for one event would make routing ambiguous and give
+        // two handlers the same span name.
+        if let Some(ev) = &handler.helpers.event {
+            unique(&mut events, ev, "#[event]", cx);
+        }
+        if let Some(ev) = &handler.helpers.handle_out {
+            unique(&mut outs, ev, "#[handle_out]", cx);
+        }
+    }
+}
+
+fn unique(seen: &mut HashMap<String, Span>, ev: &LitStr, attr: &str, cx: &Ctxt) {
+    if seen.insert(ev.value(), ev.span()).is_some() {
+        cx.error_spanned_by(
+            ev,
+            format!("{attr}(\"{}\") is handled by another method already; each event has one handler", ev.value()),
+        );
+    }
+}
+
+fn check_container(container: &Container, cx: &Ctxt) {
+    let options = &container.options;
+    // Span names are the main key users search and aggregate by; an empty
+    // one would be a span nobody can find.
+    if let Some(name) = &options.name
+        && name.value().trim().is_empty()
+    {
+        cx.error_spanned_by(name, "`name` must not be empty");
+    }
+    if let Some(topic) = &options.topic {
+        let t = topic.value();
+        // Phoenix topic patterns are exact topics or a prefix ending in `*`;
+        // a `*` anywhere else would never match.
+        if t.is_empty() {
+            cx.error_spanned_by(topic, "`topic` must not be empty; use a pattern such as \"room:*\"");
+        } else if t.find('*').is_some_and(|i| i != t.len() - 1) {
+            cx.error_spanned_by(topic, "`*` may only end a topic pattern, as in \"room:*\"");
+        }
+    }
+    if container.base_name.is_none() && container.kind != ContainerKind::Fn {
+        let hint = match container.kind {
+            ContainerKind::Channel => "add `name = \"...\"` or `topic = \"...\"`",
+            _ => "add `name = \"...\"`",
+        };
+        cx.syn_error(syn::Error::new(
+            container.self_ty_span,
+            format!("cannot derive a span name from this Self type; {hint}"),
+        ));
+    }
+}
+
+fn check_helpers(container: &Container, handler: &Handler, cx: &Ctxt) {
+    let h = &handler.helpers;
+    let in_channel = container.kind == ContainerKind::Channel;
+    // Events name channel messages; on an actor they would mean nothing.
+    if let Some(ev) = &h.event
+        && !in_channel
+    {
+        cx.error_spanned_by(
+            ev,
+            "#[event] is not expected here; #[event] belongs on a method of a #[traced_channel] impl",
+        );
+    }
+    if let Some(ev) = &h.handle_out
+        && !in_channel
+    {
+        cx.error_spanned_by(
+            ev,
+            "#[handle_out] is not expected here; #[handle_out] belongs on a method of a #[traced_channel] impl",
+        );
+    }
+    for ev in [&h.event, &h.handle_out].into_iter().flatten() {
+        if ev.value().trim().is_empty() {
+            cx.error_spanned_by(ev, "event names must not be empty");
+        }
+    }
+    if let (Some(_), Some(out)) = (&h.event, &h.handle_out) {
+        cx.error_spanned_by(
+            out,
+            "a method handles either incoming (#[event]) or outgoing (#[handle_out]) messages, not both",
+        );
+    }
+    if let Some(span) = h.traced {
+        cx.syn_error(syn::Error::new(
+            span,
+            format!(
+                "#[traced] is redundant here: every method of a {} impl is traced; use #[span(...)] for options",
+                container.kind.attribute()
+            ),
+        ));
+    }
+    // #[untraced] with other helpers contradicts itself: the options would
+    // be silently ignored.
+    if let Some(span) = h.untraced {
+        cx.syn_error(syn::Error::new(
+            span,
+            "#[untraced] cannot be combined with #[span], #[event] or #[handle_out] on the same method",
+        ));
+    }
+    // The event already names the span; a second name would make the span
+    // name disagree with the event the runtime routes on.
+    if let (Some((opts, _)), true) = (&h.span, h.event.is_some() || h.handle_out.is_some())
+        && let Some(name) = &opts.name
+    {
+        cx.error_spanned_by(
+            name,
+            "`name` conflicts with the event: an #[event] or #[handle_out] method is named after its event",
+        );
+    }
+}
+
+fn check_signature(handler: &Handler, cx: &Ctxt) {
+    let sig = handler.sig();
+    // Spans are started at run time through the OpenTelemetry API, which
+    // cannot run in a const context.
+    if let Some(c) = &sig.constness {
+        cx.error_spanned_by(
+            c,
+            "a const fn cannot be traced: spans start at run time; mark it #[untraced]",
+        );
+    }
+    if let Some(v) = &sig.variadic {
+        cx.error_spanned_by(
+            v,
+            "a variadic fn cannot be traced; mark it #[untraced]",
+        );
+    }
+    if let Safety::Safe(s) = &sig.safety {
+        // `safe fn` only exists inside extern blocks, where there is no body.
+        cx.error_spanned_by(s, "`safe fn` has no body to trace");
+    }
+}
+
+fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
+    let Some(options) = container.handler_options(handler) else {
+        return;
+    };
+    if let Some(name) = &options.name
+        && name.value().trim().is_empty()
+        && container.kind != ContainerKind::Fn
+    {
+        cx.error_spanned_by(name, "`name` must not be empty");
+    }
+    let available = || {
+        let names: Vec<String> = handler.args.iter().map(|a| format!("`{}`", a.ident)).collect();
+        if names.is_empty() {
+            "this fn has no named arguments".to_owned()
+        } else {
+            format!("named arguments are {}", names.join(", "))
+        }
+    };
+    for (list, what) in [(&options.skip, "skip"), (&options.redact, "redact")] {
+        for ident in list {
+            if ident == "self" {
+                // `self` is never recorded, so naming it does nothing.
+                cx.error_spanned_by(
+                    ident,
+                    format!("`self` is never recorded; remove it from `{what}(..)` and use `fields(..)` to record parts of it"),
+                );
+            } else if handler.arg(ident).is_none() {
+                cx.error_spanned_by(
+                    ident,
+                    format!("no argument named `{ident}` to {what}; {}", available()),
+                );
+            }
+        }
+    }
+    for ident in &options.redact {
+        if options.skip.iter().any(|s| s == ident) {
+            cx.error_spanned_by(
+                ident,
+                format!("`{ident}` is both skipped and redacted; a redacted argument is recorded as a mask, so choose one"),
+            );
+        }
+    }
+    if let (Some(_), Some(first)) = (options.skip_all, options.skip.first()) {
+        cx.error_spanned_by(first, "`skip(..)` is redundant next to `skip_all`");
+    }
+    // Attribute keys must be unique on a span: a second value would
+    // silently replace the first.
+    let mut keys: HashMap<&str, Span> = HashMap::new();
+    for (key, span) in field_keys(&options.fields) {
+        if key.is_empty() {
+            cx.syn_error(syn::Error::new(span, "field keys must not be empty"));
+            continue;
+        }
+        if keys.insert(key, span).is_some() {
+            cx.syn_error(syn::Error::new(span, format!("duplicate field `{key}`")));
+        }
+    }
+    if options.skip_all.is_none() {
+        for arg in &handler.args {
+            let name = arg.ident.to_string();
+            let skipped = options.skip.iter().any(|s| *s == arg.ident);
+            if !skipped && let Some(span) = keys.get(name.as_str()) {
+                cx.syn_error(syn::Error::new(
+                    *span,
+                    format!("field `{name}` would overwrite the argument `{name}`, which is recorded under that key; add `skip({name})` or rename the field"),
+                ));
+            }
+        }
+    }
+}
