@@ -1,3 +1,4 @@
+#![deny(warnings, clippy::all)]
 //! Behaviour of `#[traced_actor]`, `#[traced_channel]` and `#[traced]`,
 //! asserted on the spans they really produce.
 
@@ -109,7 +110,11 @@ async fn err_sets_status_error_type_and_exception_event() {
     tree.span("user_cache.get_user")
         .assert_status_error("database unavailable: miss")
         .assert_attr(semconv::ERROR_TYPE, error_type)
-        .assert_event_attr(semconv::EXCEPTION_EVENT, semconv::EXCEPTION_TYPE, error_type)
+        .assert_event_attr(
+            semconv::EXCEPTION_EVENT,
+            semconv::EXCEPTION_TYPE,
+            error_type,
+        )
         .assert_event_attr(
             semconv::EXCEPTION_EVENT,
             semconv::EXCEPTION_MESSAGE,
@@ -212,7 +217,11 @@ async fn channel_span_names_kinds_and_reply_outcomes() {
     joins[1]
         .assert_status_error("room:vip is private")
         .assert_attr(semconv::ERROR_TYPE, "join_refused")
-        .assert_event_attr(semconv::EXCEPTION_EVENT, semconv::EXCEPTION_TYPE, "join_refused");
+        .assert_event_attr(
+            semconv::EXCEPTION_EVENT,
+            semconv::EXCEPTION_TYPE,
+            "join_refused",
+        );
     tree.span("room.handle_in message:new")
         .assert_kind(SpanKind::Server)
         .assert_attr("body", semconv::REDACTED)
@@ -279,7 +288,10 @@ async fn async_panics(n: u32) -> u32 {
 async fn panics_are_recorded_and_continue_unchanged() {
     let tracing = TestTracing::install();
     let payload = std::panic::catch_unwind(|| sync_panics(3)).expect_err("panics");
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("bad input 3"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("bad input 3")
+    );
 
     let joined = tokio::spawn(async_panics(1)).await.expect_err("panics");
     let payload = joined.into_panic();
@@ -292,7 +304,11 @@ async fn panics_are_recorded_and_continue_unchanged() {
     tree.span("sync_panics")
         .assert_status_error("bad input 3")
         .assert_attr(semconv::ERROR_TYPE, semconv::PANIC_TYPE)
-        .assert_event_attr(semconv::EXCEPTION_EVENT, semconv::EXCEPTION_MESSAGE, "bad input 3");
+        .assert_event_attr(
+            semconv::EXCEPTION_EVENT,
+            semconv::EXCEPTION_MESSAGE,
+            "bad input 3",
+        );
     tree.span("async_panics")
         .assert_status_error("async bad input")
         .assert_event_attr(

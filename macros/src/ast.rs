@@ -96,7 +96,7 @@ pub struct Handler {
 /// Where each item of a traced impl goes.
 pub enum ImplEntry {
     Handler(usize),
-    Untouched(ImplItem),
+    Untouched(Box<ImplItem>),
 }
 
 pub struct ImplShell {
@@ -120,15 +120,20 @@ impl Container {
             match impl_item {
                 ImplItem::Fn(mut f) => {
                     let helpers = attr::take_method_attrs(&mut f.attrs, options.krate.as_ref(), cx);
-                    if helpers.untraced.is_some() && helpers.span.is_none() && helpers.event.is_none() && helpers.handle_out.is_none() && helpers.traced.is_none() {
-                        entries.push(ImplEntry::Untouched(ImplItem::Fn(f)));
+                    if helpers.untraced.is_some()
+                        && helpers.span.is_none()
+                        && helpers.event.is_none()
+                        && helpers.handle_out.is_none()
+                        && helpers.traced.is_none()
+                    {
+                        entries.push(ImplEntry::Untouched(Box::new(ImplItem::Fn(f))));
                         continue;
                     }
                     let role = role_of(kind, &f.sig.ident, &helpers);
                     entries.push(ImplEntry::Handler(handlers.len()));
                     handlers.push(Handler::new(f, helpers, role));
                 }
-                other => entries.push(ImplEntry::Untouched(other)),
+                other => entries.push(ImplEntry::Untouched(Box::new(other))),
             }
         }
         let base_name = match kind {
@@ -141,7 +146,12 @@ impl Container {
                 .name
                 .as_ref()
                 .map(LitStr::value)
-                .or_else(|| options.topic.as_ref().and_then(|t| topic_prefix(&t.value())))
+                .or_else(|| {
+                    options
+                        .topic
+                        .as_ref()
+                        .and_then(|t| topic_prefix(&t.value()))
+                })
                 .or_else(|| type_name(&item.self_ty).map(|n| channel_name(&snake_case(&n)))),
         };
         let container = Container {
@@ -367,7 +377,9 @@ fn future_output(path: &Path) -> Option<Option<Type>> {
         return None;
     }
     generic_args(&last.arguments).iter().find_map(|a| match a {
-        GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(unit_to_none(&assoc.ty)),
+        GenericArgument::AssocType(assoc) if assoc.ident == "Output" => {
+            Some(unit_to_none(&assoc.ty))
+        }
         _ => None,
     })
 }
@@ -400,7 +412,11 @@ fn type_name(ty: &Type) -> Option<String> {
 
 /// `room` from `room:*` or `room:lobby`.
 fn topic_prefix(topic: &str) -> Option<String> {
-    let prefix = topic.split(':').next().unwrap_or(topic).trim_end_matches('*');
+    let prefix = topic
+        .split(':')
+        .next()
+        .unwrap_or(topic)
+        .trim_end_matches('*');
     (!prefix.is_empty()).then(|| prefix.to_owned())
 }
 

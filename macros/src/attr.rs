@@ -192,19 +192,15 @@ fn parse_one(
         }
         FIELDS => {
             let content = parenthesized_after(input, &key, "fields(key = expr, ...)")?;
-            let fields = Punctuated::<FieldDecl, Token![,]>::parse_terminated_with(
-                &content,
-                parse_field,
-            )?;
+            let fields =
+                Punctuated::<FieldDecl, Token![,]>::parse_terminated_with(&content, parse_field)?;
             options.fields.extend(fields);
         }
         SKIP | REDACT => {
             let usage = format!("{key_str}(arg, ...)");
             let content = parenthesized_after(input, &key, &usage)?;
-            let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(
-                &content,
-                Ident::parse_any,
-            )?;
+            let names =
+                Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
             if names.is_empty() {
                 cx.error_spanned_by(&key, format!("`{key_str}()` names no argument"));
             }
@@ -372,7 +368,11 @@ pub fn helper_name(attr: &Attribute, krate: Option<&Path>) -> Option<&'static st
 }
 
 /// Reads and removes tracewire's helper attributes from `attrs`.
-pub fn take_method_attrs(attrs: &mut Vec<Attribute>, krate: Option<&Path>, cx: &Ctxt) -> MethodAttrs {
+pub fn take_method_attrs(
+    attrs: &mut Vec<Attribute>,
+    krate: Option<&Path>,
+    cx: &Ctxt,
+) -> MethodAttrs {
     let mut found = MethodAttrs::default();
     let mut kept = Vec::with_capacity(attrs.len());
     for attr in attrs.drain(..) {

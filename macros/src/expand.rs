@@ -35,7 +35,7 @@ fn rebuild_impl(shell: ImplShell, mut handler: impl FnMut(usize) -> TokenStream)
     item.items = entries
         .into_iter()
         .map(|entry| match entry {
-            ImplEntry::Untouched(i) => i,
+            ImplEntry::Untouched(i) => *i,
             ImplEntry::Handler(i) => ImplItem::Verbatim(handler(i)),
         })
         .collect();
@@ -182,8 +182,12 @@ fn attribute_records(
         // recorded is reported there.
         let value = match field.format {
             FieldFormat::Value => quote_spanned!(expr.span()=> #private::field_value(&(#expr))),
-            FieldFormat::Display => quote_spanned!(expr.span()=> #private::field_value(&#private::DisplayValue(&(#expr)))),
-            FieldFormat::Debug => quote_spanned!(expr.span()=> #private::field_value(&#private::DebugValue(&(#expr)))),
+            FieldFormat::Display => {
+                quote_spanned!(expr.span()=> #private::field_value(&#private::DisplayValue(&(#expr))))
+            }
+            FieldFormat::Debug => {
+                quote_spanned!(expr.span()=> #private::field_value(&#private::DebugValue(&(#expr))))
+            }
         };
         records.push(quote!(#span.record(#key, #value);));
     }
@@ -193,6 +197,8 @@ fn attribute_records(
 /// The expression giving the handler's `Outcome` from its result.
 fn outcome_of(handler: &Handler, private: &TokenStream, ret: &Ident) -> TokenStream {
     match handler.output.as_ref() {
+        // `()`: nothing to ask.
+        None => quote!(#private::Outcome::Unset),
         // A type spelled `Result<..>` must implement `SpanOutcome` (its error
         // must be `Display`): an error that silently went unrecorded would be
         // worse than a compile error, which lands on the return type.
@@ -230,7 +236,9 @@ fn return_type_hint(output: Option<&Type>) -> TokenStream {
 
 fn is_result(ty: &Type) -> bool {
     match ty {
-        Type::Path(tp) => tp.qself.is_none() && tp.path.segments.last().is_some_and(|s| s.ident == "Result"),
+        Type::Path(tp) => {
+            tp.qself.is_none() && tp.path.segments.last().is_some_and(|s| s.ident == "Result")
+        }
         Type::Group(g) => is_result(&g.elem),
         Type::Paren(p) => is_result(&p.elem),
         _ => false,

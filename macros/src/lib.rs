@@ -20,6 +20,8 @@ mod valid;
 
 #[cfg(test)]
 mod robustness;
+#[cfg(test)]
+mod snapshots;
 
 use ast::{Container, ContainerKind};
 use attr::Position;
@@ -68,7 +70,11 @@ pub fn untraced(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced_helper("untraced", item.into()).into()
 }
 
-pub(crate) fn traced_impl(kind: ContainerKind, args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+pub(crate) fn traced_impl(
+    kind: ContainerKind,
+    args: TokenStream2,
+    item: TokenStream2,
+) -> TokenStream2 {
     let cx = Ctxt::default();
     let position = match kind {
         ContainerKind::Channel => Position::Channel,

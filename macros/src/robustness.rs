@@ -125,12 +125,20 @@ fn errors_come_back_as_compile_errors_with_the_item() {
     let out = crate::traced_impl(
         ContainerKind::Actor,
         r#"nmae = "x", name = 3"#.parse().unwrap_or_default(),
-        "impl S { #[event(\"e\")] fn a(&self) {} }".parse().unwrap_or_default(),
+        "impl S { #[event(\"e\")] fn a(&self) {} }"
+            .parse()
+            .unwrap_or_default(),
     )
     .to_string();
     assert_eq!(out.matches("compile_error").count(), 3, "{out}");
     assert!(out.contains("unknown option `nmae`"), "{out}");
-    assert!(out.contains("#[event] belongs on a method of a #[traced_channel] impl"), "{out}");
+    assert!(
+        out.contains("#[event] belongs on a method of a #[traced_channel] impl"),
+        "{out}"
+    );
     assert!(out.contains("fn a"), "the impl is still emitted: {out}");
-    assert!(!out.contains("event (\"e\")"), "the helper attribute is stripped: {out}");
+    assert!(
+        !out.contains("event (\"e\")"),
+        "the helper attribute is stripped: {out}"
+    );
 }

@@ -33,7 +33,10 @@ fn unique(seen: &mut HashMap<String, Span>, ev: &LitStr, attr: &str, cx: &Ctxt) 
     if seen.insert(ev.value(), ev.span()).is_some() {
         cx.error_spanned_by(
             ev,
-            format!("{attr}(\"{}\") is handled by another method already; each event has one handler", ev.value()),
+            format!(
+                "{attr}(\"{}\") is handled by another method already; each event has one handler",
+                ev.value()
+            ),
         );
     }
 }
@@ -52,7 +55,10 @@ fn check_container(container: &Container, cx: &Ctxt) {
         // Phoenix topic patterns are exact topics or a prefix ending in `*`;
         // a `*` anywhere else would never match.
         if t.is_empty() {
-            cx.error_spanned_by(topic, "`topic` must not be empty; use a pattern such as \"room:*\"");
+            cx.error_spanned_by(
+                topic,
+                "`topic` must not be empty; use a pattern such as \"room:*\"",
+            );
         } else if t.find('*').is_some_and(|i| i != t.len() - 1) {
             cx.error_spanned_by(topic, "`*` may only end a topic pattern, as in \"room:*\"");
         }
@@ -140,10 +146,7 @@ fn check_signature(handler: &Handler, cx: &Ctxt) {
         );
     }
     if let Some(v) = &sig.variadic {
-        cx.error_spanned_by(
-            v,
-            "a variadic fn cannot be traced; mark it #[untraced]",
-        );
+        cx.error_spanned_by(v, "a variadic fn cannot be traced; mark it #[untraced]");
     }
     if let Safety::Safe(s) = &sig.safety {
         // `safe fn` only exists inside extern blocks, where there is no body.
@@ -162,7 +165,11 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
         cx.error_spanned_by(name, "`name` must not be empty");
     }
     let available = || {
-        let names: Vec<String> = handler.args.iter().map(|a| format!("`{}`", a.ident)).collect();
+        let names: Vec<String> = handler
+            .args
+            .iter()
+            .map(|a| format!("`{}`", a.ident))
+            .collect();
         if names.is_empty() {
             "this fn has no named arguments".to_owned()
         } else {
@@ -211,7 +218,7 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
     if options.skip_all.is_none() {
         for arg in &handler.args {
             let name = arg.ident.to_string();
-            let skipped = options.skip.iter().any(|s| *s == arg.ident);
+            let skipped = options.skip.contains(&arg.ident);
             if !skipped && let Some(span) = keys.get(name.as_str()) {
                 cx.syn_error(syn::Error::new(
                     *span,

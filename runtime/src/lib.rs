@@ -75,6 +75,7 @@ pub mod prelude {
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::outcome::Outcome;
     pub use crate::span::{
         AttrProbe, HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr, UnsetOutcome,
         ViaSpanOutcome, required_outcome,

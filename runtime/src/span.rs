@@ -74,6 +74,9 @@ pub fn clear_tracer_provider() {
 }
 
 /// The span a handler has started but not yet made current.
+// The SDK span is large, but boxing it would add an allocation to every
+// handler call; it lives on the stack and is moved once, into the context.
+#[allow(clippy::large_enum_variant)]
 enum OwnedSpan {
     Sdk(opentelemetry_sdk::trace::Span),
     Global(BoxedSpan),
