@@ -72,9 +72,21 @@ pub enum Form {
     BoxedFuture,
 }
 
-/// An argument that may be recorded as an attribute.
+/// A named argument: recorded as an attribute when its type allows, and a
+/// trace context source when it is a `Traced<..>`.
 pub struct Arg {
     pub ident: Ident,
+    pub is_traced_message: bool,
+}
+
+/// Where a handler's span gets its parent.
+pub enum ParentSource<'a> {
+    /// The context current when the handler is called.
+    Current,
+    /// The context carried by this argument.
+    Parent(&'a Ident),
+    /// The current context, with a link to the one carried by this argument.
+    Link(&'a Ident),
 }
 
 /// One fn to wrap in a span. Everything is owned so that the item can be
@@ -235,6 +247,36 @@ impl Container {
         }
     }
 
+    /// Where the span's parent comes from: `parent = arg` or `link = arg`
+    /// if given, else the first `Traced<..>` argument, else the current
+    /// context.
+    pub fn parent_source<'a>(&'a self, handler: &'a Handler) -> ParentSource<'a> {
+        let options = self.handler_options(handler);
+        if let Some(arg) = options.and_then(|o| o.parent.as_ref()) {
+            return ParentSource::Parent(arg);
+        }
+        if let Some(arg) = options.and_then(|o| o.link.as_ref()) {
+            return ParentSource::Link(arg);
+        }
+        match handler.args.iter().find(|a| a.is_traced_message) {
+            Some(arg) => ParentSource::Parent(&arg.ident),
+            None => ParentSource::Current,
+        }
+    }
+
+    /// Whether spawn sites in the body are rewritten to carry the context:
+    /// the handler's own `propagate = ..`, else the impl's, else yes.
+    pub fn propagates(&self, handler: &Handler) -> bool {
+        let own = self
+            .handler_options(handler)
+            .and_then(|o| o.propagate.as_ref());
+        let container = match self.kind {
+            ContainerKind::Fn => None,
+            _ => self.options.propagate.as_ref(),
+        };
+        own.or(container).is_none_or(|b| b.value)
+    }
+
     pub fn krate(&self) -> Path {
         self.options
             .krate
@@ -253,6 +295,7 @@ impl Handler {
                 FnArg::Typed(pt) => match &*pt.pat {
                     Pat::Ident(pi) if pi.subpat.is_none() => Some(Arg {
                         ident: pi.ident.clone(),
+                        is_traced_message: is_traced_message(&pt.ty),
                     }),
                     _ => None,
                 },
@@ -327,6 +370,18 @@ fn role_of(kind: ContainerKind, ident: &Ident, helpers: &MethodAttrs) -> Role {
             _ => Role::Plain,
         },
         ContainerKind::Fn => Role::Plain,
+    }
+}
+
+/// `Traced<M>`, `&Traced<M>` or `tracewire::Traced<M>`: a message that
+/// carries its sender's context.
+fn is_traced_message(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => is_traced_message(&r.elem),
+        Type::Path(tp) => tp.path.segments.last().is_some_and(|s| {
+            s.ident == "Traced" && matches!(s.arguments, PathArguments::AngleBracketed(_))
+        }),
+        _ => false,
     }
 }
 

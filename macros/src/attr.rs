@@ -34,10 +34,14 @@ impl Position {
 
     fn allowed(self) -> &'static [&'static str] {
         match self {
-            Position::Actor => &[NAME, CRATE],
-            Position::Channel => &[NAME, TOPIC, CRATE],
-            Position::TracedFn => &[NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, CRATE],
-            Position::Method => &[NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT],
+            Position::Actor => &[NAME, PROPAGATE, CRATE],
+            Position::Channel => &[NAME, TOPIC, PROPAGATE, CRATE],
+            Position::TracedFn => &[
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, PROPAGATE, CRATE,
+            ],
+            Position::Method => &[
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, PROPAGATE,
+            ],
         }
     }
 }
@@ -82,6 +86,9 @@ pub struct Options {
     pub skip: Vec<Ident>,
     pub skip_all: Option<Span>,
     pub redact: Vec<Ident>,
+    pub propagate: Option<syn::LitBool>,
+    pub parent: Option<Ident>,
+    pub link: Option<Ident>,
 }
 
 pub fn parse_options(tokens: TokenStream, position: Position, cx: &Ctxt) -> Options {
@@ -131,7 +138,9 @@ fn parse_one(
     }
     let key = Ident::parse_any(input)?;
     let key_str = key.to_string();
-    let known = [NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT];
+    let known = [
+        NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PROPAGATE, PARENT, LINK,
+    ];
     if !known.contains(&key_str.as_str()) {
         return Err(syn::Error::new(
             key.span(),
@@ -212,6 +221,26 @@ fn parse_one(
             target.extend(names);
         }
         SKIP_ALL => options.skip_all = Some(key.span()),
+        PROPAGATE => {
+            expect_eq(input, &key, "`true` or `false`")?;
+            if !input.peek(syn::LitBool) {
+                return Err(input.error("`propagate` takes `true` or `false`"));
+            }
+            options.propagate = Some(input.parse()?);
+        }
+        PARENT | LINK => {
+            expect_eq(
+                input,
+                &key,
+                "the name of an argument that carries a trace context",
+            )?;
+            let arg = Ident::parse_any(input)?;
+            if key_str == PARENT {
+                options.parent = Some(arg);
+            } else {
+                options.link = Some(arg);
+            }
+        }
         _ => unreachable_option(&key)?,
     }
     if !input.is_empty() {

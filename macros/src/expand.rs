@@ -13,10 +13,12 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
-use syn::{Ident, ImplItem, ItemFn, LitStr, Safety, Type};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, Ident, ImplItem, Item, ItemFn, LitStr, Safety, Type};
 
-use crate::ast::{Container, Form, Handler, ImplEntry, ImplShell};
+use crate::ast::{Container, Form, Handler, ImplEntry, ImplShell, ParentSource};
 use crate::attr::FieldFormat;
+use crate::symbol::SPAWNS;
 
 /// The impl with every handler wrapped.
 pub fn expand_impl(container: &Container, shell: ImplShell) -> TokenStream {
@@ -80,7 +82,36 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
         }
     };
     let outcome = outcome_of(handler, &private, &ret);
-    let block = &handler.func.block;
+    let mut block = handler.func.block.clone();
+    if container.propagates(handler) {
+        let mut aliases = SpawnAliases::default();
+        aliases.visit_block(&block);
+        SpawnRewriter {
+            private: &private,
+            aliases: &aliases.0,
+        }
+        .visit_block_mut(&mut block);
+    }
+    let start = match container.parent_source(handler) {
+        ParentSource::Current => {
+            quote!(#private::HandlerSpan::start(#name, #private::SpanKind::#kind))
+        }
+        ParentSource::Parent(arg) => quote! {
+            #private::HandlerSpan::start_with_parent(
+                #name,
+                #private::SpanKind::#kind,
+                #private::CarriesContext::carried_context(&#arg),
+            )
+        },
+        ParentSource::Link(arg) => quote! {
+            #private::HandlerSpan::start_linked(
+                #name,
+                #private::SpanKind::#kind,
+                #private::Context::current(),
+                &#private::CarriesContext::carried_context(&#arg),
+            )
+        },
+    };
     let is_unsafe = matches!(handler.sig().safety, Safety::Unsafe(_));
     // The body moves into a closure or async block, which is not an unsafe
     // context even inside an `unsafe fn`; re-establish it.
@@ -139,7 +170,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis #defaultness #sig {
-            let mut #span = #private::HandlerSpan::start(#name, #private::SpanKind::#kind);
+            let mut #span = #start;
             #record_block
             #run
         }
@@ -255,4 +286,80 @@ fn contains_impl_trait(ty: &Type) -> bool {
     let mut finder = Finder(false);
     finder.visit_type(ty);
     finder.0
+}
+
+/// Rewrites the work handed to spawn calls so it starts under the current
+/// span (see `tracewire::propagate` for how the wrapping is chosen).
+struct SpawnRewriter<'a> {
+    private: &'a TokenStream,
+    /// Names a `use .. as ..` inside the body gave to spawn functions.
+    aliases: &'a [Ident],
+}
+
+impl SpawnRewriter<'_> {
+    fn is_spawn_name(&self, ident: &Ident) -> bool {
+        SPAWNS.iter().any(|n| ident == n) || self.aliases.contains(ident)
+    }
+
+    fn wrap(&self, work: &mut Expr) {
+        // A closure with parameters is never spawned work (spawned closures
+        // take none), and moving it into a `let` could lose the parameter
+        // types its callee would have inferred.
+        if let Expr::Closure(c) = work
+            && !c.inputs.is_empty()
+        {
+            return;
+        }
+        let private = self.private;
+        let var = Ident::new("__tw_work", Span::mixed_site());
+        let original = std::mem::replace(work, Expr::Verbatim(TokenStream::new()));
+        *work = Expr::Verbatim(quote! {{
+            let #var = #original;
+            #[allow(unused_imports)]
+            use #private::{PropagateClosure as _, PropagateFuture as _, PropagateOther as _};
+            (&&&#private::PropagateProbe::of(&#var)).__tw_kind().wrap(#var)
+        }});
+    }
+}
+
+impl VisitMut for SpawnRewriter<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        // Inner spawns first, so nested spawn calls are rewritten too.
+        visit_mut::visit_expr_mut(self, expr);
+        match expr {
+            Expr::Call(call) => {
+                let is_spawn = matches!(&*call.func, Expr::Path(p)
+                    if p.path.segments.last().is_some_and(|s| self.is_spawn_name(&s.ident)));
+                if is_spawn && let Some(first) = call.args.first_mut() {
+                    self.wrap(first);
+                }
+            }
+            Expr::MethodCall(call) => {
+                if SPAWNS.iter().any(|n| call.method == n)
+                    && let Some(first) = call.args.first_mut()
+                {
+                    self.wrap(first);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // A nested fn or impl is not part of this handler's body.
+    fn visit_item_mut(&mut self, _: &mut Item) {}
+}
+
+/// Finds `use tokio::spawn as run;` and the like inside a body: the
+/// renamed function is still a spawn. Renames at module level are not
+/// visible to the macro; call those through their own name or use
+/// `tracewire::spawn`.
+#[derive(Default)]
+struct SpawnAliases(Vec<Ident>);
+
+impl<'ast> Visit<'ast> for SpawnAliases {
+    fn visit_use_rename(&mut self, rename: &'ast syn::UseRename) {
+        if SPAWNS.iter().any(|n| rename.ident == n) {
+            self.0.push(rename.rename.clone());
+        }
+    }
 }

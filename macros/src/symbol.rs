@@ -9,6 +9,9 @@ pub const FIELDS: &str = "fields";
 pub const SKIP: &str = "skip";
 pub const SKIP_ALL: &str = "skip_all";
 pub const REDACT: &str = "redact";
+pub const PROPAGATE: &str = "propagate";
+pub const PARENT: &str = "parent";
+pub const LINK: &str = "link";
 
 /// Helper attributes read off methods inside a traced impl.
 pub const SPAN: &str = "span";
@@ -19,3 +22,15 @@ pub const TRACED: &str = "traced";
 
 /// Span kinds accepted by `kind = ...`.
 pub const KINDS: &[&str] = &["client", "server", "producer", "consumer", "internal"];
+
+/// Calls and method calls whose first argument is work to run elsewhere:
+/// tokio's and std's spawns, `JoinSet`'s, task and thread builders', and
+/// the runtime handle's.
+pub const SPAWNS: &[&str] = &[
+    "spawn",
+    "spawn_blocking",
+    "spawn_local",
+    "spawn_on",
+    "spawn_local_on",
+    "spawn_blocking_on",
+];

@@ -192,6 +192,30 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
             }
         }
     }
+    // The parent comes from one place; two would have to disagree.
+    if let (Some(_), Some(link)) = (&options.parent, &options.link) {
+        cx.error_spanned_by(
+            link,
+            "`parent` and `link` cannot both be set: a span has one parent; use `link` to start under the current context and link to the carried one",
+        );
+    }
+    for (source, what) in [(&options.parent, "parent"), (&options.link, "link")] {
+        let Some(ident) = source else { continue };
+        if ident == "self" {
+            cx.error_spanned_by(
+                ident,
+                format!("`{what} = self` is not supported; name an argument that carries a trace context, such as a `Traced<M>`"),
+            );
+        } else if handler.arg(ident).is_none() {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "no argument named `{ident}` to take the {what} context from; {}",
+                    available()
+                ),
+            );
+        }
+    }
     for ident in &options.redact {
         if options.skip.iter().any(|s| s == ident) {
             cx.error_spanned_by(

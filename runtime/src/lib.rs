@@ -49,6 +49,7 @@
 extern crate self as tracewire;
 
 mod outcome;
+pub mod propagate;
 pub mod semconv;
 mod span;
 mod value;
@@ -57,6 +58,10 @@ mod value;
 pub mod testing;
 
 pub use outcome::{Outcome, SpanOutcome};
+pub use propagate::{
+    CarriesContext, Traced, spawn, spawn_blocking, spawn_blocking_child, spawn_blocking_linked,
+    spawn_child, spawn_linked,
+};
 pub use span::{INSTRUMENTATION_SCOPE, clear_tracer_provider, set_tracer_provider};
 pub use value::AttributeValue;
 
@@ -67,8 +72,8 @@ pub use tracewire_macros::{
 /// The items most programs need: `use tracewire::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AttributeValue, Outcome, SpanOutcome, event, handle_out, span, traced, traced_actor,
-        traced_channel, untraced,
+        AttributeValue, Outcome, SpanOutcome, Traced, event, handle_out, span, traced,
+        traced_actor, traced_channel, untraced,
     };
 }
 
@@ -76,11 +81,15 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::outcome::Outcome;
+    pub use crate::propagate::{
+        CarriesContext, PropagateClosure, PropagateFuture, PropagateOther, PropagateProbe,
+    };
     pub use crate::span::{
         AttrProbe, HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr, UnsetOutcome,
         ViaSpanOutcome, required_outcome,
     };
     pub use crate::value::{DebugValue, DisplayValue};
+    pub use opentelemetry::Context;
     pub use opentelemetry::Value;
     pub use opentelemetry::trace::SpanKind;
     pub use std::boxed::Box;

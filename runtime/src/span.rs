@@ -24,7 +24,8 @@ use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
 use opentelemetry::trace::{
-    Span as _, SpanBuilder, SpanKind, Status, TraceContextExt, Tracer as _, TracerProvider as _,
+    Link, Span as _, SpanBuilder, SpanKind, Status, TraceContextExt, Tracer as _,
+    TracerProvider as _,
 };
 use opentelemetry::{Context, InstrumentationScope, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
@@ -83,8 +84,7 @@ enum OwnedSpan {
 }
 
 impl OwnedSpan {
-    fn start(name: &'static str, kind: SpanKind, parent: &Context) -> Self {
-        let builder = SpanBuilder::from_name(Cow::Borrowed(name)).with_kind(kind);
+    fn start(builder: SpanBuilder, parent: &Context) -> Self {
         let guard = TRACER.read().unwrap_or_else(|e| e.into_inner());
         match guard.as_ref() {
             Some(tracer) => OwnedSpan::Sdk(tracer.build_with_context(builder, parent)),
@@ -146,7 +146,30 @@ impl HandlerSpan {
 
     /// Starts a span named `name` as a child of `parent`.
     pub fn start_with_parent(name: &'static str, kind: SpanKind, parent: Context) -> Self {
-        let span = OwnedSpan::start(name, kind, &parent);
+        Self::start_inner(
+            SpanBuilder::from_name(Cow::Borrowed(name)).with_kind(kind),
+            parent,
+        )
+    }
+
+    /// Starts a span named `name` as a child of `parent`, linked to the span
+    /// carried by `linked` (when it carries a valid one).
+    pub fn start_linked(
+        name: &'static str,
+        kind: SpanKind,
+        parent: Context,
+        linked: &Context,
+    ) -> Self {
+        let mut builder = SpanBuilder::from_name(Cow::Borrowed(name)).with_kind(kind);
+        let sc = linked.span().span_context().clone();
+        if sc.is_valid() {
+            builder = builder.with_links(vec![Link::with_context(sc)]);
+        }
+        Self::start_inner(builder, parent)
+    }
+
+    fn start_inner(builder: SpanBuilder, parent: Context) -> Self {
+        let span = OwnedSpan::start(builder, &parent);
         let recording = span.is_recording();
         HandlerSpan {
             pending: Some(span),
@@ -226,6 +249,27 @@ impl HandlerSpan {
     pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<'_, F> {
         self.activate();
         Instrumented { span: self, future }
+    }
+
+    /// Polls `future` once with this span current. A panic is recorded on
+    /// the span, which is then ended, and the panic resumes.
+    pub(crate) fn poll_in_scope<F: Future>(
+        &mut self,
+        future: Pin<&mut F>,
+        task: &mut TaskContext<'_>,
+    ) -> Poll<F::Output> {
+        self.activate();
+        let polled = {
+            let _current = self.cx.clone().attach();
+            catch_unwind(AssertUnwindSafe(|| future.poll(task)))
+        };
+        match polled {
+            Ok(poll) => poll,
+            Err(payload) => {
+                self.record_panic(&*payload);
+                resume_unwind(payload)
+            }
+        }
     }
 
     /// Ends the span with the outcome of the handler's return value.
@@ -347,17 +391,7 @@ impl<F: Future> Future for Instrumented<'_, F> {
         // not structurally pinned.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let polled = {
-            let _current = this.span.cx.clone().attach();
-            catch_unwind(AssertUnwindSafe(|| future.poll(task)))
-        };
-        match polled {
-            Ok(poll) => poll,
-            Err(payload) => {
-                this.span.record_panic(&*payload);
-                resume_unwind(payload)
-            }
-        }
+        this.span.poll_in_scope(future, task)
     }
 }
 
