@@ -264,6 +264,17 @@ impl Container {
         }
     }
 
+    /// The handler's head-sampling rate: its own `sample = ..`, else the
+    /// impl's.
+    pub fn sample_rate(&self, handler: &Handler) -> Option<f64> {
+        let own = self.handler_options(handler).and_then(|o| o.sample);
+        let container = match self.kind {
+            ContainerKind::Fn => None,
+            _ => self.options.sample,
+        };
+        own.or(container).map(|(rate, _)| rate)
+    }
+
     /// Whether spawn sites in the body are rewritten to carry the context:
     /// the handler's own `propagate = ..`, else the impl's, else yes.
     pub fn propagates(&self, handler: &Handler) -> bool {

@@ -34,13 +34,13 @@ impl Position {
 
     fn allowed(self) -> &'static [&'static str] {
         match self {
-            Position::Actor => &[NAME, PROPAGATE, CRATE],
-            Position::Channel => &[NAME, TOPIC, PROPAGATE, CRATE],
+            Position::Actor => &[NAME, SAMPLE, PROPAGATE, CRATE],
+            Position::Channel => &[NAME, TOPIC, SAMPLE, PROPAGATE, CRATE],
             Position::TracedFn => &[
-                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, PROPAGATE, CRATE,
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, SAMPLE, PROPAGATE, CRATE,
             ],
             Position::Method => &[
-                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, PROPAGATE,
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, SAMPLE, PROPAGATE,
             ],
         }
     }
@@ -89,6 +89,8 @@ pub struct Options {
     pub propagate: Option<syn::LitBool>,
     pub parent: Option<Ident>,
     pub link: Option<Ident>,
+    /// `sample = ..`: the rate and the literal it was written as.
+    pub sample: Option<(f64, Span)>,
 }
 
 pub fn parse_options(tokens: TokenStream, position: Position, cx: &Ctxt) -> Options {
@@ -139,7 +141,7 @@ fn parse_one(
     let key = Ident::parse_any(input)?;
     let key_str = key.to_string();
     let known = [
-        NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PROPAGATE, PARENT, LINK,
+        NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PROPAGATE, PARENT, LINK, SAMPLE,
     ];
     if !known.contains(&key_str.as_str()) {
         return Err(syn::Error::new(
@@ -227,6 +229,33 @@ fn parse_one(
                 return Err(input.error("`propagate` takes `true` or `false`"));
             }
             options.propagate = Some(input.parse()?);
+        }
+        SAMPLE => {
+            expect_eq(
+                input,
+                &key,
+                "a rate between 0.0 and 1.0, as in `sample = 0.1`",
+            )?;
+            let rate = if input.peek(syn::LitFloat) {
+                let lit: syn::LitFloat = input.parse()?;
+                (lit.base10_parse::<f64>()?, lit.span())
+            } else if input.peek(syn::LitInt) {
+                let lit: syn::LitInt = input.parse()?;
+                (lit.base10_parse::<f64>()?, lit.span())
+            } else {
+                return Err(
+                    input.error("`sample` takes a rate between 0.0 and 1.0, as in `sample = 0.1`")
+                );
+            };
+            // A rate outside [0, 1] is a probability that cannot be: say so
+            // rather than clamping it silently.
+            if !(0.0..=1.0).contains(&rate.0) {
+                return Err(syn::Error::new(
+                    rate.1,
+                    "`sample` must be between 0.0 and 1.0 (a probability)",
+                ));
+            }
+            options.sample = Some(rate);
         }
         PARENT | LINK => {
             expect_eq(

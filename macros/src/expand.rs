@@ -1,7 +1,7 @@
 //! Code generation. Each handler keeps its signature; only its body changes:
 //!
 //! ```text
-//! let mut __tw_span = HandlerSpan::start("user_cache.get_user", SpanKind::Internal);
+//! let mut __tw_span = HandlerSpan::start(&HandlerMeta { name: "user_cache.get_user", .. });
 //! if __tw_span.is_recording() { /* attributes, evaluated only here */ }
 //! /* run the original body with the span current, then map its outcome */
 //! ```
@@ -92,21 +92,29 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
         }
         .visit_block_mut(&mut block);
     }
-    let start = match container.parent_source(handler) {
-        ParentSource::Current => {
-            quote!(#private::HandlerSpan::start(#name, #private::SpanKind::#kind))
+    let sample = match container.sample_rate(handler) {
+        Some(rate) => quote!(#private::Some(#rate)),
+        None => quote!(#private::None),
+    };
+    // A constant expression: the reference is promoted to a static.
+    let meta = quote! {
+        &#private::HandlerMeta {
+            name: #name,
+            kind: #private::SpanKind::#kind,
+            sample: #sample,
         }
+    };
+    let start = match container.parent_source(handler) {
+        ParentSource::Current => quote!(#private::HandlerSpan::start(#meta)),
         ParentSource::Parent(arg) => quote! {
             #private::HandlerSpan::start_with_parent(
-                #name,
-                #private::SpanKind::#kind,
+                #meta,
                 #private::CarriesContext::carried_context(&#arg),
             )
         },
         ParentSource::Link(arg) => quote! {
             #private::HandlerSpan::start_linked(
-                #name,
-                #private::SpanKind::#kind,
+                #meta,
                 #private::Context::current(),
                 &#private::CarriesContext::carried_context(&#arg),
             )

@@ -12,6 +12,7 @@ pub const REDACT: &str = "redact";
 pub const PROPAGATE: &str = "propagate";
 pub const PARENT: &str = "parent";
 pub const LINK: &str = "link";
+pub const SAMPLE: &str = "sample";
 
 /// Helper attributes read off methods inside a traced impl.
 pub const SPAN: &str = "span";

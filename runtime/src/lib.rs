@@ -48,8 +48,11 @@
 // exactly as generated code does.
 extern crate self as tracewire;
 
+pub mod carrier;
+pub mod metrics;
 mod outcome;
 pub mod propagate;
+pub mod sampling;
 pub mod semconv;
 mod span;
 mod value;
@@ -57,6 +60,7 @@ mod value;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use carrier::{RemoteParent, TrustPolicy};
 pub use outcome::{Outcome, SpanOutcome};
 pub use propagate::{
     CarriesContext, Traced, spawn, spawn_blocking, spawn_blocking_child, spawn_blocking_linked,
@@ -85,8 +89,8 @@ pub mod __private {
         CarriesContext, PropagateClosure, PropagateFuture, PropagateOther, PropagateProbe,
     };
     pub use crate::span::{
-        AttrProbe, HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr, UnsetOutcome,
-        ViaSpanOutcome, required_outcome,
+        AttrProbe, HandlerMeta, HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr,
+        UnsetOutcome, ViaSpanOutcome, required_outcome,
     };
     pub use crate::value::{DebugValue, DisplayValue};
     pub use opentelemetry::Context;

@@ -23,11 +23,10 @@ use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::Context;
 use opentelemetry::context::{FutureExt as _, WithContext};
-use opentelemetry::trace::SpanKind;
 use tokio::task::JoinHandle;
 
 use crate::outcome::Outcome;
-use crate::span::HandlerSpan;
+use crate::span::{HandlerMeta, HandlerSpan};
 
 /// Spawns `future` on the current tokio runtime, running under the caller's
 /// current context.
@@ -110,7 +109,7 @@ where
 {
     let parent = Context::current();
     tokio::task::spawn_blocking(move || {
-        let mut span = HandlerSpan::start_with_parent(name, SpanKind::Internal, parent);
+        let mut span = HandlerSpan::start_with_parent(&HandlerMeta::internal(name), parent);
         let value = span.in_scope(f);
         span.finish(Outcome::Unset);
         value
@@ -126,7 +125,8 @@ where
 {
     let linked = Context::current();
     tokio::task::spawn_blocking(move || {
-        let mut span = HandlerSpan::start_linked(name, SpanKind::Internal, Context::new(), &linked);
+        let mut span =
+            HandlerSpan::start_linked(&HandlerMeta::internal(name), Context::new(), &linked);
         let value = span.in_scope(f);
         span.finish(Outcome::Unset);
         value
@@ -165,7 +165,7 @@ pub trait FutureExt: Future + Sized {
     /// ```
     fn in_child_span(self, name: &'static str) -> SpanFuture<Self> {
         SpanFuture::new(
-            HandlerSpan::start_with_parent(name, SpanKind::Internal, Context::current()),
+            HandlerSpan::start_with_parent(&HandlerMeta::internal(name), Context::current()),
             self,
         )
     }
@@ -174,8 +174,7 @@ pub trait FutureExt: Future + Sized {
     /// span current now.
     fn in_linked_span(self, name: &'static str) -> SpanFuture<Self> {
         let span = HandlerSpan::start_linked(
-            name,
-            SpanKind::Internal,
+            &HandlerMeta::internal(name),
             Context::new(),
             &Context::current(),
         );
@@ -311,6 +310,22 @@ impl<M> CarriesContext for Traced<M> {
 impl CarriesContext for Context {
     fn carried_context(&self) -> Context {
         self.clone()
+    }
+}
+
+/// Incoming context after a [`TrustPolicy`](crate::TrustPolicy): a parent is
+/// carried as is; a link-only context is carried as a remote span context,
+/// for use with `#[span(link = arg)]`.
+impl CarriesContext for crate::carrier::RemoteParent {
+    fn carried_context(&self) -> Context {
+        use opentelemetry::trace::TraceContextExt as _;
+        match self {
+            crate::carrier::RemoteParent::Parent(cx) => cx.clone(),
+            crate::carrier::RemoteParent::Link(sc) => {
+                Context::new().with_remote_span_context(sc.clone())
+            }
+            crate::carrier::RemoteParent::None => Context::new(),
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::RwLock;
 use std::task::{Context as TaskContext, Poll};
+use std::time::Instant;
 
 use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
 use opentelemetry::trace::{
@@ -30,8 +31,9 @@ use opentelemetry::trace::{
 use opentelemetry::{Context, InstrumentationScope, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
+use crate::metrics::{self, CallOutcome};
 use crate::outcome::Outcome;
-use crate::semconv;
+use crate::{sampling, semconv};
 
 /// The tracer used by generated code when one has been installed through
 /// [`set_tracer_provider`]. Keeping the concrete SDK tracer here (rather than
@@ -125,6 +127,32 @@ impl OwnedSpan {
     }
 }
 
+/// What a handler's span is, fixed at compile time: generated code passes a
+/// constant `&HandlerMeta { .. }`, which the compiler promotes to a static.
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub struct HandlerMeta {
+    pub name: &'static str,
+    pub kind: SpanKind,
+    /// The handler's own head-sampling rate (`sample = ..`), if any.
+    pub sample: Option<f64>,
+}
+
+impl HandlerMeta {
+    /// An internal span with no sampling rate of its own.
+    pub const fn internal(name: &'static str) -> Self {
+        HandlerMeta {
+            name,
+            kind: SpanKind::Internal,
+            sample: None,
+        }
+    }
+
+    fn builder(&self) -> SpanBuilder {
+        SpanBuilder::from_name(Cow::Borrowed(self.name)).with_kind(self.kind.clone())
+    }
+}
+
 /// One handler invocation's span. Created by generated code; see the module
 /// documentation for its life cycle.
 #[doc(hidden)]
@@ -135,47 +163,47 @@ pub struct HandlerSpan {
     cx: Context,
     recording: bool,
     ended: bool,
+    name: &'static str,
+    /// When the call started, if handler metrics are being recorded.
+    started: Option<Instant>,
+    failed: bool,
 }
 
 impl HandlerSpan {
-    /// Starts a span named `name` as a child of the current context.
+    /// Starts a handler span as a child of the current context.
     #[inline]
-    pub fn start(name: &'static str, kind: SpanKind) -> Self {
-        Self::start_with_parent(name, kind, Context::current())
+    pub fn start(meta: &HandlerMeta) -> Self {
+        Self::start_inner(meta, meta.builder(), Context::current())
     }
 
-    /// Starts a span named `name` as a child of `parent`.
-    pub fn start_with_parent(name: &'static str, kind: SpanKind, parent: Context) -> Self {
-        Self::start_inner(
-            SpanBuilder::from_name(Cow::Borrowed(name)).with_kind(kind),
-            parent,
-        )
+    /// Starts a handler span as a child of `parent`.
+    pub fn start_with_parent(meta: &HandlerMeta, parent: Context) -> Self {
+        Self::start_inner(meta, meta.builder(), parent)
     }
 
-    /// Starts a span named `name` as a child of `parent`, linked to the span
+    /// Starts a handler span as a child of `parent`, linked to the span
     /// carried by `linked` (when it carries a valid one).
-    pub fn start_linked(
-        name: &'static str,
-        kind: SpanKind,
-        parent: Context,
-        linked: &Context,
-    ) -> Self {
-        let mut builder = SpanBuilder::from_name(Cow::Borrowed(name)).with_kind(kind);
+    pub fn start_linked(meta: &HandlerMeta, parent: Context, linked: &Context) -> Self {
+        let mut builder = meta.builder();
         let sc = linked.span().span_context().clone();
         if sc.is_valid() {
             builder = builder.with_links(vec![Link::with_context(sc)]);
         }
-        Self::start_inner(builder, parent)
+        Self::start_inner(meta, builder, parent)
     }
 
-    fn start_inner(builder: SpanBuilder, parent: Context) -> Self {
-        let span = OwnedSpan::start(builder, &parent);
+    fn start_inner(meta: &HandlerMeta, builder: SpanBuilder, parent: Context) -> Self {
+        let started = metrics::start();
+        let span = sampling::with_handler_rate(meta.sample, || OwnedSpan::start(builder, &parent));
         let recording = span.is_recording();
         HandlerSpan {
             pending: Some(span),
             cx: parent,
             recording,
             ended: false,
+            name: meta.name,
+            started,
+            failed: false,
         }
     }
 
@@ -275,13 +303,15 @@ impl HandlerSpan {
     /// Ends the span with the outcome of the handler's return value.
     #[inline]
     pub fn finish(mut self, outcome: Outcome<'_>) {
-        if self.recording
-            && let Outcome::Error {
-                error_type,
-                message,
-            } = outcome
+        if let Outcome::Error {
+            error_type,
+            message,
+        } = outcome
         {
-            self.record_error(error_type, &message.to_string());
+            self.failed = true;
+            if self.recording {
+                self.record_error(error_type, &message.to_string());
+            }
         }
         self.end();
     }
@@ -302,6 +332,7 @@ impl HandlerSpan {
     }
 
     fn record_panic(&mut self, payload: &(dyn Any + Send)) {
+        self.failed = true;
         if self.recording {
             let message = panic_message(payload);
             self.activate();
@@ -326,12 +357,24 @@ impl HandlerSpan {
             span.set_attribute(KeyValue::new(semconv::CANCELLED, true));
             span.add_event(semconv::CANCELLED_EVENT, Vec::new());
         }
-        self.end();
+        self.end_with(CallOutcome::Cancelled);
     }
 
     fn end(&mut self) {
+        let outcome = if self.failed {
+            CallOutcome::Error
+        } else {
+            CallOutcome::Ok
+        };
+        self.end_with(outcome);
+    }
+
+    fn end_with(&mut self, outcome: CallOutcome) {
         if std::mem::replace(&mut self.ended, true) {
             return;
+        }
+        if let Some(started) = self.started {
+            metrics::record(self.name, started, outcome);
         }
         if let Some(span) = self.pending.as_mut() {
             match span {

@@ -1,8 +1,11 @@
 impl UserCache {
     async fn get_user(&mut self, user_id: u64, token: &str) -> Result<User, DbError> {
         let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            "user_cache.get_user",
-            ::tracewire::__private::SpanKind::Internal,
+            &::tracewire::__private::HandlerMeta {
+                name: "user_cache.get_user",
+                kind: ::tracewire::__private::SpanKind::Internal,
+                sample: ::tracewire::__private::None,
+            },
         );
         if __tw_span.is_recording() {
             __tw_span
@@ -42,8 +45,11 @@ impl UserCache {
     }
     fn handle_cast(&mut self, user_id: u64) {
         let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            "user_cache.handle_cast",
-            ::tracewire::__private::SpanKind::Consumer,
+            &::tracewire::__private::HandlerMeta {
+                name: "user_cache.handle_cast",
+                kind: ::tracewire::__private::SpanKind::Consumer,
+                sample: ::tracewire::__private::None,
+            },
         );
         if __tw_span.is_recording() {
             __tw_span

@@ -5,8 +5,11 @@ impl RoomChannel {
         socket: &mut Socket,
     ) -> Result<JoinReply, JoinError> {
         let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            "room.join",
-            ::tracewire::__private::SpanKind::Server,
+            &::tracewire::__private::HandlerMeta {
+                name: "room.join",
+                kind: ::tracewire::__private::SpanKind::Server,
+                sample: ::tracewire::__private::None,
+            },
         );
         if __tw_span.is_recording() {
             __tw_span
@@ -49,8 +52,11 @@ impl RoomChannel {
     }
     fn new_message(&self, body: String, socket: &mut Socket) -> Reply {
         let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            "room.handle_in message:new",
-            ::tracewire::__private::SpanKind::Server,
+            &::tracewire::__private::HandlerMeta {
+                name: "room.handle_in message:new",
+                kind: ::tracewire::__private::SpanKind::Server,
+                sample: ::tracewire::__private::None,
+            },
         );
         if __tw_span.is_recording() {
             __tw_span

@@ -1,0 +1,123 @@
+//! Handler metrics: a duration histogram and a call counter for every traced
+//! handler, the counterpart of the seed's `ChannelMetrics`.
+//!
+//! | instrument | kind | unit | attributes |
+//! | --- | --- | --- | --- |
+//! | `tracewire.handler.duration` | histogram | `s` | `handler`, `outcome` |
+//! | `tracewire.handler.calls` | counter | `{call}` | `handler`, `outcome` |
+//!
+//! `handler` is the span name (`room.handle_in message:new`). `outcome` is
+//! `ok`, `error` (an `Err`, an error outcome or a panic) or `cancelled`.
+//! Metrics are recorded for every call, sampled or not, because counts and
+//! latencies must not depend on trace sampling.
+//!
+//! They are recorded once a meter provider has been installed with
+//! [`set_meter_provider`] (which [`init`](crate::init) does), and can be
+//! switched off with [`set_handler_metrics_enabled`].
+
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Counter, Histogram, MeterProvider as _};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+
+/// Name of the handler duration histogram.
+pub const DURATION: &str = "tracewire.handler.duration";
+/// Name of the handler call counter.
+pub const CALLS: &str = "tracewire.handler.calls";
+
+struct Instruments {
+    duration: Histogram<f64>,
+    calls: Counter<u64>,
+}
+
+static INSTRUMENTS: RwLock<Option<Instruments>> = RwLock::new(None);
+/// Checked before reading the clock, so that handlers pay nothing for
+/// metrics when none are wanted.
+static ENABLED: AtomicBool = AtomicBool::new(false);
+static SWITCHED_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Records handler metrics through `provider` from now on.
+///
+/// # Examples
+///
+/// ```
+/// use opentelemetry_sdk::metrics::SdkMeterProvider;
+///
+/// let provider = SdkMeterProvider::builder().build();
+/// tracewire::metrics::set_meter_provider(&provider);
+/// # let _ = provider.shutdown();
+/// ```
+pub fn set_meter_provider(provider: &SdkMeterProvider) {
+    let meter = provider.meter(crate::INSTRUMENTATION_SCOPE);
+    let instruments = Instruments {
+        duration: meter
+            .f64_histogram(DURATION)
+            .with_unit("s")
+            .with_description("Duration of traced handler calls")
+            .build(),
+        calls: meter
+            .u64_counter(CALLS)
+            .with_unit("{call}")
+            .with_description("Traced handler calls")
+            .build(),
+    };
+    *INSTRUMENTS.write().unwrap_or_else(|e| e.into_inner()) = Some(instruments);
+    ENABLED.store(!SWITCHED_OFF.load(Ordering::Relaxed), Ordering::Release);
+}
+
+/// Stops recording handler metrics (and forgets the provider).
+pub fn clear_meter_provider() {
+    ENABLED.store(false, Ordering::Release);
+    *INSTRUMENTS.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// Switches handler metrics on or off, whatever provider is installed.
+pub fn set_handler_metrics_enabled(enabled: bool) {
+    SWITCHED_OFF.store(!enabled, Ordering::Relaxed);
+    let installed = INSTRUMENTS
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .is_some();
+    ENABLED.store(enabled && installed, Ordering::Release);
+}
+
+/// The start time of a call, if metrics are being recorded.
+#[inline]
+pub(crate) fn start() -> Option<Instant> {
+    ENABLED.load(Ordering::Acquire).then(Instant::now)
+}
+
+/// How a handler call ended, for the `outcome` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallOutcome {
+    Ok,
+    Error,
+    Cancelled,
+}
+
+impl CallOutcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::Ok => "ok",
+            CallOutcome::Error => "error",
+            CallOutcome::Cancelled => "cancelled",
+        }
+    }
+}
+
+pub(crate) fn record(handler: &'static str, started: Instant, outcome: CallOutcome) {
+    let elapsed = started.elapsed().as_secs_f64();
+    let guard = INSTRUMENTS.read().unwrap_or_else(|e| e.into_inner());
+    let Some(instruments) = guard.as_ref() else {
+        return;
+    };
+    let attributes = [
+        KeyValue::new("handler", handler),
+        KeyValue::new("outcome", outcome.as_str()),
+    ];
+    instruments.duration.record(elapsed, &attributes);
+    instruments.calls.add(1, &attributes);
+}
