@@ -383,3 +383,79 @@ async fn nested_handlers_and_plain_spans_are_children() {
         .assert_same_trace("pipeline.outer");
     tree.span("plain.otel").assert_parent("pipeline.outer");
 }
+
+/// An HTTP-like response whose own outcome decides.
+struct Response {
+    status: u16,
+}
+
+impl SpanOutcome for Response {
+    fn span_outcome(&self) -> Outcome<'_> {
+        if self.status >= 400 {
+            Outcome::error("http_error", &self.status)
+        } else {
+            Outcome::Unset
+        }
+    }
+}
+
+/// An error that names its own `error.type`.
+#[derive(Debug)]
+enum ApiError {
+    Timeout,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("upstream timed out")
+    }
+}
+
+impl SpanOutcome for ApiError {
+    fn span_outcome(&self) -> Outcome<'_> {
+        Outcome::error("timeout", self)
+    }
+}
+
+/// An error with no `Display` at all.
+#[derive(Debug)]
+struct Opaque;
+
+#[traced]
+fn fetch(status: u16) -> Result<Response, ApiError> {
+    if status == 0 {
+        Err(ApiError::Timeout)
+    } else {
+        Ok(Response { status })
+    }
+}
+
+#[traced]
+fn opaque() -> Result<(), Opaque> {
+    Err(Opaque)
+}
+
+#[test]
+fn result_values_and_errors_are_asked_for_their_own_outcome() {
+    let tracing = TestTracing::install();
+    assert!(fetch(200).is_ok());
+    assert!(fetch(503).is_ok());
+    assert!(fetch(0).is_err());
+    assert!(opaque().is_err());
+
+    let tree = tracing.tree();
+    let fetches = tree.spans_named("fetch");
+    fetches[0].assert_status_unset();
+    // An `Ok` carrying a failed response is a failure.
+    fetches[1]
+        .assert_status_error("503")
+        .assert_attr(semconv::ERROR_TYPE, "http_error");
+    // An error type names its own `error.type`.
+    fetches[2]
+        .assert_status_error("upstream timed out")
+        .assert_attr(semconv::ERROR_TYPE, "timeout");
+    // No `Display`: still a failure, named by its type.
+    tree.span("opaque")
+        .assert_attr(semconv::ERROR_TYPE, std::any::type_name::<Opaque>())
+        .assert_event(semconv::EXCEPTION_EVENT);
+}

@@ -98,6 +98,9 @@ pub struct Handler {
     pub helpers: MethodAttrs,
     /// Named arguments in order; `self` is never one.
     pub args: Vec<Arg>,
+    /// The first argument after the receiver, when it is a plain name: the
+    /// message of an actor's `handle_call`/`handle_cast`/`handle_info`.
+    pub first_arg: Option<Ident>,
     pub role: Role,
     pub form: Form,
     /// The type the handler finally produces (the future's output for async
@@ -264,6 +267,25 @@ impl Container {
         }
     }
 
+    /// The argument whose message variant completes the span name
+    /// (`user_cache.handle_call get_user`): the message of an actor's
+    /// message handler, unless the span is named explicitly.
+    pub fn message_arg<'a>(&'a self, handler: &'a Handler) -> Option<&'a Ident> {
+        let named = self
+            .handler_options(handler)
+            .is_some_and(|o| o.name.is_some());
+        let handles_messages = self.kind == ContainerKind::Actor
+            && matches!(
+                handler.role,
+                Role::HandleCall | Role::HandleCast | Role::HandleInfo
+            );
+        if handles_messages && !named {
+            handler.first_arg.as_ref()
+        } else {
+            None
+        }
+    }
+
     /// The handler's head-sampling rate: its own `sample = ..`, else the
     /// impl's.
     pub fn sample_rate(&self, handler: &Handler) -> Option<f64> {
@@ -313,6 +335,14 @@ impl Handler {
                 FnArg::Receiver(_) => None,
             })
             .collect();
+        let first_arg = sig.inputs.iter().find_map(|input| match input {
+            FnArg::Typed(pt) => Some(match &*pt.pat {
+                Pat::Ident(pi) if pi.subpat.is_none() => Some(pi.ident.clone()),
+                _ => None,
+            }),
+            FnArg::Receiver(_) => None,
+        });
+        let first_arg = first_arg.flatten();
         let ret = match &sig.output {
             ReturnType::Default => None,
             ReturnType::Type(_, ty) => Some((**ty).clone()),
@@ -334,6 +364,7 @@ impl Handler {
             func,
             helpers,
             args,
+            first_arg,
             role,
             form,
             output,

@@ -96,7 +96,18 @@ pub struct Options {
 pub fn parse_options(tokens: TokenStream, position: Position, cx: &Ctxt) -> Options {
     let mut options = Options::default();
     let mut seen: Vec<String> = Vec::new();
-    for chunk in split_top_level_commas(tokens) {
+    for (chunk, comma) in split_top_level_commas(tokens) {
+        if chunk.is_empty() {
+            cx.error_spanned_by(
+                comma,
+                format!(
+                    "stray comma: expected an option before it; {} takes: {}",
+                    position.attribute(),
+                    position.allowed().join(", ")
+                ),
+            );
+            continue;
+        }
         let parser = |input: ParseStream| parse_one(input, position, &mut options, &mut seen, cx);
         if let Err(e) = parser.parse2(chunk) {
             cx.syn_error(e);
@@ -105,22 +116,22 @@ pub fn parse_options(tokens: TokenStream, position: Position, cx: &Ctxt) -> Opti
     options
 }
 
-fn split_top_level_commas(tokens: TokenStream) -> Vec<TokenStream> {
+/// The options between top-level commas, each with the comma that ends it
+/// (to report a stray comma on).
+fn split_top_level_commas(tokens: TokenStream) -> Vec<(TokenStream, TokenStream)> {
     let mut chunks = Vec::new();
     let mut current = TokenStream::new();
     for tt in tokens {
         match &tt {
             TokenTree::Punct(p) if p.as_char() == ',' => {
-                chunks.push(std::mem::take(&mut current));
+                chunks.push((std::mem::take(&mut current), TokenStream::from(tt)));
             }
             _ => current.extend([tt]),
         }
     }
     if !current.is_empty() {
-        chunks.push(current);
+        chunks.push((current, TokenStream::new()));
     }
-    // An empty chunk is a stray comma (`name = "x",, kind = ..`): report it
-    // through the parser, which sees no option name there.
     chunks
 }
 
@@ -138,7 +149,16 @@ fn parse_one(
             position.allowed().join(", ")
         )));
     }
-    let key = Ident::parse_any(input)?;
+    let key = Ident::parse_any(input).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!(
+                "expected an option name; {} takes: {}",
+                position.attribute(),
+                position.allowed().join(", ")
+            ),
+        )
+    })?;
     let key_str = key.to_string();
     let known = [
         NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PROPAGATE, PARENT, LINK, SAMPLE,
@@ -176,24 +196,33 @@ fn parse_one(
         TOPIC => options.topic = Some(parse_str_value(input, &key)?),
         CRATE => {
             expect_eq(input, &key, "a path, as in `crate = ::tracewire`")?;
+            let usage = "`crate` takes the path of the tracewire crate, as in `crate = ::tracewire` or `crate = \"tw\"`";
             options.krate = Some(if input.peek(LitStr) {
-                input.parse::<LitStr>()?.parse()?
+                let lit = input.parse::<LitStr>()?;
+                lit.parse()
+                    .map_err(|_| syn::Error::new(lit.span(), usage))?
             } else {
-                Path::parse_mod_style(input)?
+                Path::parse_mod_style(input).map_err(|e| syn::Error::new(e.span(), usage))?
             });
         }
         KIND => {
             expect_eq(input, &key, "a span kind, as in `kind = consumer`")?;
-            let kind = if input.peek(LitStr) {
+            let (kind, span) = if input.peek(LitStr) {
                 let lit: LitStr = input.parse()?;
-                Ident::new_raw_or_plain(&lit.value(), lit.span())
+                (
+                    Ident::new_raw_or_plain(&lit.value(), lit.span()),
+                    lit.span(),
+                )
+            } else if input.peek(syn::Ident::peek_any) {
+                let ident = Ident::parse_any(input)?;
+                let span = ident.span();
+                (Some(ident), span)
             } else {
-                Some(Ident::parse_any(input)?)
+                (None, input.span())
             };
             match kind {
                 Some(k) if KINDS.contains(&k.to_string().as_str()) => options.kind = Some(k),
-                other => {
-                    let span = other.map_or(key.span(), |k| k.span());
+                _ => {
                     return Err(syn::Error::new(
                         span,
                         format!("unknown span kind; expected one of: {}", KINDS.join(", ")),
@@ -348,12 +377,18 @@ fn parse_field(input: ParseStream) -> syn::Result<FieldDecl> {
         let lit: LitStr = input.parse()?;
         (lit.value(), lit.span())
     } else {
-        let first = Ident::parse_any(input)?;
+        let key_usage = |e: syn::Error| {
+            syn::Error::new(
+                e.span(),
+                "a field key is a name or dotted names (`user.id`), or a string literal",
+            )
+        };
+        let first = Ident::parse_any(input).map_err(key_usage)?;
         let mut key = first.unraw().to_string();
         let mut span = first.span();
         while input.peek(Token![.]) {
             input.parse::<Token![.]>()?;
-            let part = Ident::parse_any(input)?;
+            let part = Ident::parse_any(input).map_err(key_usage)?;
             key.push('.');
             key.push_str(&part.unraw().to_string());
             span = span.join(part.span()).unwrap_or(span);
@@ -398,9 +433,10 @@ pub struct MethodAttrs {
     pub span: Option<(Options, Span)>,
     pub event: Option<LitStr>,
     pub handle_out: Option<LitStr>,
-    pub untraced: Option<Span>,
+    /// The `#[untraced]` attribute, kept whole so errors underline all of it.
+    pub untraced: Option<Attribute>,
     /// A `#[traced]` written on a method of a traced impl (a mistake).
-    pub traced: Option<Span>,
+    pub traced: Option<Attribute>,
 }
 
 /// The helper attribute `attr` stands for, if it is one of tracewire's.
@@ -492,9 +528,9 @@ pub fn take_method_attrs(
                 if !matches!(attr.meta, Meta::Path(_)) {
                     cx.error_spanned_by(&attr, "#[untraced] takes no arguments");
                 }
-                found.untraced = Some(attr.span());
+                found.untraced = Some(attr);
             }
-            _ => found.traced = Some(attr.span()),
+            _ => found.traced = Some(attr),
         }
     }
     *attrs = kept;

@@ -16,13 +16,69 @@ use syn::visit::Visit;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, ImplItem, Item, ItemFn, LitStr, Safety, Type};
 
-use crate::ast::{Container, Form, Handler, ImplEntry, ImplShell, ParentSource};
+use crate::ast::{
+    Container, ContainerKind, Form, Handler, ImplEntry, ImplShell, ParentSource, Role, UnrawString,
+};
 use crate::attr::FieldFormat;
 use crate::symbol::SPAWNS;
 
 /// The impl with every handler wrapped.
-pub fn expand_impl(container: &Container, shell: ImplShell) -> TokenStream {
+pub fn expand_impl(container: &Container, mut shell: ImplShell) -> TokenStream {
+    name_the_actor(container, &mut shell);
     rebuild_impl(shell, |i| expand_handler(container, &container.handlers[i]))
+}
+
+/// In `impl Actor for X`, sets the trait's `NAME` to the span-name base, so
+/// the runtime's client spans (`user_cache.call get_user`) agree with the
+/// handler spans. A `NAME` written by the user is kept.
+fn name_the_actor(container: &Container, shell: &mut ImplShell) {
+    let is_actor_impl = container.kind == ContainerKind::Actor
+        && shell
+            .item
+            .trait_
+            .as_ref()
+            .and_then(|(path, _)| path.segments.last())
+            .is_some_and(|s| s.ident == "Actor");
+    if !is_actor_impl {
+        return;
+    }
+    let has = |name: &str| {
+        shell.entries.iter().any(|e| {
+            matches!(e, ImplEntry::Untouched(item) if matches!(&**item, ImplItem::Const(c) if c.ident == name))
+        })
+    };
+    let mut consts: Vec<ImplItem> = Vec::new();
+    if let Some(base) = container.base_name.as_deref()
+        && !has("NAME")
+    {
+        consts.push(syn::parse_quote!(const NAME: &'static str = #base;));
+    }
+    // A call's or cast's sampling decision is made on the client or
+    // producer span, which the handler's span then follows: the handler's
+    // `sample = ..` has to reach the runtime that starts those spans.
+    for (role, konst) in [
+        (Role::HandleCall, "CALL_SAMPLE"),
+        (Role::HandleCast, "CAST_SAMPLE"),
+    ] {
+        let rate = container
+            .handlers
+            .iter()
+            .find(|h| h.role == role)
+            .and_then(|h| container.sample_rate(h));
+        if let Some(rate) = rate
+            && !has(konst)
+        {
+            let ident = Ident::new(konst, Span::call_site());
+            consts.push(syn::parse_quote!(
+                const #ident: ::core::option::Option<f64> = ::core::option::Option::Some(#rate);
+            ));
+        }
+    }
+    for (i, item) in consts.into_iter().enumerate() {
+        shell
+            .entries
+            .insert(i, ImplEntry::Untouched(Box::new(item)));
+    }
 }
 
 /// The impl as written, less tracewire's helper attributes: emitted next to
@@ -72,15 +128,6 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
     let name = LitStr::new(&container.span_name(handler), Span::call_site());
     let kind = Ident::new(container.span_kind(handler), Span::call_site());
     let records = attribute_records(container, handler, &private, &span);
-    let record_block = if records.is_empty() {
-        TokenStream::new()
-    } else {
-        quote! {
-            if #span.is_recording() {
-                #(#records)*
-            }
-        }
-    };
     let outcome = outcome_of(handler, &private, &ret);
     let mut block = handler.func.block.clone();
     if container.propagates(handler) {
@@ -96,40 +143,86 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
         Some(rate) => quote!(#private::Some(#rate)),
         None => quote!(#private::None),
     };
-    // A constant expression: the reference is promoted to a static.
+    let names = Ident::new("__TW_NAMES", Span::mixed_site());
+    let (name_setup, name_expr, message_record) = match container.message_arg(handler) {
+        // The message's variant completes the name, from a per-site cache of
+        // joined names (see `tracewire::message`).
+        Some(msg) => (
+            quote! {
+                static #names: #private::VariantNames = #private::VariantNames::new(#name);
+                #[allow(unused_imports)]
+                use #private::{NotAMessage as _, ViaMessage as _};
+            },
+            quote!((&#private::MessageProbe(&#msg)).__tw_span_name(&#names, #name)),
+            quote! {
+                (&#private::MessageProbe(&#msg))
+                    .__tw_record(&mut |key, value| #span.record(key, #private::Some(value)));
+            },
+        ),
+        None => (quote!(), quote!(#name), quote!()),
+    };
+    // With a constant name this is a constant expression, and the reference
+    // is promoted to a static.
     let meta = quote! {
         &#private::HandlerMeta {
-            name: #name,
+            name: #name_expr,
             kind: #private::SpanKind::#kind,
             sample: #sample,
         }
     };
+    let record_block = if records.is_empty() && container.message_arg(handler).is_none() {
+        TokenStream::new()
+    } else {
+        quote! {
+            if #span.is_recording() {
+                #(#records)*
+                #message_record
+            }
+        }
+    };
     let start = match container.parent_source(handler) {
         ParentSource::Current => quote!(#private::HandlerSpan::start(#meta)),
-        ParentSource::Parent(arg) => quote! {
-            #private::HandlerSpan::start_with_parent(
-                #meta,
-                #private::CarriesContext::carried_context(&#arg),
-            )
-        },
-        ParentSource::Link(arg) => quote! {
-            #private::HandlerSpan::start_linked(
-                #meta,
-                #private::Context::current(),
-                &#private::CarriesContext::carried_context(&#arg),
-            )
-        },
+        // Spanned on the argument, where a type that carries no context is
+        // reported.
+        ParentSource::Parent(arg) => {
+            let carried =
+                quote_spanned!(arg.span()=> #private::CarriesContext::carried_context(&#arg));
+            quote!(#private::HandlerSpan::start_with_parent(#meta, #carried))
+        }
+        ParentSource::Link(arg) => {
+            let carried =
+                quote_spanned!(arg.span()=> #private::CarriesContext::carried_context(&#arg));
+            quote! {
+                #private::HandlerSpan::start_linked(#meta, #private::Context::current(), &#carried)
+            }
+        }
     };
     let is_unsafe = matches!(handler.sig().safety, Safety::Unsafe(_));
     // The body moves into a closure or async block, which is not an unsafe
-    // context even inside an `unsafe fn`; re-establish it.
+    // context even inside an `unsafe fn`: re-establish it. (The lint this
+    // can trip on inner `unsafe` blocks is allowed on the fn, since
+    // attributes on expressions are not stable.)
+    // The user's own braces are reused rather than wrapped in more, which
+    // `unused_braces` would flag on one-line bodies.
     let body = if is_unsafe {
-        quote!(#[allow(unused_unsafe)] unsafe #block)
+        quote!({ unsafe #block })
     } else {
         block.to_token_stream()
     };
+    let stmts = if is_unsafe {
+        quote!(unsafe #block)
+    } else {
+        let stmts = &block.stmts;
+        quote!(#(#stmts)*)
+    };
+    let never = matches!(handler.output, Some(Type::Never(_)));
 
     let run = match &handler.form {
+        // `-> !`: the body never returns, so there is no outcome to map;
+        // a panic is still recorded by `in_scope`.
+        Form::Sync if never => quote! {
+            #span.in_scope(move || -> ! #body)
+        },
         Form::Sync => {
             let annotation = handler
                 .output
@@ -137,7 +230,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
                 .filter(|ty| !contains_impl_trait(ty))
                 .map(|ty| quote!(-> #ty));
             quote! {
-                let #ret = #span.in_scope(move || #annotation { #body });
+                let #ret = #span.in_scope(move || #annotation #body);
                 #span.finish(#outcome);
                 #ret
             }
@@ -145,7 +238,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
         Form::Async => {
             let hint = return_type_hint(handler.output.as_ref());
             quote! {
-                let #ret = #span.instrument(async move { #hint #body }).await;
+                let #ret = #span.instrument(async move { #hint #stmts }).await;
                 #span.finish(#outcome);
                 #ret
             }
@@ -169,6 +262,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
             }
         }
     };
+    let allow_unsafe = is_unsafe.then(|| quote!(#[allow(unused_unsafe)]));
 
     let func = &handler.func;
     let attrs = &func.attrs;
@@ -177,7 +271,9 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
     let defaultness = &func.modifiers.defaultness;
     quote! {
         #(#attrs)*
+        #allow_unsafe
         #vis #defaultness #sig {
+            #name_setup
             let mut #span = #start;
             #record_block
             #run
@@ -198,7 +294,7 @@ fn attribute_records(
     let mut records = Vec::new();
     for arg in &handler.args {
         let ident = &arg.ident;
-        let key = LitStr::new(&ident.to_string(), ident.span());
+        let key = LitStr::new(&ident.unraw_string(), ident.span());
         let listed = |list: Option<&Vec<Ident>>| list.is_some_and(|l| l.iter().any(|i| i == ident));
         if listed(options.map(|o| &o.redact)) {
             records.push(quote!(#span.record(#key, #private::redacted());));
@@ -238,11 +334,33 @@ fn outcome_of(handler: &Handler, private: &TokenStream, ret: &Ident) -> TokenStr
     match handler.output.as_ref() {
         // `()`: nothing to ask.
         None => quote!(#private::Outcome::Unset),
-        // A type spelled `Result<..>` must implement `SpanOutcome` (its error
-        // must be `Display`): an error that silently went unrecorded would be
-        // worse than a compile error, which lands on the return type.
-        Some(ty) if is_result(ty) => {
+        // A `Result`: the `Ok` value is asked for its own outcome (a reply
+        // such as an HTTP 503 can be a failure), and an `Err` is always a
+        // failure, described by the error's own `SpanOutcome`, else its
+        // `Display`, else its type name.
+        // Inside the fn that defines an `impl Trait`, the value's type is
+        // not settled enough for autoref specialisation; the generic path
+        // needs `E: Display` and is reported on the return type if not.
+        Some(ty) if is_result(ty) && contains_impl_trait(ty) => {
             quote_spanned!(ty.span()=> #private::required_outcome(&#ret))
+        }
+        Some(ty) if is_result(ty) => {
+            let ok = Ident::new("__tw_ok", Span::mixed_site());
+            let err = Ident::new("__tw_err", Span::mixed_site());
+            quote! {
+                match &#ret {
+                    ::core::result::Result::Ok(#ok) => {
+                        #[allow(unused_imports)]
+                        use #private::{UnsetOutcome as _, ViaSpanOutcome as _};
+                        (&#private::OutcomeProbe(#ok)).__tw_outcome()
+                    }
+                    ::core::result::Result::Err(#err) => {
+                        #[allow(unused_imports)]
+                        use #private::{ErrorViaDisplay as _, ErrorViaSpanOutcome as _, ErrorViaTypeName as _};
+                        (&&#private::ErrorProbe(#err)).__tw_error_outcome()
+                    }
+                }
+            }
         }
         _ => quote! {{
             #[allow(unused_imports)]

@@ -15,6 +15,7 @@ mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod message;
 mod symbol;
 mod valid;
 
@@ -44,6 +45,17 @@ pub fn traced_channel(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     traced_fn(args.into(), item.into()).into()
+}
+
+/// Derives `tracewire::Message` for a message enum. See `tracewire::Message`.
+///
+/// Each variant is named after its snake_case ident (`GetUser` is
+/// `get_user`), or `#[message(name = "...")]`; fields marked
+/// `#[message(attr)]` (or `#[message(attr = "key")]`) are recorded as span
+/// attributes. A struct derives it as one variant.
+#[proc_macro_derive(Message, attributes(message))]
+pub fn derive_message(item: TokenStream) -> TokenStream {
+    message::derive_message(item.into()).into()
 }
 
 /// Per-method options inside a traced impl. See `tracewire::span`.
@@ -83,6 +95,9 @@ pub(crate) fn traced_impl(
     let options = attr::parse_options(args, position, &cx);
     let item = match syn::parse2::<syn::ItemImpl>(item.clone()) {
         Ok(item) => item,
+        // An impl block with a syntax error inside: rustc reports that
+        // error itself on the item as written, so add nothing.
+        Err(_) if has_top_level_keyword(&item, "impl") => return with_errors(cx, item),
         Err(_) => {
             cx.error_spanned_by(
                 first_tokens(&item),
@@ -105,6 +120,8 @@ pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 
     let options = attr::parse_options(args, Position::TracedFn, &cx);
     let item = match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(item) => item,
+        // A fn with a syntax error inside: rustc reports it itself.
+        Err(_) if has_top_level_keyword(&item, "fn") => return with_errors(cx, item),
         Err(_) => {
             cx.error_spanned_by(
                 first_tokens(&item),
@@ -129,11 +146,33 @@ fn misplaced_helper(name: &str, item: TokenStream2) -> TokenStream2 {
     } else {
         "a method of a #[traced_actor] or #[traced_channel] impl"
     };
-    cx.error_spanned_by(
-        first_tokens(&item),
+    // The call site of an attribute macro is the attribute itself: the
+    // offending tokens.
+    cx.syn_error(syn::Error::new(
+        proc_macro2::Span::call_site(),
         format!("#[{name}] is not expected here; #[{name}] belongs on {home}"),
-    );
+    ));
     with_errors(cx, item)
+}
+
+/// Whether the item is introduced by `keyword` (`impl`, `fn`) once its
+/// attributes, visibility and qualifiers (`pub(crate)`, `unsafe`,
+/// `async`, `extern "C"`, ...) are passed over.
+fn has_top_level_keyword(item: &TokenStream2, keyword: &str) -> bool {
+    const QUALIFIERS: &[&str] = &[
+        "pub", "crate", "default", "unsafe", "safe", "const", "async", "extern",
+    ];
+    item.clone()
+        .into_iter()
+        .find_map(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) if QUALIFIERS.iter().any(|q| i == q) => None,
+            proc_macro2::TokenTree::Ident(i) => Some(i == keyword),
+            // `#`, `[..]` attributes, `(crate)` visibility and `"C"` ABIs.
+            proc_macro2::TokenTree::Punct(_)
+            | proc_macro2::TokenTree::Literal(_)
+            | proc_macro2::TokenTree::Group(_) => None,
+        })
+        .unwrap_or(false)
 }
 
 /// The item's leading tokens, up to its name, to point an error at without

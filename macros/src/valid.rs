@@ -7,30 +7,56 @@ use std::collections::HashMap;
 use proc_macro2::Span;
 use syn::{LitStr, Safety};
 
-use crate::ast::{Container, ContainerKind, Handler, field_keys};
+use quote::ToTokens;
+
+use crate::ast::{Container, ContainerKind, Handler, UnrawString, field_keys};
 use crate::ctxt::Ctxt;
 
 pub fn check(container: &Container, cx: &Ctxt) {
     check_container(container, cx);
-    let mut events: HashMap<String, Span> = HashMap::new();
-    let mut outs: HashMap<String, Span> = HashMap::new();
+    let mut events: HashMap<(String, String), Span> = HashMap::new();
+    let mut outs: HashMap<(String, String), Span> = HashMap::new();
     for handler in &container.handlers {
         check_helpers(container, handler, cx);
-        check_signature(handler, cx);
+        check_signature(container, handler, cx);
         check_options(container, handler, cx);
         // Two methods for one event would make routing ambiguous and give
-        // two handlers the same span name.
+        // two handlers the same span name. Methods under different `#[cfg]`s
+        // are alternatives, of which one is compiled, so the key includes
+        // the cfg.
+        let cfg = cfg_of(handler);
         if let Some(ev) = &handler.helpers.event {
-            unique(&mut events, ev, "#[event]", cx);
+            unique(&mut events, ev, &cfg, "#[event]", cx);
         }
         if let Some(ev) = &handler.helpers.handle_out {
-            unique(&mut outs, ev, "#[handle_out]", cx);
+            unique(&mut outs, ev, &cfg, "#[handle_out]", cx);
         }
     }
 }
 
-fn unique(seen: &mut HashMap<String, Span>, ev: &LitStr, attr: &str, cx: &Ctxt) {
-    if seen.insert(ev.value(), ev.span()).is_some() {
+/// The method's `#[cfg(..)]` attributes, as text.
+fn cfg_of(handler: &Handler) -> String {
+    handler
+        .func
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .map(|a| a.to_token_stream().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn unique(
+    seen: &mut HashMap<(String, String), Span>,
+    ev: &LitStr,
+    cfg: &str,
+    attr: &str,
+    cx: &Ctxt,
+) {
+    if seen
+        .insert((ev.value(), cfg.to_owned()), ev.span())
+        .is_some()
+    {
         cx.error_spanned_by(
             ev,
             format!(
@@ -106,22 +132,22 @@ fn check_helpers(container: &Container, handler: &Handler, cx: &Ctxt) {
             "a method handles either incoming (#[event]) or outgoing (#[handle_out]) messages, not both",
         );
     }
-    if let Some(span) = h.traced {
-        cx.syn_error(syn::Error::new(
-            span,
+    if let Some(attr) = &h.traced {
+        cx.error_spanned_by(
+            attr,
             format!(
                 "#[traced] is redundant here: every method of a {} impl is traced; use #[span(...)] for options",
                 container.kind.attribute()
             ),
-        ));
+        );
     }
     // #[untraced] with other helpers contradicts itself: the options would
     // be silently ignored.
-    if let Some(span) = h.untraced {
-        cx.syn_error(syn::Error::new(
-            span,
+    if let Some(attr) = &h.untraced {
+        cx.error_spanned_by(
+            attr,
             "#[untraced] cannot be combined with #[span], #[event] or #[handle_out] on the same method",
-        ));
+        );
     }
     // The event already names the span; a second name would make the span
     // name disagree with the event the runtime routes on.
@@ -135,14 +161,19 @@ fn check_helpers(container: &Container, handler: &Handler, cx: &Ctxt) {
     }
 }
 
-fn check_signature(handler: &Handler, cx: &Ctxt) {
+fn check_signature(container: &Container, handler: &Handler, cx: &Ctxt) {
     let sig = handler.sig();
+    let remedy = if container.kind == ContainerKind::Fn {
+        "remove #[traced]"
+    } else {
+        "mark it #[untraced]"
+    };
     // Spans are started at run time through the OpenTelemetry API, which
     // cannot run in a const context.
     if let Some(c) = &sig.constness {
         cx.error_spanned_by(
             c,
-            "a const fn cannot be traced: spans start at run time; mark it #[untraced]",
+            format!("a const fn cannot be traced: spans start at run time; {remedy}"),
         );
     }
     if let Some(v) = &sig.variadic {
@@ -241,7 +272,7 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
     }
     if options.skip_all.is_none() {
         for arg in &handler.args {
-            let name = arg.ident.to_string();
+            let name = arg.ident.unraw_string();
             let skipped = options.skip.contains(&arg.ident);
             if !skipped && let Some(span) = keys.get(name.as_str()) {
                 cx.syn_error(syn::Error::new(

@@ -1,8 +1,14 @@
-impl UserCache {
-    async fn get_user(&mut self, user_id: u64, token: &str) -> Result<User, DbError> {
+impl Actor for UserCache {
+    const NAME: &'static str = "user_cache";
+    type Args = Db;
+    type Call = CacheCall;
+    type Reply = Result<User, DbError>;
+    type Cast = CacheCast;
+    type Info = NoMessage;
+    async fn init(db: Db) -> Result<Self, StopReason> {
         let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
             &::tracewire::__private::HandlerMeta {
-                name: "user_cache.get_user",
+                name: "user_cache.init",
                 kind: ::tracewire::__private::SpanKind::Internal,
                 sample: ::tracewire::__private::None,
             },
@@ -10,18 +16,103 @@ impl UserCache {
         if __tw_span.is_recording() {
             __tw_span
                 .record(
-                    "user_id",
+                    "db",
                     {
                         #[allow(unused_imports)]
                         use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&user_id)).__tw_value()
+                        (&::tracewire::__private::AttrProbe(&db)).__tw_value()
                     },
                 );
-            __tw_span.record("token", ::tracewire::__private::redacted());
+        }
+        let __tw_ret = __tw_span
+            .instrument(async move {
+                #[allow(
+                    unreachable_code,
+                    clippy::diverging_sub_expression,
+                    clippy::empty_loop,
+                    clippy::let_unit_value,
+                    clippy::needless_return
+                )]
+                if false {
+                    let __tw_hint: Result<Self, StopReason> = loop {};
+                    return __tw_hint;
+                }
+                Ok(UserCache {
+                    db,
+                    users: HashMap::new(),
+                })
+            })
+            .await;
+        __tw_span
+            .finish(
+                match &__tw_ret {
+                    ::core::result::Result::Ok(__tw_ok) => {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{
+                            UnsetOutcome as _, ViaSpanOutcome as _,
+                        };
+                        (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
+                    }
+                    ::core::result::Result::Err(__tw_err) => {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{
+                            ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
+                            ErrorViaTypeName as _,
+                        };
+                        (&&::tracewire::__private::ErrorProbe(__tw_err))
+                            .__tw_error_outcome()
+                    }
+                },
+            );
+        __tw_ret
+    }
+    async fn handle_call(
+        &mut self,
+        msg: CacheCall,
+        ctx: &mut ActorContext<Self>,
+    ) -> Result<User, DbError> {
+        static __TW_NAMES: ::tracewire::__private::VariantNames = ::tracewire::__private::VariantNames::new(
+            "user_cache.handle_call",
+        );
+        #[allow(unused_imports)]
+        use ::tracewire::__private::{NotAMessage as _, ViaMessage as _};
+        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
+            &::tracewire::__private::HandlerMeta {
+                name: (&::tracewire::__private::MessageProbe(&msg))
+                    .__tw_span_name(&__TW_NAMES, "user_cache.handle_call"),
+                kind: ::tracewire::__private::SpanKind::Server,
+                sample: ::tracewire::__private::None,
+            },
+        );
+        if __tw_span.is_recording() {
+            __tw_span
+                .record(
+                    "msg",
+                    {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                        (&::tracewire::__private::AttrProbe(&msg)).__tw_value()
+                    },
+                );
+            __tw_span
+                .record(
+                    "ctx",
+                    {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                        (&::tracewire::__private::AttrProbe(&ctx)).__tw_value()
+                    },
+                );
             __tw_span
                 .record(
                     "cache_size",
                     ::tracewire::__private::field_value(&(self.users.len())),
+                );
+            (&::tracewire::__private::MessageProbe(&msg))
+                .__tw_record(
+                    &mut |key, value| {
+                        __tw_span.record(key, ::tracewire::__private::Some(value))
+                    },
                 );
         }
         let __tw_ret = __tw_span
@@ -37,38 +128,41 @@ impl UserCache {
                     let __tw_hint: Result<User, DbError> = loop {};
                     return __tw_hint;
                 }
-                { self.db.fetch(user_id, token).await }
+                let CacheCall::GetUser { user_id } = msg;
+                tokio::spawn({
+                    let __tw_work = refresh(user_id);
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{
+                        PropagateClosure as _, PropagateFuture as _, PropagateOther as _,
+                    };
+                    (&&&::tracewire::__private::PropagateProbe::of(&__tw_work))
+                        .__tw_kind()
+                        .wrap(__tw_work)
+                });
+                self.db.fetch(user_id).await
             })
             .await;
-        __tw_span.finish(::tracewire::__private::required_outcome(&__tw_ret));
-        __tw_ret
-    }
-    fn handle_cast(&mut self, user_id: u64) {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
-                name: "user_cache.handle_cast",
-                kind: ::tracewire::__private::SpanKind::Consumer,
-                sample: ::tracewire::__private::None,
-            },
-        );
-        if __tw_span.is_recording() {
-            __tw_span
-                .record(
-                    "user_id",
-                    {
+        __tw_span
+            .finish(
+                match &__tw_ret {
+                    ::core::result::Result::Ok(__tw_ok) => {
                         #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&user_id)).__tw_value()
-                    },
-                );
-        }
-        let __tw_ret = __tw_span
-            .in_scope(move || {
-                {
-                    self.users.remove(&user_id);
-                }
-            });
-        __tw_span.finish(::tracewire::__private::Outcome::Unset);
+                        use ::tracewire::__private::{
+                            UnsetOutcome as _, ViaSpanOutcome as _,
+                        };
+                        (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
+                    }
+                    ::core::result::Result::Err(__tw_err) => {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{
+                            ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
+                            ErrorViaTypeName as _,
+                        };
+                        (&&::tracewire::__private::ErrorProbe(__tw_err))
+                            .__tw_error_outcome()
+                    }
+                },
+            );
         __tw_ret
     }
     fn len(&self) -> usize {

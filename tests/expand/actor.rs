@@ -2,14 +2,22 @@
 // checked in beside it as actor.expanded.rs.
 
 #[traced_actor]
-impl UserCache {
-    #[span(fields(cache_size = self.users.len()), redact(token))]
-    async fn get_user(&mut self, user_id: u64, token: &str) -> Result<User, DbError> {
-        self.db.fetch(user_id, token).await
+impl Actor for UserCache {
+    type Args = Db;
+    type Call = CacheCall;
+    type Reply = Result<User, DbError>;
+    type Cast = CacheCast;
+    type Info = NoMessage;
+
+    async fn init(db: Db) -> Result<Self, StopReason> {
+        Ok(UserCache { db, users: HashMap::new() })
     }
 
-    fn handle_cast(&mut self, user_id: u64) {
-        self.users.remove(&user_id);
+    #[span(fields(cache_size = self.users.len()))]
+    async fn handle_call(&mut self, msg: CacheCall, ctx: &mut ActorContext<Self>) -> Result<User, DbError> {
+        let CacheCall::GetUser { user_id } = msg;
+        tokio::spawn(refresh(user_id));
+        self.db.fetch(user_id).await
     }
 
     #[untraced]

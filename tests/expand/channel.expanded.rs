@@ -44,10 +44,30 @@ impl RoomChannel {
                     let __tw_hint: Result<JoinReply, JoinError> = loop {};
                     return __tw_hint;
                 }
-                { self.rooms.join(topic, socket.user_id).await }
+                self.rooms.join(topic, socket.user_id).await
             })
             .await;
-        __tw_span.finish(::tracewire::__private::required_outcome(&__tw_ret));
+        __tw_span
+            .finish(
+                match &__tw_ret {
+                    ::core::result::Result::Ok(__tw_ok) => {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{
+                            UnsetOutcome as _, ViaSpanOutcome as _,
+                        };
+                        (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
+                    }
+                    ::core::result::Result::Err(__tw_err) => {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{
+                            ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
+                            ErrorViaTypeName as _,
+                        };
+                        (&&::tracewire::__private::ErrorProbe(__tw_err))
+                            .__tw_error_outcome()
+                    }
+                },
+            );
         __tw_ret
     }
     fn new_message(&self, body: String, socket: &mut Socket) -> Reply {
@@ -77,9 +97,7 @@ impl RoomChannel {
                 .record("body.len", ::tracewire::__private::field_value(&(body.len())));
         }
         let __tw_ret = __tw_span
-            .in_scope(move || -> Reply {
-                { self.broadcast(socket, "message:new", body) }
-            });
+            .in_scope(move || -> Reply { self.broadcast(socket, "message:new", body) });
         __tw_span
             .finish({
                 #[allow(unused_imports)]

@@ -1,0 +1,7 @@
+// An empty span name on #[traced].
+use tracewire::prelude::*;
+
+#[traced(name = "")]
+fn load() {}
+
+fn main() {}

@@ -1,0 +1,7 @@
+// #[handle_out] on a free fn.
+use tracewire::prelude::*;
+
+#[handle_out("message:new")]
+fn push() {}
+
+fn main() {}

@@ -1,0 +1,7 @@
+// `name` written without `= "..."`.
+use tracewire::prelude::*;
+
+#[traced(name)]
+fn load() {}
+
+fn main() {}
