@@ -48,7 +48,10 @@
 // exactly as generated code does.
 extern crate self as tracewire;
 
+pub mod actor;
 pub mod carrier;
+pub mod export;
+pub mod message;
 pub mod metrics;
 mod outcome;
 pub mod propagate;
@@ -61,6 +64,10 @@ mod value;
 pub mod testing;
 
 pub use carrier::{RemoteParent, TrustPolicy};
+pub use export::{
+    InitError, Protocol, Telemetry, TelemetryBuilder, TelemetryError, TelemetryGuard, init,
+};
+pub use message::Message;
 pub use outcome::{Outcome, SpanOutcome};
 pub use propagate::{
     CarriesContext, Traced, spawn, spawn_blocking, spawn_blocking_child, spawn_blocking_linked,
@@ -70,13 +77,13 @@ pub use span::{INSTRUMENTATION_SCOPE, clear_tracer_provider, set_tracer_provider
 pub use value::AttributeValue;
 
 pub use tracewire_macros::{
-    event, handle_out, span, traced, traced_actor, traced_channel, untraced,
+    Message, event, handle_out, span, traced, traced_actor, traced_channel, untraced,
 };
 
 /// The items most programs need: `use tracewire::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AttributeValue, Outcome, SpanOutcome, Traced, event, handle_out, span, traced,
+        AttributeValue, Message, Outcome, SpanOutcome, Traced, event, handle_out, span, traced,
         traced_actor, traced_channel, untraced,
     };
 }
@@ -84,13 +91,15 @@ pub mod prelude {
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::message::{MessageProbe, NotAMessage, VariantNames, ViaMessage};
     pub use crate::outcome::Outcome;
     pub use crate::propagate::{
         CarriesContext, PropagateClosure, PropagateFuture, PropagateOther, PropagateProbe,
     };
     pub use crate::span::{
-        AttrProbe, HandlerMeta, HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr,
-        UnsetOutcome, ViaSpanOutcome, required_outcome,
+        AttrProbe, ErrorProbe, ErrorViaDisplay, ErrorViaSpanOutcome, ErrorViaTypeName, HandlerMeta,
+        HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr, UnsetOutcome,
+        ViaSpanOutcome, required_outcome,
     };
     pub use crate::value::{DebugValue, DisplayValue};
     pub use opentelemetry::Context;

@@ -296,6 +296,11 @@ impl<M> DerefMut for Traced<M> {
 /// A value that carries a trace context: what `#[span(parent = arg)]` and
 /// `#[span(link = arg)]` accept, and what a `Traced<M>` argument is read
 /// through.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` carries no trace context",
+    label = "`parent = ..` and `link = ..` need an argument that carries a trace context",
+    note = "pass a `tracewire::Traced<M>`, an `opentelemetry::Context` or a `tracewire::RemoteParent`, or implement `tracewire::CarriesContext`"
+)]
 pub trait CarriesContext {
     /// The carried context.
     fn carried_context(&self) -> Context;

@@ -169,11 +169,24 @@ pub struct HandlerSpan {
     failed: bool,
 }
 
+/// A context value asking the next handler span started under it, when no
+/// span is active, to start a new trace linked to this span context. The
+/// actor runtime uses it for timer messages.
+#[derive(Clone, Debug)]
+pub(crate) struct LinkTo(pub(crate) opentelemetry::trace::SpanContext);
+
 impl HandlerSpan {
     /// Starts a handler span as a child of the current context.
     #[inline]
     pub fn start(meta: &HandlerMeta) -> Self {
-        Self::start_inner(meta, meta.builder(), Context::current())
+        let parent = Context::current();
+        if !parent.has_active_span()
+            && let Some(LinkTo(link)) = parent.get::<LinkTo>()
+        {
+            let linked = Context::new().with_remote_span_context(link.clone());
+            return Self::start_linked(meta, Context::new(), &linked);
+        }
+        Self::start_inner(meta, meta.builder(), parent)
     }
 
     /// Starts a handler span as a child of `parent`.
@@ -498,9 +511,78 @@ pub trait UnsetOutcome {
 
 impl<T: ?Sized> UnsetOutcome for &OutcomeProbe<'_, T> {}
 
-/// The outcome of a value whose type must implement `SpanOutcome`: used for
-/// return types spelled `Result<..>`, so that an error type without `Display`
-/// is a compile error instead of a silently unrecorded failure.
+/// The outcome of an `Err` value, by autoref specialisation:
+/// `(&&ErrorProbe(e)).__tw_error_outcome()` asks the error's own
+/// [`SpanOutcome`](crate::SpanOutcome) if it has one (so an error type can
+/// name its `error.type`, or declare itself benign), else records it as an
+/// error with its type name and `Display`, else (no `Display`) with its type
+/// name alone. An `Err` is never silently left unrecorded.
+#[doc(hidden)]
+pub struct ErrorProbe<'a, E: ?Sized>(pub &'a E);
+
+impl<E: ?Sized> Clone for ErrorProbe<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E: ?Sized> Copy for ErrorProbe<'_, E> {}
+
+#[doc(hidden)]
+pub trait ErrorViaSpanOutcome<'a> {
+    fn __tw_error_outcome(&self) -> Outcome<'a>;
+}
+
+impl<'a, E: crate::SpanOutcome + ?Sized> ErrorViaSpanOutcome<'a> for &ErrorProbe<'a, E> {
+    #[inline]
+    fn __tw_error_outcome(&self) -> Outcome<'a> {
+        self.0.span_outcome()
+    }
+}
+
+#[doc(hidden)]
+pub trait ErrorViaDisplay<'a> {
+    fn __tw_error_outcome(&self) -> Outcome<'a>;
+}
+
+impl<'a, E: std::fmt::Display> ErrorViaDisplay<'a> for ErrorProbe<'a, E> {
+    #[inline]
+    fn __tw_error_outcome(&self) -> Outcome<'a> {
+        Outcome::Error {
+            error_type: std::any::type_name::<E>(),
+            message: self.0,
+        }
+    }
+}
+
+#[doc(hidden)]
+pub trait ErrorViaTypeName {
+    fn __tw_error_outcome(self) -> Outcome<'static>;
+}
+
+impl<E: ?Sized> ErrorViaTypeName for ErrorProbe<'_, E> {
+    #[inline]
+    fn __tw_error_outcome(self) -> Outcome<'static> {
+        let name = std::any::type_name::<E>();
+        Outcome::Error {
+            error_type: name,
+            message: &TypeNameMessage,
+        }
+    }
+}
+
+/// The message of an error that has no `Display`: its `error.type` already
+/// names it.
+struct TypeNameMessage;
+
+impl std::fmt::Display for TypeNameMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("error (no Display)")
+    }
+}
+
+/// The outcome of a `Result` whose `Ok` type is an `impl Trait` being
+/// defined by the handler itself, where autoref specialisation cannot see
+/// the type: `Err` is an error described by its `Display`.
 #[doc(hidden)]
 #[inline]
 pub fn required_outcome<T: crate::SpanOutcome + ?Sized>(value: &T) -> Outcome<'_> {

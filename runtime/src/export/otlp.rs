@@ -1,0 +1,125 @@
+//! Building the OTLP exporters, and driving the metric exporter on a
+//! runtime of its own.
+
+use std::time::Duration;
+
+use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig as _};
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::metrics::Temporality;
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
+
+use super::Protocol;
+use super::config::OtlpTarget;
+use super::processor::ExportRuntime;
+
+/// Builds the span exporter for `target`. For gRPC this must run inside the
+/// tokio runtime that will drive the exports: tonic's lazy channel spawns
+/// its worker task when it is created.
+pub(crate) fn span_exporter(
+    target: &OtlpTarget,
+    timeout: Duration,
+) -> Result<SpanExporter, opentelemetry_otlp::ExporterBuildError> {
+    match target.protocol {
+        Protocol::Grpc => SpanExporter::builder()
+            .with_tonic()
+            .with_endpoint(target.endpoint.clone())
+            .with_timeout(timeout)
+            .build(),
+        Protocol::HttpProtobuf => SpanExporter::builder()
+            .with_http()
+            .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+            .with_endpoint(target.endpoint.clone())
+            .with_timeout(timeout)
+            .build(),
+    }
+}
+
+/// The OTLP metric exporter for `target`, with a runtime to drive it.
+pub(crate) fn metric_exporter(
+    target: &OtlpTarget,
+    timeout: Duration,
+) -> Result<DrivenMetricExporter, String> {
+    let runtime = ExportRuntime::new().map_err(|e| format!("creating its runtime failed: {e}"))?;
+    let exporter = {
+        let _entered = runtime.enter();
+        match target.protocol {
+            Protocol::Grpc => MetricExporter::builder()
+                .with_tonic()
+                .with_endpoint(target.endpoint.clone())
+                .with_timeout(timeout)
+                .with_temporality(Temporality::Cumulative)
+                .build(),
+            Protocol::HttpProtobuf => MetricExporter::builder()
+                .with_http()
+                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                .with_endpoint(target.endpoint.clone())
+                .with_timeout(timeout)
+                .with_temporality(Temporality::Cumulative)
+                .build(),
+        }
+        .map_err(|e| e.to_string())?
+    };
+    Ok(DrivenMetricExporter {
+        inner: exporter,
+        runtime,
+        timeout,
+    })
+}
+
+/// A metric exporter that runs each export to completion on its own
+/// current-thread runtime.
+///
+/// The SDK's `PeriodicReader` calls `export` on its own thread and polls the
+/// future with a plain executor, where tonic and hyper find no reactor. This
+/// wrapper runs the real export with `block_on` on a runtime that has one,
+/// bounded by the export timeout, and hands back a ready future.
+pub(crate) struct DrivenMetricExporter {
+    inner: MetricExporter,
+    runtime: ExportRuntime,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for DrivenMetricExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DrivenMetricExporter")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PushMetricExporter for DrivenMetricExporter {
+    fn export(
+        &self,
+        metrics: &ResourceMetrics,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        let result = if tokio::runtime::Handle::try_current().is_ok() {
+            // block_on would panic here; the periodic reader never calls
+            // from an async context, so this is only a safety net.
+            Err(OTelSdkError::InternalFailure(
+                "metric export called from an async context".into(),
+            ))
+        } else {
+            let timeout = self.timeout;
+            self.runtime.block_on(async {
+                match tokio::time::timeout(timeout, self.inner.export(metrics)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(OTelSdkError::Timeout(timeout)),
+                }
+            })
+        };
+        std::future::ready(result)
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn temporality(&self) -> Temporality {
+        self.inner.temporality()
+    }
+}

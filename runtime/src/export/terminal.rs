@@ -1,0 +1,1650 @@
+//! The terminal exporter: each finished trace printed to stderr as a tree.
+//!
+//! With no OTLP endpoint configured, tracewire prints every trace it finishes
+//! as a picture that reads at a glance. This module owns that picture
+//! ([`render_trace`], shaped by [`RenderOptions`]) and the exporter that
+//! groups spans into traces and prints them ([`TerminalExporter`]).
+//!
+//! ```text
+//! trace 4bf92f35… · 4 spans · 120ms
+//! room.handle_in message:new [server]            120ms  █████████████████████████  body="[REDACTED]" …
+//! ├─ repo.insert                                30.0ms   ██████▌                   db.operation="INSE…
+//! └─ room.broadcast [producer]                  20.0ms          ████▌              subscribers=3
+//!    │  · pubsub.publish +1.00ms {topic="room:lobby"}
+//!    └─ room.handle_out message:new [consumer]  13.0ms           ███               ✗ socket closed  e…
+//!          · exception +12.0ms {exception.message="socket closed"}
+//!          ↪ linked to 0af76519…/b7ad6b71…
+//! ```
+//!
+//! Reading a trace:
+//!
+//! - The header gives the first 8 hex digits of the trace id, the number of
+//!   spans and the trace's duration (latest end minus earliest start).
+//! - One line per span, indented under its parent, siblings in start order.
+//!   A span whose parent is not in the trace is drawn as another root. The
+//!   kind is shown in brackets unless it is `internal`.
+//! - The duration column, then the waterfall: every bar is drawn on the same
+//!   time axis (the whole trace), so gaps and overlaps between spans show up
+//!   as gaps and overlaps between bars. A span too short to fill a cell still
+//!   gets half a cell.
+//! - Then `✗ <description>` for a span with status Error, then up to
+//!   [`RenderOptions::max_attributes`] attributes sorted by key (strings
+//!   quoted, long values cut with `…`, `+N more` for the rest).
+//! - Under a span, its events (`· name +offset-from-span-start {attributes}`)
+//!   and links (`↪ linked to <trace…>/<span…>`).
+//!
+//! Lines never exceed [`RenderOptions::width`] columns: attributes are cut
+//! first, then names. Below 60 columns the waterfall and the attributes are
+//! left out; names, durations and statuses remain. Control characters in
+//! names and values are escaped, so span data can't move the cursor or inject
+//! colour codes.
+//!
+//! # When a trace is printed
+//!
+//! [`TerminalExporter`] buffers spans per trace id. A trace is printed when a
+//! *local root* ends: a span without a parent, or whose parent is remote
+//! (context extracted from a carrier, i.e. the parent lives in another
+//! process). The print holds the root and every span of that trace buffered
+//! so far. Spans that end after their local root (a detached background task,
+//! a spawned job that outlives its request) are buffered again and printed
+//! with the next local root of the same trace, or when the buffer evicts
+//! them, or at shutdown.
+//!
+//! # Bounded memory
+//!
+//! At most 10 000 spans and 1 000 unfinished traces are buffered. Beyond
+//! either limit the oldest pending trace (by arrival of its first buffered
+//! span) is printed at once, marked `(incomplete)`, and dropped from the
+//! buffer. Shutdown prints every pending trace the same way.
+
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io::{self, IsTerminal as _, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use opentelemetry::trace::{Event, Link, SpanId, SpanKind, Status, TraceId};
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+/// Most spans buffered across all unfinished traces.
+const MAX_BUFFERED_SPANS: usize = 10_000;
+/// Most unfinished traces buffered at once.
+const MAX_PENDING_TRACES: usize = 1_000;
+
+/// Below this width the waterfall and the attributes don't fit beside a
+/// readable name, so only names, durations and statuses are drawn.
+const NARROW_WIDTH: usize = 60;
+/// The waterfall's width in cells: a quarter of the line, within these bounds.
+const MIN_BAR_CELLS: usize = 12;
+const MAX_BAR_CELLS: usize = 40;
+/// Longest attribute value shown, in characters, before it is cut with `…`.
+const MAX_VALUE_CHARS: usize = 40;
+/// Columns kept free after the name column for `✗ <description>` when the
+/// trace has an error, so a long name can't push the status off screen.
+const STATUS_RESERVE: usize = 16;
+/// Deeper spans stop indenting: past this depth the guides would fill the
+/// line, and a pathological parent chain must not cost quadratic memory.
+const MAX_GUIDE_DEPTH: usize = 32;
+/// Spaces between columns.
+const GAP: &str = "  ";
+
+/// How [`render_trace`] draws a trace: line width, colour and detail.
+///
+/// ```
+/// use tracewire::export::terminal::RenderOptions;
+///
+/// let options = RenderOptions { max_attributes: 3, ..RenderOptions::plain(120) };
+/// assert!(!options.color);
+/// assert_eq!(options.width, 120);
+/// ```
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// The widest a line may be, in display columns (one per `char`). From 60
+    /// columns up, lines carry the waterfall and attributes; below, only
+    /// names, durations and statuses.
+    pub width: usize,
+    /// Whether to style the output with ANSI escape codes. When `false` the
+    /// output contains none at all.
+    pub color: bool,
+    /// The most attributes shown per span and per event or link; the rest
+    /// are summarised as `+N more`. Zero shows none.
+    pub max_attributes: usize,
+}
+
+impl RenderOptions {
+    const DEFAULT_WIDTH: usize = 100;
+    const DEFAULT_MAX_ATTRIBUTES: usize = 6;
+
+    /// Options for printing to this process's stderr.
+    ///
+    /// The width comes from the `COLUMNS` environment variable when it is set
+    /// to a positive number, else 100. Colour is on only when stderr is a
+    /// terminal and `NO_COLOR` is unset or empty (<https://no-color.org>).
+    /// At most 6 attributes per span.
+    ///
+    /// ```
+    /// use tracewire::export::terminal::RenderOptions;
+    ///
+    /// let options = RenderOptions::for_stderr();
+    /// assert!(options.width > 0);
+    /// ```
+    #[must_use]
+    pub fn for_stderr() -> Self {
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|columns| columns.trim().parse::<usize>().ok())
+            .filter(|&width| width > 0)
+            .unwrap_or(Self::DEFAULT_WIDTH);
+        let color = io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+        RenderOptions {
+            width,
+            color,
+            max_attributes: Self::DEFAULT_MAX_ATTRIBUTES,
+        }
+    }
+
+    /// Options without colour at the given width, showing at most 6
+    /// attributes per span: for logs, files and tests.
+    ///
+    /// ```
+    /// use tracewire::export::terminal::RenderOptions;
+    ///
+    /// let options = RenderOptions::plain(80);
+    /// assert_eq!((options.width, options.color, options.max_attributes), (80, false, 6));
+    /// ```
+    #[must_use]
+    pub fn plain(width: usize) -> Self {
+        RenderOptions {
+            width,
+            color: false,
+            max_attributes: Self::DEFAULT_MAX_ATTRIBUTES,
+        }
+    }
+}
+
+/// Renders one trace as text, one line per span, ending with a newline.
+///
+/// All `spans` should belong to one trace; their order doesn't matter. The
+/// layout is described in the [module documentation](self).
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+///
+/// use opentelemetry::KeyValue;
+/// use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState};
+/// use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
+/// use tracewire::export::terminal::{RenderOptions, render_trace};
+///
+/// let trace_id = TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736);
+/// let span = |id: u64, parent: u64, name: &'static str, start_us: u64, end_us: u64| SpanData {
+///     span_context: SpanContext::new(trace_id, SpanId::from(id), TraceFlags::SAMPLED, false, TraceState::NONE),
+///     parent_span_id: SpanId::from(parent),
+///     parent_span_is_remote: false,
+///     span_kind: if parent == 0 { SpanKind::Server } else { SpanKind::Internal },
+///     name: name.into(),
+///     start_time: SystemTime::UNIX_EPOCH + Duration::from_micros(start_us),
+///     end_time: SystemTime::UNIX_EPOCH + Duration::from_micros(end_us),
+///     attributes: vec![KeyValue::new("room_id", 7)],
+///     dropped_attributes_count: 0,
+///     events: SpanEvents::default(),
+///     links: SpanLinks::default(),
+///     status: Status::Unset,
+///     instrumentation_scope: Default::default(),
+/// };
+/// let spans = [span(2, 1, "repo.load", 100, 942), span(1, 0, "room.join", 0, 1_200)];
+///
+/// let text = render_trace(&spans, &RenderOptions::plain(80));
+/// assert_eq!(
+///     text,
+///     "trace 4bf92f35… · 2 spans · 1.20ms\n\
+///      room.join [server]  1.20ms  ████████████████████  room_id=7\n\
+///      └─ repo.load         842µs   ▐██████████████      room_id=7\n",
+/// );
+/// ```
+#[must_use]
+pub fn render_trace(spans: &[SpanData], options: &RenderOptions) -> String {
+    render(spans, options, false)
+}
+
+/// A [`SpanExporter`] that prints each trace as a tree when its local root
+/// ends.
+///
+/// Spans are buffered per trace until a span without a local parent ends;
+/// then the trace is rendered with [`render_trace`] and written, followed by
+/// a blank line. The [module documentation](self) explains when late spans
+/// are printed and the buffer's limits. Write errors are ignored: a closed
+/// stderr never fails an export.
+///
+/// `force_flush` flushes the writer but keeps unfinished traces buffered, so
+/// a flush never splits a trace in two; `shutdown` prints them, marked
+/// `(incomplete)`.
+///
+/// ```
+/// use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+/// use opentelemetry_sdk::trace::SdkTracerProvider;
+/// use tracewire::export::terminal::TerminalExporter;
+///
+/// let provider = SdkTracerProvider::builder()
+///     .with_simple_exporter(TerminalExporter::stderr())
+///     .build();
+/// let tracer = provider.tracer("example");
+/// tracer.in_span("request", |_| tracer.in_span("db.query", |_| {}));
+/// provider.shutdown().unwrap(); // the tree was printed when "request" ended
+/// ```
+#[derive(Debug)]
+pub struct TerminalExporter {
+    options: RenderOptions,
+    pending: Mutex<PendingTraces>,
+    output: Mutex<Output>,
+    is_shutdown: AtomicBool,
+}
+
+impl TerminalExporter {
+    /// An exporter printing to stderr with [`RenderOptions::for_stderr`].
+    #[must_use]
+    pub fn stderr() -> Self {
+        Self::with_writer(io::stderr(), RenderOptions::for_stderr())
+    }
+
+    /// An exporter printing to `writer` with the given options.
+    ///
+    /// ```
+    /// use tracewire::export::terminal::{RenderOptions, TerminalExporter};
+    ///
+    /// let exporter = TerminalExporter::with_writer(std::io::stdout(), RenderOptions::plain(120));
+    /// # drop(exporter);
+    /// ```
+    #[must_use]
+    pub fn with_writer(writer: impl Write + Send + 'static, options: RenderOptions) -> Self {
+        TerminalExporter {
+            options,
+            pending: Mutex::new(PendingTraces::default()),
+            output: Mutex::new(Output(Box::new(writer))),
+            is_shutdown: AtomicBool::new(false),
+        }
+    }
+
+    /// Files the spans and prints the traces they complete or evict.
+    fn accept(&self, batch: Vec<SpanData>) {
+        let mut ready = Vec::new();
+        {
+            let mut pending = lock(&self.pending);
+            for span in batch {
+                pending.accept(span, &mut ready);
+            }
+        }
+        self.print(&ready);
+    }
+
+    fn print(&self, ready: &[ReadyTrace]) {
+        if ready.is_empty() {
+            return;
+        }
+        let mut text = String::new();
+        for trace in ready {
+            text.push_str(&render(&trace.spans, &self.options, trace.incomplete));
+            text.push('\n');
+        }
+        let mut output = lock(&self.output);
+        // A broken or closed stderr must not fail the export or the app.
+        let _ = output.0.write_all(text.as_bytes());
+        let _ = output.0.flush();
+    }
+
+    /// (buffered spans, pending traces), for the limit tests.
+    #[cfg(test)]
+    fn pending_counts(&self) -> (usize, usize) {
+        let pending = lock(&self.pending);
+        (pending.span_count, pending.traces.len())
+    }
+}
+
+impl SpanExporter for TerminalExporter {
+    fn export(
+        &self,
+        batch: Vec<SpanData>,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        let result = if self.is_shutdown.load(Ordering::Acquire) {
+            Err(OTelSdkError::AlreadyShutdown)
+        } else {
+            self.accept(batch);
+            Ok(())
+        };
+        std::future::ready(result)
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        if self.is_shutdown.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let ready = lock(&self.pending).drain();
+        self.print(&ready);
+        Ok(())
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        let _ = lock(&self.output).0.flush();
+        Ok(())
+    }
+}
+
+/// The exporter's writer; a newtype so the exporter can derive `Debug`.
+struct Output(Box<dyn Write + Send>);
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Output(dyn Write)")
+    }
+}
+
+/// Locks without panicking: a panic elsewhere while holding the lock leaves
+/// the buffer consistent enough to keep printing.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A trace taken out of the buffer, to be printed.
+struct ReadyTrace {
+    spans: Vec<SpanData>,
+    incomplete: bool,
+}
+
+/// Spans of traces whose local root hasn't ended yet.
+#[derive(Default)]
+struct PendingTraces {
+    traces: HashMap<TraceId, PendingTrace>,
+    /// Trace ids by arrival of their first buffered span, oldest first.
+    by_age: BTreeMap<u64, TraceId>,
+    next_age: u64,
+    span_count: usize,
+}
+
+// Up to 10 000 spans: `Debug` summarises rather than dumping them.
+impl fmt::Debug for PendingTraces {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingTraces")
+            .field("traces", &self.traces.len())
+            .field("spans", &self.span_count)
+            .finish_non_exhaustive()
+    }
+}
+
+struct PendingTrace {
+    age: u64,
+    spans: Vec<SpanData>,
+}
+
+impl PendingTraces {
+    fn accept(&mut self, span: SpanData, ready: &mut Vec<ReadyTrace>) {
+        let trace_id = span.span_context.trace_id();
+        if is_local_root(&span) {
+            let mut spans = self.take(trace_id).unwrap_or_default();
+            spans.push(span);
+            ready.push(ReadyTrace {
+                spans,
+                incomplete: false,
+            });
+            return;
+        }
+        match self.traces.entry(trace_id) {
+            Entry::Occupied(entry) => entry.into_mut().spans.push(span),
+            Entry::Vacant(entry) => {
+                let age = self.next_age;
+                self.next_age += 1;
+                self.by_age.insert(age, trace_id);
+                entry.insert(PendingTrace {
+                    age,
+                    spans: vec![span],
+                });
+            }
+        }
+        self.span_count += 1;
+        while self.span_count > MAX_BUFFERED_SPANS || self.traces.len() > MAX_PENDING_TRACES {
+            let Some((_, oldest)) = self.by_age.pop_first() else {
+                break;
+            };
+            if let Some(trace) = self.traces.remove(&oldest) {
+                self.span_count -= trace.spans.len();
+                ready.push(ReadyTrace {
+                    spans: trace.spans,
+                    incomplete: true,
+                });
+            }
+        }
+    }
+
+    fn take(&mut self, trace_id: TraceId) -> Option<Vec<SpanData>> {
+        let trace = self.traces.remove(&trace_id)?;
+        self.by_age.remove(&trace.age);
+        self.span_count -= trace.spans.len();
+        Some(trace.spans)
+    }
+
+    /// Every pending trace, oldest first, marked incomplete.
+    fn drain(&mut self) -> Vec<ReadyTrace> {
+        let mut ready = Vec::with_capacity(self.traces.len());
+        while let Some((_, trace_id)) = self.by_age.pop_first() {
+            if let Some(trace) = self.traces.remove(&trace_id) {
+                ready.push(ReadyTrace {
+                    spans: trace.spans,
+                    incomplete: true,
+                });
+            }
+        }
+        self.span_count = 0;
+        ready
+    }
+}
+
+/// The span that closes this process's part of a trace: no parent, or a
+/// parent in another process.
+fn is_local_root(span: &SpanData) -> bool {
+    span.parent_span_id == SpanId::INVALID || span.parent_span_is_remote
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------
+
+fn render(spans: &[SpanData], options: &RenderOptions, incomplete: bool) -> String {
+    let window = TimeWindow::of(spans);
+    let rows = tree_rows(spans);
+    let durations: Vec<String> = rows
+        .iter()
+        .map(|row| format_duration(span_duration(row.span)))
+        .collect();
+    let layout = Layout::new(
+        options.width,
+        rows.iter().map(|row| name_cell(row, true).width).max(),
+        durations.iter().map(|d| d.chars().count()).max(),
+        rows.iter().any(|row| is_error(row.span)),
+    );
+
+    let mut out = String::new();
+    let finish = |mut line: Line, out: &mut String| {
+        line.truncate(options.width);
+        line.write_into(out, options.color);
+    };
+    finish(header_line(spans, &window, incomplete), &mut out);
+    for (row, duration) in rows.iter().zip(&durations) {
+        let line = span_line(row, duration, &layout, &window, options);
+        finish(line, &mut out);
+        for event in row.span.events.iter() {
+            finish(event_line(row, event, options), &mut out);
+        }
+        for link in row.span.links.iter() {
+            finish(link_line(row, link, options), &mut out);
+        }
+    }
+    out
+}
+
+/// `trace 4bf92f35… · 4 spans · 120ms`.
+fn header_line(spans: &[SpanData], window: &TimeWindow, incomplete: bool) -> Line {
+    let mut line = Line::default();
+    line.push("trace ", Style::Dim);
+    let trace_id = spans
+        .first()
+        .map_or(TraceId::INVALID, |span| span.span_context.trace_id());
+    line.push(&short_trace_id(trace_id), Style::Bold);
+    let noun = if spans.len() == 1 { "span" } else { "spans" };
+    line.push(&format!(" · {} {noun} · ", spans.len()), Style::Dim);
+    line.push(&format_duration(window.total), Style::Cyan);
+    if incomplete {
+        line.push(" · ", Style::Dim);
+        line.push("(incomplete)", Style::Yellow);
+    }
+    line
+}
+
+/// Name, duration, bar, status and attributes of one span.
+fn span_line(
+    row: &Row<'_>,
+    duration: &str,
+    layout: &Layout,
+    window: &TimeWindow,
+    options: &RenderOptions,
+) -> Line {
+    let span = row.span;
+    let error = is_error(span);
+    let mut line = name_cell(row, true);
+    if line.width > layout.name_column {
+        // The kind goes before any of the name does.
+        line = name_cell(row, false);
+        line.truncate(layout.name_column);
+    }
+    line.pad_to(layout.name_column);
+    line.push(GAP, Style::Plain);
+    line.pad_to(layout.name_column + GAP.len() + layout.duration_width - duration.chars().count());
+    line.push(duration, Style::Cyan);
+    if layout.bar_cells > 0 {
+        line.push(GAP, Style::Plain);
+        let bar_style = if error { Style::Red } else { Style::Plain };
+        line.push(&window.bar(span, layout.bar_cells), bar_style);
+    }
+    if let Status::Error { description } = &span.status {
+        line.push(GAP, Style::Plain);
+        let description = if description.is_empty() {
+            Cow::Borrowed("error")
+        } else {
+            clean(description)
+        };
+        line.push(&format!("✗ {description}"), Style::Red);
+    }
+    if layout.bar_cells > 0 {
+        let attributes = attribute_list(
+            &span.attributes,
+            span.dropped_attributes_count,
+            options.max_attributes,
+        );
+        if !attributes.is_empty() {
+            line.push(GAP, Style::Plain);
+            push_attributes(&mut line, &attributes, " ");
+        }
+    }
+    line
+}
+
+/// `· name +offset {k=v}` under the span.
+fn event_line(row: &Row<'_>, event: &Event, options: &RenderOptions) -> Line {
+    let mut line = Line::default();
+    line.push(&row.detail_guides, Style::Dim);
+    line.push("· ", Style::Dim);
+    let style = if event.name == "exception" {
+        Style::Red
+    } else {
+        Style::Plain
+    };
+    line.push(&clean(&event.name), style);
+    let offset = format_offset(row.span.start_time, event.timestamp);
+    line.push(&format!(" {offset}"), Style::Dim);
+    let attributes = attribute_list(
+        &event.attributes,
+        event.dropped_attributes_count,
+        options.max_attributes,
+    );
+    push_braced_attributes(&mut line, &attributes);
+    line
+}
+
+/// `↪ linked to 0af76519…/b7ad6b71… {k=v}` under the span.
+fn link_line(row: &Row<'_>, link: &Link, options: &RenderOptions) -> Line {
+    let mut line = Line::default();
+    line.push(&row.detail_guides, Style::Dim);
+    line.push("↪ linked to ", Style::Dim);
+    let target = format!(
+        "{}/{}",
+        short_trace_id(link.span_context.trace_id()),
+        short_span_id(link.span_context.span_id())
+    );
+    line.push(&target, Style::Plain);
+    let attributes = attribute_list(
+        &link.attributes,
+        link.dropped_attributes_count,
+        options.max_attributes,
+    );
+    push_braced_attributes(&mut line, &attributes);
+    line
+}
+
+/// One span's place in the drawn tree.
+struct Row<'a> {
+    span: &'a SpanData,
+    is_root: bool,
+    /// Guides and connector before the name, e.g. `│  └─ `.
+    guides: String,
+    /// Guides before the span's event and link lines.
+    detail_guides: String,
+}
+
+/// A span waiting on [`tree_rows`]'s stack.
+struct Frame {
+    index: usize,
+    /// Guides inherited from the ancestors.
+    prefix: String,
+    /// `None` for a root, else whether this is its parent's last child.
+    last: Option<bool>,
+    depth: usize,
+}
+
+/// The spans in drawing order (depth first, siblings by start time) with
+/// their guides. Every span appears exactly once, even in malformed input:
+/// spans caught in a parent cycle are drawn as extra roots.
+fn tree_rows(spans: &[SpanData]) -> Vec<Row<'_>> {
+    let count = spans.len();
+    let mut index = HashMap::with_capacity(count);
+    for (i, span) in spans.iter().enumerate() {
+        index.entry(span.span_context.span_id()).or_insert(i);
+    }
+    let mut children = vec![Vec::new(); count];
+    let mut roots = Vec::new();
+    for (i, span) in spans.iter().enumerate() {
+        let parent = if span.parent_span_id == SpanId::INVALID {
+            None
+        } else {
+            index.get(&span.parent_span_id).copied().filter(|&p| p != i)
+        };
+        match parent {
+            Some(parent) => children[parent].push(i),
+            None => roots.push(i),
+        }
+    }
+    let by_start = |a: &usize, b: &usize| {
+        let (a_span, b_span) = (&spans[*a], &spans[*b]);
+        (a_span.start_time, a_span.end_time, *a).cmp(&(b_span.start_time, b_span.end_time, *b))
+    };
+    for siblings in &mut children {
+        siblings.sort_by(by_start);
+    }
+    roots.sort_by(by_start);
+    let mut everything: Vec<usize> = (0..count).collect();
+    everything.sort_by(by_start);
+
+    let mut visited = vec![false; count];
+    let mut rows = Vec::with_capacity(count);
+    let mut stack = Vec::new();
+    for start in roots.into_iter().chain(everything) {
+        if visited[start] {
+            continue;
+        }
+        visited[start] = true;
+        stack.push(Frame {
+            index: start,
+            prefix: String::new(),
+            last: None,
+            depth: 0,
+        });
+        while let Some(frame) = stack.pop() {
+            let (guides, child_prefix) = match frame.last {
+                None => (String::new(), String::new()),
+                Some(last) => {
+                    let connector = if last { "└─ " } else { "├─ " };
+                    let continuation = if last { "   " } else { "│  " };
+                    let child_prefix = if frame.depth >= MAX_GUIDE_DEPTH {
+                        frame.prefix.clone()
+                    } else {
+                        format!("{}{continuation}", frame.prefix)
+                    };
+                    (format!("{}{connector}", frame.prefix), child_prefix)
+                }
+            };
+            let kids: Vec<usize> = children[frame.index]
+                .iter()
+                .copied()
+                .filter(|&kid| !visited[kid])
+                .collect();
+            let detail = if kids.is_empty() { "   " } else { "│  " };
+            rows.push(Row {
+                span: &spans[frame.index],
+                is_root: frame.last.is_none(),
+                guides,
+                detail_guides: format!("{child_prefix}{detail}"),
+            });
+            let last_kid = kids.len().saturating_sub(1);
+            for (position, &kid) in kids.iter().enumerate().rev() {
+                visited[kid] = true;
+                stack.push(Frame {
+                    index: kid,
+                    prefix: child_prefix.clone(),
+                    last: Some(position == last_kid),
+                    depth: frame.depth + 1,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// Column widths of the span lines.
+struct Layout {
+    name_column: usize,
+    duration_width: usize,
+    /// Zero when the line is too narrow for a waterfall (and attributes).
+    bar_cells: usize,
+}
+
+impl Layout {
+    /// Shares `width` out in order of importance: names (up to the longest),
+    /// then the bar (at least [`MIN_BAR_CELLS`]), then the status of a failed
+    /// span, then the attributes in whatever is left.
+    fn new(
+        width: usize,
+        name_natural: Option<usize>,
+        duration_width: Option<usize>,
+        any_error: bool,
+    ) -> Self {
+        let (name_natural, duration_width) =
+            (name_natural.unwrap_or(0), duration_width.unwrap_or(0));
+        let narrow = width < NARROW_WIDTH;
+        let gaps = if narrow { GAP.len() } else { 3 * GAP.len() };
+        let space = width.saturating_sub(duration_width + gaps);
+        let reserve = if any_error {
+            // A narrow line has no bar to give way, so the status gets more.
+            STATUS_RESERVE.min(if narrow { space / 3 } else { space / 4 })
+        } else {
+            0
+        };
+        if narrow {
+            return Layout {
+                name_column: name_natural.min(space.saturating_sub(reserve).max(8)),
+                duration_width,
+                bar_cells: 0,
+            };
+        }
+        let name_column = name_natural.min(space.saturating_sub(MIN_BAR_CELLS + reserve).max(8));
+        let bar_cells = (width / 4)
+            .clamp(MIN_BAR_CELLS, MAX_BAR_CELLS)
+            .min(space.saturating_sub(name_column + reserve))
+            .max(MIN_BAR_CELLS);
+        Layout {
+            name_column,
+            duration_width,
+            bar_cells,
+        }
+    }
+}
+
+/// Guides, name and (if `with_kind`) kind: the first column of a span line.
+fn name_cell(row: &Row<'_>, with_kind: bool) -> Line {
+    let mut line = Line::default();
+    line.push(&row.guides, Style::Dim);
+    let style = match (row.is_root, is_error(row.span)) {
+        (true, true) => Style::BoldRed,
+        (true, false) => Style::Bold,
+        (false, true) => Style::Red,
+        (false, false) => Style::Plain,
+    };
+    line.push(&clean(&row.span.name), style);
+    if let Some(kind) = kind_label(&row.span.span_kind).filter(|_| with_kind) {
+        line.push(&format!(" [{kind}]"), Style::Dim);
+    }
+    line
+}
+
+fn kind_label(kind: &SpanKind) -> Option<&'static str> {
+    match kind {
+        SpanKind::Internal => None,
+        SpanKind::Server => Some("server"),
+        SpanKind::Client => Some("client"),
+        SpanKind::Producer => Some("producer"),
+        SpanKind::Consumer => Some("consumer"),
+    }
+}
+
+fn is_error(span: &SpanData) -> bool {
+    matches!(span.status, Status::Error { .. })
+}
+
+fn span_duration(span: &SpanData) -> Duration {
+    span.end_time
+        .duration_since(span.start_time)
+        .unwrap_or_default()
+}
+
+/// The trace's extent: the shared time axis of every bar.
+struct TimeWindow {
+    start: SystemTime,
+    total: Duration,
+}
+
+impl TimeWindow {
+    fn of(spans: &[SpanData]) -> Self {
+        let start = spans.iter().map(|span| span.start_time).min();
+        let end = spans
+            .iter()
+            .map(|span| span.end_time.max(span.start_time))
+            .max();
+        match (start, end) {
+            (Some(start), Some(end)) => TimeWindow {
+                start,
+                total: end.duration_since(start).unwrap_or_default(),
+            },
+            _ => TimeWindow {
+                start: SystemTime::UNIX_EPOCH,
+                total: Duration::ZERO,
+            },
+        }
+    }
+
+    /// The span's bar, `cells` wide, drawn at half-cell resolution.
+    fn bar(&self, span: &SpanData, cells: usize) -> String {
+        let halves = cells * 2;
+        if halves == 0 {
+            return String::new();
+        }
+        let total = self.total.as_nanos() as f64;
+        let position = |time: SystemTime| {
+            if total == 0.0 {
+                return 0.0;
+            }
+            let offset = time.duration_since(self.start).unwrap_or_default();
+            offset.as_nanos() as f64 / total * halves as f64
+        };
+        let from = (position(span.start_time).floor() as usize).min(halves - 1);
+        // Every span gets at least one half cell, however short.
+        let to = (position(span.end_time).ceil() as usize).clamp(from + 1, halves);
+        (0..cells)
+            .map(|cell| {
+                let left = (from..to).contains(&(2 * cell));
+                let right = (from..to).contains(&(2 * cell + 1));
+                match (left, right) {
+                    (true, true) => '█',
+                    (true, false) => '▌',
+                    (false, true) => '▐',
+                    (false, false) => ' ',
+                }
+            })
+            .collect()
+    }
+}
+
+/// Three significant digits in the largest unit that keeps the number below
+/// 1000: `842µs`, `12.3ms`, `1.20s`; then `1m05s` and `2h03m`.
+fn format_duration(duration: Duration) -> String {
+    let nanos = duration.as_nanos();
+    if nanos < 1_000 {
+        return format!("{nanos}ns");
+    }
+    let nanos_f = nanos as f64;
+    for (scale, unit) in [(1e3, "µs"), (1e6, "ms"), (1e9, "s")] {
+        let value = nanos_f / scale;
+        // 999.5 would print as "1000": use the next unit instead.
+        let limit = if unit == "s" { 59.95 } else { 999.5 };
+        if value < limit {
+            return format!("{}{unit}", three_digits(value));
+        }
+    }
+    let seconds = (nanos + 500_000_000) / 1_000_000_000;
+    if seconds < 3_600 {
+        format!("{}m{:02}s", seconds / 60, seconds % 60)
+    } else {
+        let minutes = (seconds + 30) / 60;
+        format!("{}h{:02}m", minutes / 60, minutes % 60)
+    }
+}
+
+fn three_digits(value: f64) -> String {
+    if value < 9.995 {
+        format!("{value:.2}")
+    } else if value < 99.95 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
+    }
+}
+
+/// `+12.0ms` from the span's start to `time`; `-` if it is before the start.
+fn format_offset(span_start: SystemTime, time: SystemTime) -> String {
+    match time.duration_since(span_start) {
+        Ok(after) => format!("+{}", format_duration(after)),
+        Err(before) => format!("-{}", format_duration(before.duration())),
+    }
+}
+
+fn short_trace_id(trace_id: TraceId) -> String {
+    format!("{:.8}…", trace_id.to_string())
+}
+
+fn short_span_id(span_id: SpanId) -> String {
+    format!("{:.8}…", span_id.to_string())
+}
+
+/// Attributes as drawn: up to `max` `(key, value)` pairs sorted by key, and
+/// how many more there are (including those the SDK dropped).
+struct AttributeList {
+    shown: Vec<(String, String)>,
+    more: usize,
+}
+
+impl AttributeList {
+    fn is_empty(&self) -> bool {
+        self.shown.is_empty() && self.more == 0
+    }
+}
+
+fn attribute_list(attributes: &[KeyValue], dropped: u32, max: usize) -> AttributeList {
+    if max == 0 {
+        return AttributeList {
+            shown: Vec::new(),
+            more: 0,
+        };
+    }
+    let mut sorted: Vec<&KeyValue> = attributes.iter().collect();
+    sorted.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
+    let shown: Vec<(String, String)> = sorted
+        .iter()
+        .take(max)
+        .map(|kv| (clean(kv.key.as_str()).into_owned(), format_value(&kv.value)))
+        .collect();
+    let more = attributes.len() - shown.len() + dropped as usize;
+    AttributeList { shown, more }
+}
+
+/// `k=v k=v +N more`.
+fn push_attributes(line: &mut Line, attributes: &AttributeList, separator: &str) {
+    for (i, (key, value)) in attributes.shown.iter().enumerate() {
+        if i > 0 {
+            line.push(separator, Style::Dim);
+        }
+        line.push(&format!("{key}="), Style::Dim);
+        line.push(value, Style::Plain);
+    }
+    if attributes.more > 0 {
+        if !attributes.shown.is_empty() {
+            line.push(" ", Style::Plain);
+        }
+        line.push(&format!("+{} more", attributes.more), Style::Dim);
+    }
+}
+
+/// ` {k=v, k=v}`, or nothing when there are no attributes.
+fn push_braced_attributes(line: &mut Line, attributes: &AttributeList) {
+    if attributes.is_empty() {
+        return;
+    }
+    line.push(" {", Style::Dim);
+    push_attributes(line, attributes, ", ");
+    line.push("}", Style::Dim);
+}
+
+/// Strings quoted and escaped, everything else as OpenTelemetry displays it;
+/// long values cut with `…`.
+fn format_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{:?}", shorten(s.as_str(), MAX_VALUE_CHARS)),
+        other => clean(&shorten(&other.to_string(), MAX_VALUE_CHARS)).into_owned(),
+    }
+}
+
+fn shorten(text: &str, max: usize) -> Cow<'_, str> {
+    if text.chars().count() <= max {
+        Cow::Borrowed(text)
+    } else {
+        let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+        short.push('…');
+        Cow::Owned(short)
+    }
+}
+
+/// Escapes control characters, so a name or value can't break the line or
+/// smuggle in escape sequences.
+fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Dim,
+    Bold,
+    Red,
+    BoldRed,
+    Cyan,
+    Yellow,
+}
+
+impl Style {
+    fn escape(self) -> Option<&'static str> {
+        match self {
+            Style::Plain => None,
+            Style::Dim => Some("\x1b[2m"),
+            Style::Bold => Some("\x1b[1m"),
+            Style::Red => Some("\x1b[31m"),
+            Style::BoldRed => Some("\x1b[1;31m"),
+            Style::Cyan => Some("\x1b[36m"),
+            Style::Yellow => Some("\x1b[33m"),
+        }
+    }
+}
+
+const RESET: &str = "\x1b[0m";
+
+/// A line of styled text whose width is counted without the styling, so
+/// truncation and padding work the same with and without colour.
+#[derive(Default)]
+struct Line {
+    segments: Vec<(String, Style)>,
+    /// Display columns: one per `char`.
+    width: usize,
+}
+
+impl Line {
+    fn push(&mut self, text: &str, style: Style) {
+        if text.is_empty() {
+            return;
+        }
+        self.width += text.chars().count();
+        match self.segments.last_mut() {
+            Some((last, last_style)) if *last_style == style => last.push_str(text),
+            _ => self.segments.push((text.to_owned(), style)),
+        }
+    }
+
+    fn pad_to(&mut self, width: usize) {
+        if self.width < width {
+            self.push(&" ".repeat(width - self.width), Style::Plain);
+        }
+    }
+
+    /// Cuts the line to at most `max` columns, the last of them `…`.
+    fn truncate(&mut self, max: usize) {
+        if self.width <= max {
+            return;
+        }
+        let mut cut = Line::default();
+        let mut budget = max.saturating_sub(1);
+        let mut cut_style = Style::Plain;
+        for (text, style) in &self.segments {
+            let len = text.chars().count();
+            if len <= budget {
+                cut.push(text, *style);
+                budget -= len;
+            } else {
+                let head: String = text.chars().take(budget).collect();
+                cut.push(&head, *style);
+                cut_style = *style;
+                break;
+            }
+        }
+        if max > 0 {
+            cut.push("…", cut_style);
+        }
+        *self = cut;
+    }
+
+    /// Appends the line and a newline, without trailing spaces.
+    fn write_into(mut self, out: &mut String, color: bool) {
+        while let Some((text, _)) = self.segments.last_mut() {
+            let kept = text.trim_end_matches(' ').len();
+            if kept == 0 {
+                self.segments.pop();
+            } else {
+                text.truncate(kept);
+                break;
+            }
+        }
+        for (text, style) in &self.segments {
+            match style.escape() {
+                Some(escape) if color => {
+                    out.push_str(escape);
+                    out.push_str(text);
+                    out.push_str(RESET);
+                }
+                _ => out.push_str(text),
+            }
+        }
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::future::Future;
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Waker};
+    use std::time::UNIX_EPOCH;
+
+    use opentelemetry::InstrumentationScope;
+    use opentelemetry::trace::{
+        SpanContext, TraceFlags, TraceState, Tracer as _, TracerProvider as _,
+    };
+    use opentelemetry_sdk::trace::{SdkTracerProvider, SpanEvents, SpanLinks};
+
+    const TRACE: u128 = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736;
+    const ROOT: u64 = 0x00f0_67aa_0ba9_02b7;
+    const INSERT: u64 = 0x1111;
+    const BROADCAST: u64 = 0x2222;
+    const PUSH: u64 = 0x3333;
+
+    fn at(ms: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(ms)
+    }
+
+    fn span(
+        trace: u128,
+        id: u64,
+        parent: u64,
+        name: &'static str,
+        kind: SpanKind,
+        (start_ms, end_ms): (u64, u64),
+    ) -> SpanData {
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(trace),
+                SpanId::from(id),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            ),
+            parent_span_id: SpanId::from(parent),
+            parent_span_is_remote: false,
+            span_kind: kind,
+            name: name.into(),
+            start_time: at(start_ms),
+            end_time: at(end_ms),
+            attributes: Vec::new(),
+            dropped_attributes_count: 0,
+            events: SpanEvents::default(),
+            links: SpanLinks::default(),
+            status: Status::Unset,
+            instrumentation_scope: InstrumentationScope::default(),
+        }
+    }
+
+    /// A channel message: the handler inserts, then broadcasts; one
+    /// subscriber's push fails.
+    fn known_trace() -> Vec<SpanData> {
+        let mut root = span(
+            TRACE,
+            ROOT,
+            0,
+            "room.handle_in message:new",
+            SpanKind::Server,
+            (0, 120),
+        );
+        root.attributes = vec![
+            KeyValue::new("user_id", 42),
+            KeyValue::new("channel.topic", "room:lobby"),
+            KeyValue::new("body", "[REDACTED]"),
+            KeyValue::new("message.length", 5),
+        ];
+
+        let mut insert = span(
+            TRACE,
+            INSERT,
+            ROOT,
+            "repo.insert",
+            SpanKind::Internal,
+            (5, 35),
+        );
+        insert.attributes = vec![
+            KeyValue::new("db.table", "messages"),
+            KeyValue::new("db.operation", "INSERT"),
+        ];
+
+        let mut broadcast = span(
+            TRACE,
+            BROADCAST,
+            ROOT,
+            "room.broadcast",
+            SpanKind::Producer,
+            (40, 60),
+        );
+        broadcast.attributes = vec![KeyValue::new("subscribers", 3)];
+        broadcast.events.events.push(Event::new(
+            "pubsub.publish",
+            at(41),
+            vec![KeyValue::new("topic", "room:lobby")],
+            0,
+        ));
+
+        let mut push = span(
+            TRACE,
+            PUSH,
+            BROADCAST,
+            "room.handle_out message:new",
+            SpanKind::Consumer,
+            (44, 57),
+        );
+        push.status = Status::error("socket closed");
+        push.attributes = vec![
+            KeyValue::new("error.type", "SocketClosed"),
+            KeyValue::new("user_id", 7),
+        ];
+        push.events.events.push(Event::new(
+            "exception",
+            at(56),
+            vec![KeyValue::new("exception.message", "socket closed")],
+            0,
+        ));
+        push.links.links.push(Link::new(
+            SpanContext::new(
+                TraceId::from(0x0af7_6519_16cd_43dd_8448_eb21_1c80_319c),
+                SpanId::from(0xb7ad_6b71_6920_3331),
+                TraceFlags::SAMPLED,
+                true,
+                TraceState::NONE,
+            ),
+            Vec::new(),
+            0,
+        ));
+
+        // Deliberately not in tree order: render_trace must not care.
+        vec![push, insert, root, broadcast]
+    }
+
+    const KNOWN_AT_100: &str = "\
+trace 4bf92f35… · 4 spans · 120ms
+room.handle_in message:new [server]            120ms  █████████████████████████  body=\"[REDACTED]\" …
+├─ repo.insert                                30.0ms   ██████▌                   db.operation=\"INSE…
+└─ room.broadcast [producer]                  20.0ms          ████▌              subscribers=3
+   │  · pubsub.publish +1.00ms {topic=\"room:lobby\"}
+   └─ room.handle_out message:new [consumer]  13.0ms           ███               ✗ socket closed  e…
+         · exception +12.0ms {exception.message=\"socket closed\"}
+         ↪ linked to 0af76519…/b7ad6b71…
+";
+
+    fn widths(text: &str) -> Vec<usize> {
+        text.lines().map(|line| line.chars().count()).collect()
+    }
+
+    #[test]
+    fn renders_the_known_trace_at_width_100() {
+        let text = render_trace(&known_trace(), &RenderOptions::plain(100));
+        assert_eq!(text, KNOWN_AT_100, "\n{text}");
+    }
+
+    #[test]
+    fn narrow_output_drops_the_waterfall_and_fits() {
+        let text = render_trace(&known_trace(), &RenderOptions::plain(50));
+        assert!(widths(&text).iter().all(|&w| w <= 50), "\n{text}");
+        assert!(!text.contains('█') && !text.contains('▌'), "\n{text}");
+        // Names, durations and the status survive.
+        assert!(text.contains("├─ repo.insert"), "\n{text}");
+        assert!(text.contains("30.0ms"), "\n{text}");
+        assert!(text.contains("✗ socket"), "\n{text}");
+        assert!(!text.contains("db.operation"), "\n{text}");
+    }
+
+    #[test]
+    fn wide_output_shows_everything_and_fits() {
+        let text = render_trace(&known_trace(), &RenderOptions::plain(200));
+        assert!(widths(&text).iter().all(|&w| w <= 200), "\n{text}");
+        assert!(
+            text.contains(
+                "body=\"[REDACTED]\" channel.topic=\"room:lobby\" message.length=5 user_id=42"
+            ),
+            "\n{text}"
+        );
+        assert!(
+            text.contains("✗ socket closed  error.type=\"SocketClosed\" user_id=7"),
+            "\n{text}"
+        );
+    }
+
+    #[test]
+    fn every_width_fits() {
+        for width in 1..=220 {
+            let text = render_trace(&known_trace(), &RenderOptions::plain(width));
+            assert!(
+                widths(&text).iter().all(|&w| w <= width),
+                "width {width}:\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_output_has_no_escape_codes() {
+        let mut spans = known_trace();
+        spans[0].name = "evil\x1b[2Jname\nnext".into();
+        spans[1].attributes.push(KeyValue::new("k", "\x1b[31mred"));
+        for width in [40, 100, 200] {
+            let text = render_trace(&spans, &RenderOptions::plain(width));
+            assert!(!text.contains('\x1b'), "\n{text}");
+            assert_eq!(text.lines().count(), 8, "\n{text}");
+        }
+    }
+
+    #[test]
+    fn colour_output_styles_errors_in_red() {
+        let options = RenderOptions {
+            color: true,
+            ..RenderOptions::plain(100)
+        };
+        let text = render_trace(&known_trace(), &options);
+        assert!(text.contains("\x1b["));
+        assert!(
+            text.contains("\x1b[31mroom.handle_out message:new\x1b[0m"),
+            "{text:?}"
+        );
+        assert!(text.contains("\x1b[31m✗ socket closed\x1b[0m"), "{text:?}");
+        assert!(
+            text.contains("\x1b[1mroom.handle_in message:new\x1b[0m"),
+            "{text:?}"
+        );
+        assert!(text.contains("\x1b[36m120ms\x1b[0m"), "{text:?}");
+        // Colour changes nothing but the escape codes.
+        assert_eq!(strip_escapes(&text), KNOWN_AT_100);
+    }
+
+    fn strip_escapes(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn orphans_are_extra_roots_and_cycles_are_not_lost() {
+        let spans = vec![
+            span(TRACE, 1, 0, "root", SpanKind::Internal, (0, 10)),
+            span(TRACE, 2, 99, "orphan", SpanKind::Internal, (2, 4)),
+            span(TRACE, 3, 4, "cycle.a", SpanKind::Internal, (5, 6)),
+            span(TRACE, 4, 3, "cycle.b", SpanKind::Internal, (6, 7)),
+        ];
+        let text = render_trace(&spans, &RenderOptions::plain(80));
+        let names: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .map(|line| line.split("  ").next().unwrap().trim_end())
+            .collect();
+        assert_eq!(
+            names,
+            ["root", "orphan", "cycle.a", "└─ cycle.b"],
+            "\n{text}"
+        );
+    }
+
+    #[test]
+    fn formats_durations_with_three_digits() {
+        let cases = [
+            (Duration::ZERO, "0ns"),
+            (Duration::from_nanos(999), "999ns"),
+            (Duration::from_nanos(1_500), "1.50µs"),
+            (Duration::from_micros(842), "842µs"),
+            (Duration::from_nanos(999_700), "1.00ms"),
+            (Duration::from_micros(12_340), "12.3ms"),
+            (Duration::from_millis(120), "120ms"),
+            (Duration::from_millis(1_200), "1.20s"),
+            (Duration::from_secs(65), "1m05s"),
+            (Duration::from_secs(2 * 3600 + 3 * 60), "2h03m"),
+        ];
+        for (duration, expected) in cases {
+            assert_eq!(format_duration(duration), expected, "{duration:?}");
+        }
+    }
+
+    #[test]
+    fn long_values_are_cut_and_extra_attributes_counted() {
+        let mut root = span(TRACE, 1, 0, "root", SpanKind::Internal, (0, 10));
+        root.attributes = (0..9)
+            .map(|i| KeyValue::new(format!("k{i}"), "x".repeat(60)))
+            .collect();
+        let options = RenderOptions {
+            max_attributes: 2,
+            ..RenderOptions::plain(400)
+        };
+        let text = render_trace(&[root], &options);
+        let value = format!("\"{}…\"", "x".repeat(MAX_VALUE_CHARS - 1));
+        assert!(
+            text.contains(&format!("k0={value} k1={value} +7 more")),
+            "\n{text}"
+        );
+    }
+
+    // --- the exporter ---------------------------------------------------
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+        }
+    }
+
+    fn capturing() -> (TerminalExporter, Captured) {
+        let captured = Captured::default();
+        let exporter = TerminalExporter::with_writer(captured.clone(), RenderOptions::plain(100));
+        (exporter, captured)
+    }
+
+    fn headers(text: &str) -> Vec<&str> {
+        text.lines().filter(|l| l.starts_with("trace ")).collect()
+    }
+
+    #[test]
+    fn prints_a_trace_once_when_its_root_arrives() {
+        let (exporter, captured) = capturing();
+        let mut spans = known_trace();
+        let root = spans.remove(2);
+        for child in spans {
+            block_on(exporter.export(vec![child])).unwrap();
+            assert_eq!(captured.text(), "", "nothing before the root ends");
+        }
+        block_on(exporter.export(vec![root])).unwrap();
+        assert_eq!(captured.text(), format!("{KNOWN_AT_100}\n"));
+        assert_eq!(exporter.pending_counts(), (0, 0));
+
+        exporter.shutdown().unwrap();
+        assert_eq!(headers(&captured.text()).len(), 1);
+    }
+
+    #[test]
+    fn interleaved_traces_print_separately() {
+        let (exporter, captured) = capturing();
+        let (a, b) = (0xaaaa_u128 << 112, 0xbbbb_u128 << 112);
+        let batch = vec![
+            span(a, 2, 1, "a.child", SpanKind::Internal, (1, 2)),
+            span(b, 12, 11, "b.child", SpanKind::Internal, (1, 3)),
+            span(a, 3, 1, "a.other", SpanKind::Internal, (2, 4)),
+            span(b, 11, 0, "b.root", SpanKind::Internal, (0, 5)),
+        ];
+        block_on(exporter.export(batch)).unwrap();
+        block_on(exporter.export(vec![span(a, 1, 0, "a.root", SpanKind::Internal, (0, 6))]))
+            .unwrap();
+
+        let text = captured.text();
+        let traces: Vec<&str> = text.split("\n\n").filter(|t| !t.is_empty()).collect();
+        assert_eq!(traces.len(), 2, "\n{text}");
+        assert!(
+            traces[0].starts_with("trace bbbb0000… · 2 spans"),
+            "\n{text}"
+        );
+        assert!(traces[0].contains("└─ b.child") && !traces[0].contains("a."));
+        assert!(
+            traces[1].starts_with("trace aaaa0000… · 3 spans"),
+            "\n{text}"
+        );
+        assert!(traces[1].contains("├─ a.child") && traces[1].contains("└─ a.other"));
+        assert!(!text.contains("(incomplete)"));
+    }
+
+    #[test]
+    fn a_remote_parent_makes_a_local_root() {
+        let (exporter, captured) = capturing();
+        let mut server = span(TRACE, 2, 1, "room.join", SpanKind::Server, (0, 3));
+        server.parent_span_is_remote = true;
+        block_on(exporter.export(vec![server])).unwrap();
+        assert!(
+            captured
+                .text()
+                .starts_with("trace 4bf92f35… · 1 span · 3.00ms\n")
+        );
+    }
+
+    #[test]
+    fn late_spans_print_with_the_next_root_of_their_trace() {
+        let (exporter, captured) = capturing();
+        block_on(exporter.export(vec![span(TRACE, 1, 0, "request", SpanKind::Server, (0, 5))]))
+            .unwrap();
+        block_on(exporter.export(vec![span(
+            TRACE,
+            2,
+            1,
+            "detached",
+            SpanKind::Internal,
+            (1, 9),
+        )]))
+        .unwrap();
+        assert_eq!(headers(&captured.text()).len(), 1);
+        assert_eq!(exporter.pending_counts(), (1, 1));
+        block_on(exporter.export(vec![span(TRACE, 3, 0, "next", SpanKind::Server, (10, 12))]))
+            .unwrap();
+        let text = captured.text();
+        assert_eq!(headers(&text).len(), 2, "\n{text}");
+        assert!(
+            text.contains("\ndetached") && text.contains("\nnext"),
+            "\n{text}"
+        );
+    }
+
+    #[test]
+    fn shutdown_prints_pending_traces_as_incomplete() {
+        let (exporter, captured) = capturing();
+        block_on(exporter.export(vec![span(
+            TRACE,
+            2,
+            1,
+            "orphan",
+            SpanKind::Internal,
+            (0, 4),
+        )]))
+        .unwrap();
+        assert_eq!(captured.text(), "");
+        exporter.shutdown().unwrap();
+        let text = captured.text();
+        assert!(
+            text.starts_with("trace 4bf92f35… · 1 span · 4.00ms · (incomplete)\norphan"),
+            "\n{text}"
+        );
+        assert_eq!(exporter.pending_counts(), (0, 0));
+        assert!(matches!(
+            block_on(exporter.export(Vec::new())),
+            Err(OTelSdkError::AlreadyShutdown)
+        ));
+        exporter.shutdown().unwrap();
+        assert_eq!(captured.text(), text, "a second shutdown prints nothing");
+    }
+
+    #[test]
+    fn pending_traces_are_bounded() {
+        let (exporter, captured) = capturing();
+        let total = 10_050;
+        for i in 0..total {
+            let trace = (i as u128 + 1) << 64;
+            let child = span(trace, 2, 1, "unfinished", SpanKind::Internal, (0, 1));
+            block_on(exporter.export(vec![child])).unwrap();
+            let (spans, traces) = exporter.pending_counts();
+            assert!(spans <= MAX_BUFFERED_SPANS && traces <= MAX_PENDING_TRACES);
+        }
+        assert_eq!(exporter.pending_counts(), (1_000, 1_000));
+        let text = captured.text();
+        let evicted = headers(&text);
+        assert_eq!(evicted.len(), total - MAX_PENDING_TRACES);
+        assert!(evicted.iter().all(|h| h.ends_with("(incomplete)")));
+        // Oldest first.
+        assert!(evicted[0].starts_with("trace 00000000…"), "{}", evicted[0]);
+    }
+
+    #[test]
+    fn buffered_spans_are_bounded() {
+        let (exporter, captured) = capturing();
+        for i in 0..10_050_u64 {
+            let trace = (u128::from(i % 10) + 1) << 124;
+            let child = span(trace, i + 2, 1, "unfinished", SpanKind::Internal, (0, 1));
+            block_on(exporter.export(vec![child])).unwrap();
+            let (spans, traces) = exporter.pending_counts();
+            assert!(spans <= MAX_BUFFERED_SPANS && traces <= MAX_PENDING_TRACES);
+        }
+        let text = captured.text();
+        let evicted = headers(&text);
+        assert_eq!(evicted.len(), 1, "the oldest trace was printed");
+        assert!(
+            evicted[0].starts_with("trace 10000000… · 1001 spans"),
+            "{}",
+            evicted[0]
+        );
+        assert!(evicted[0].ends_with("(incomplete)"));
+        // Trace 1 started buffering again after its eviction.
+        assert_eq!(exporter.pending_counts(), (10_050 - 1_001, 10));
+    }
+
+    #[test]
+    fn write_errors_are_ignored() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"))
+            }
+        }
+        let exporter = TerminalExporter::with_writer(Broken, RenderOptions::plain(80));
+        block_on(exporter.export(known_trace())).unwrap();
+        block_on(exporter.export(vec![span(TRACE, 9, 8, "x", SpanKind::Internal, (0, 1))]))
+            .unwrap();
+        exporter.force_flush().unwrap();
+        exporter.shutdown().unwrap();
+    }
+
+    #[test]
+    fn works_behind_the_sdk_provider() {
+        let captured = Captured::default();
+        let exporter = TerminalExporter::with_writer(captured.clone(), RenderOptions::plain(80));
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter)
+            .build();
+        let tracer = provider.tracer("terminal-test");
+        tracer.in_span("request", |_| {
+            tracer.in_span("db.query", |_| {});
+            tracer.in_span("render", |_| {});
+        });
+        let text = captured.text();
+        assert_eq!(headers(&text).len(), 1, "\n{text}");
+        let names: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .map(|line| line.split("  ").next().unwrap().trim_end())
+            .collect();
+        assert_eq!(
+            names,
+            ["request", "├─ db.query", "└─ render", ""],
+            "\n{text}"
+        );
+        provider.shutdown().unwrap();
+    }
+}
