@@ -128,8 +128,12 @@ pub async fn run() {
 
 #[allow(dead_code)]
 #[tokio::main]
-async fn main() {
-    let tracing = tracewire::testing::TestTracing::install();
+async fn main() -> Result<(), tracewire::InitError> {
+    // With no OTLP endpoint configured, each finished trace is printed to
+    // stderr as a tree; set OTEL_EXPORTER_OTLP_ENDPOINT to send it instead.
+    let telemetry = tracewire::init()?;
     run().await;
-    println!("{}", tracing.tree());
+    // Flushes, so the last traces are printed before the program exits.
+    drop(telemetry);
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! The seed's `UserCache` GenServer, traced by `#[traced_actor]` instead of a
-//! hand-written `with_span` per callback, plus a channel handler. Prints the
-//! captured trace trees.
+//! hand-written `with_span` per callback, plus a channel handler. Prints each
+//! trace as a tree on stderr.
 //!
 //! Run with `cargo run --example quickstart`.
 
@@ -11,7 +11,6 @@ use std::time::Duration;
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{TraceContextExt, Tracer};
 use tracewire::prelude::*;
-use tracewire::testing::TestTracing;
 
 #[derive(Debug)]
 struct DbError(u64);
@@ -71,8 +70,10 @@ impl RoomChannel {
 }
 
 #[tokio::main]
-async fn main() {
-    let tracing = TestTracing::install();
+async fn main() -> Result<(), tracewire::InitError> {
+    // With no OTLP endpoint configured, each finished trace is printed to
+    // stderr as a tree; set OTEL_EXPORTER_OTLP_ENDPOINT to send it instead.
+    let telemetry = tracewire::init()?;
 
     let mut cache = UserCache {
         users: HashMap::new(),
@@ -85,5 +86,7 @@ async fn main() {
     let stored = RoomChannel.new_message(1, "hello");
     println!("new_message -> {stored}\n");
 
-    println!("{}", tracing.tree());
+    // Flushes, so the last traces are printed before the program exits.
+    drop(telemetry);
+    Ok(())
 }

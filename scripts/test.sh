@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every test, as CI does: installs what the tests talk to (a real OTLP
+# collector, into .venv), then the whole workspace's tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-collector.sh
+cargo test --workspace
