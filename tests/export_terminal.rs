@@ -14,7 +14,7 @@ use tracewire::Telemetry;
 use tracewire::export::terminal::{RenderOptions, TerminalExporter};
 use tracewire::prelude::*;
 
-use export_support::{is_child, run_child, serial};
+use export_support::{run_child, serial};
 
 #[derive(Debug)]
 struct OutOfStock;
@@ -51,10 +51,7 @@ fn reserve(quantity: u64) {
 
 #[test]
 fn without_an_endpoint_init_prints_trace_trees_to_stderr() {
-    let stderr = run_child(
-        "child_init_from_the_environment",
-        &[("COLUMNS", "200"), ("NO_COLOR", "1")],
-    );
+    let stderr = run_child("init-from-env", &[("COLUMNS", "200"), ("NO_COLOR", "1")]);
     let lines: Vec<&str> = stderr.lines().collect();
     let header = lines
         .iter()
@@ -76,26 +73,25 @@ fn without_an_endpoint_init_prints_trace_trees_to_stderr() {
     );
 }
 
-/// Runs only as the child of the test above: the real `init()`, reading the
-/// real (cleaned) process environment.
 #[test]
-fn child_init_from_the_environment() {
-    if !is_child("child_init_from_the_environment") {
-        return;
-    }
-    let guard = tracewire::init().expect("init with no variables set");
-    assert!(guard.is_active());
-    assert!(!guard.exports_metrics(), "no endpoint, no metrics");
-    reserve(7);
-    drop(guard); // flushes: the tree is on stderr before the process exits
+fn piped_stderr_gets_no_colour_codes() {
+    // No NO_COLOR here: the child's stderr is a pipe, not a terminal, and
+    // that alone turns colour off.
+    let stderr = run_child("init-from-env", &[("COLUMNS", "120")]);
+    assert!(stderr.contains("inventory.reserve"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no escape codes when stderr is not a terminal:\n{stderr}"
+    );
+    assert!(
+        stderr.lines().all(|l| l.chars().count() <= 120),
+        "lines fit COLUMNS:\n{stderr}"
+    );
 }
 
 #[test]
 fn a_bad_variable_is_an_error_not_a_panic() {
-    let stderr = run_child(
-        "child_init_with_a_bad_variable",
-        &[("OTEL_TRACES_SAMPLER", "sometimes")],
-    );
+    let stderr = run_child("bad-variable", &[("OTEL_TRACES_SAMPLER", "sometimes")]);
     assert!(
         stderr.contains(
             "init failed: invalid OTEL_TRACES_SAMPLER=\"sometimes\": expected one of always_on, \
@@ -107,32 +103,12 @@ fn a_bad_variable_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn child_init_with_a_bad_variable() {
-    if !is_child("child_init_with_a_bad_variable") {
-        return;
-    }
-    let error = tracewire::init().expect_err("a bad sampler name");
-    eprintln!("init failed: {error}");
-}
-
-#[test]
 fn otel_sdk_disabled_installs_nothing() {
-    let stderr = run_child("child_sdk_disabled", &[("OTEL_SDK_DISABLED", "true")]);
+    let stderr = run_child("sdk-disabled", &[("OTEL_SDK_DISABLED", "true")]);
     assert!(
         !stderr.contains("inventory"),
         "nothing was printed:\n{stderr}"
     );
-}
-
-#[test]
-fn child_sdk_disabled() {
-    if !is_child("child_sdk_disabled") {
-        return;
-    }
-    let mut guard = tracewire::init().expect("disabled is not an error");
-    assert!(!guard.is_active());
-    reserve(7);
-    guard.shutdown().expect("an inert guard shuts down cleanly");
 }
 
 /// A terminal writer the test can read.

@@ -292,58 +292,28 @@ pub fn named<'a>(records: &'a [Value], name: &str) -> Vec<&'a Value> {
     records.iter().filter(|r| r["name"] == name).collect()
 }
 
-/// A TCP listener that accepts connections and never answers: the
-/// collector that hangs.
-pub struct BlackHole {
-    pub port: u16,
-}
+pub mod black_hole;
+#[allow(unused_imports)] // not every test binary that includes this module uses it
+pub use black_hole::BlackHole;
 
-impl BlackHole {
-    pub fn start() -> BlackHole {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the black hole");
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            for stream in listener.incoming().flatten() {
-                held.push(stream); // kept open, never read or written
-            }
-        });
-        BlackHole { port }
-    }
-
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-/// Set in a child process to the name of the test body it should run.
-pub const CHILD_VAR: &str = "TRACEWIRE_EXPORT_TEST_CHILD";
-
-/// Whether this process is the child running `body`.
-pub fn is_child(body: &str) -> bool {
-    std::env::var(CHILD_VAR).is_ok_and(|v| v == body)
-}
-
-/// Runs the test named `test` of this test binary in a child process with a
-/// clean environment (no `OTEL_*` or `TRACEWIRE_*` variables) plus `vars`,
-/// and returns its stderr.
-pub fn run_child(test: &str, vars: &[(&str, &str)]) -> String {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_VAR, test)
-        .stdin(Stdio::null());
+/// Runs `export-child CHILD` (the package's helper binary, see
+/// `tests/export_support/child.rs`) with a clean environment (no `OTEL_*`
+/// or `TRACEWIRE_*` variables) plus `vars`, and returns its stderr, which is
+/// piped: not a terminal.
+pub fn run_child(child: &str, vars: &[(&str, &str)]) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_export-child"));
+    command.arg(child).stdin(Stdio::null());
     for (name, _) in std::env::vars() {
-        if name.starts_with("OTEL_") || (name.starts_with("TRACEWIRE_") && name != CHILD_VAR) {
+        if name.starts_with("OTEL_") || name.starts_with("TRACEWIRE_") {
             command.env_remove(name);
         }
     }
     command.envs(vars.iter().copied());
-    let output = command.output().expect("run the child test");
+    let output = command.output().expect("run the export-child binary");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
         output.status.success(),
-        "the child {test} failed ({}):\nstdout:\n{}\nstderr:\n{stderr}",
+        "export-child {child} failed ({}):\nstdout:\n{}\nstderr:\n{stderr}",
         output.status,
         String::from_utf8_lossy(&output.stdout)
     );
