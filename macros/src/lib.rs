@@ -14,6 +14,7 @@ use quote::quote;
 mod ast;
 mod attr;
 mod ctxt;
+mod dispatch;
 mod expand;
 mod message;
 mod symbol;
@@ -106,13 +107,21 @@ pub(crate) fn traced_impl(
             return with_errors(cx, item);
         }
     };
+    let is_trait_impl = item.trait_.is_some();
+    let (self_ty, generics) = ((*item.self_ty).clone(), item.generics.clone());
     let (container, shell) = Container::from_impl(kind, options, item, &cx);
     valid::check(&container, &cx);
+    let dispatch = dispatch::wanted(&container, is_trait_impl);
+    if dispatch {
+        dispatch::check(&container, &cx);
+    }
     if cx.has_errors() {
         let fallback = expand::fallback_impl(&container, shell);
         return with_errors(cx, fallback);
     }
-    expand::expand_impl(&container, shell)
+    let channel_impl = dispatch.then(|| dispatch::channel_impl(&container, &self_ty, &generics));
+    let expanded = expand::expand_impl(&container, shell);
+    quote!(#expanded #channel_impl)
 }
 
 pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 {

@@ -1,9 +1,9 @@
 impl RoomChannel {
     async fn join(
-        &self,
         topic: &str,
+        params: JoinParams,
         socket: &mut Socket,
-    ) -> Result<JoinReply, JoinError> {
+    ) -> Result<Self, JoinError> {
         let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
             &::tracewire::__private::HandlerMeta {
                 name: "room.join",
@@ -19,6 +19,15 @@ impl RoomChannel {
                         #[allow(unused_imports)]
                         use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
                         (&::tracewire::__private::AttrProbe(&topic)).__tw_value()
+                    },
+                );
+            __tw_span
+                .record(
+                    "params",
+                    {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                        (&::tracewire::__private::AttrProbe(&params)).__tw_value()
                     },
                 );
             __tw_span
@@ -41,10 +50,10 @@ impl RoomChannel {
                     clippy::needless_return
                 )]
                 if false {
-                    let __tw_hint: Result<JoinReply, JoinError> = loop {};
+                    let __tw_hint: Result<Self, JoinError> = loop {};
                     return __tw_hint;
                 }
-                self.rooms.join(topic, socket.user_id).await
+                Rooms::authorize(topic, &params, socket).await
             })
             .await;
         __tw_span
@@ -70,7 +79,11 @@ impl RoomChannel {
             );
         __tw_ret
     }
-    fn new_message(&self, body: String, socket: &mut Socket) -> Reply {
+    async fn new_message(
+        &mut self,
+        msg: NewMessage,
+        socket: &mut Socket,
+    ) -> Result<Sent, ChatError> {
         let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
             &::tracewire::__private::HandlerMeta {
                 name: "room.handle_in message:new",
@@ -90,14 +103,80 @@ impl RoomChannel {
                 );
             __tw_span
                 .record(
-                    "user.id",
-                    ::tracewire::__private::field_value(&(socket.user_id)),
+                    "body.len",
+                    ::tracewire::__private::field_value(&(msg.body.len())),
                 );
-            __tw_span
-                .record("body.len", ::tracewire::__private::field_value(&(body.len())));
         }
         let __tw_ret = __tw_span
-            .in_scope(move || -> Reply { self.broadcast(socket, "message:new", body) });
+            .instrument(async move {
+                #[allow(
+                    unreachable_code,
+                    clippy::diverging_sub_expression,
+                    clippy::empty_loop,
+                    clippy::let_unit_value,
+                    clippy::needless_return
+                )]
+                if false {
+                    let __tw_hint: Result<Sent, ChatError> = loop {};
+                    return __tw_hint;
+                }
+                socket.broadcast_from("message:new", &msg).await?;
+                Ok(Sent { id: self.next_id() })
+            })
+            .await;
+        __tw_span
+            .finish(
+                match &__tw_ret {
+                    ::core::result::Result::Ok(__tw_ok) => {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{
+                            UnsetOutcome as _, ViaSpanOutcome as _,
+                        };
+                        (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
+                    }
+                    ::core::result::Result::Err(__tw_err) => {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{
+                            ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
+                            ErrorViaTypeName as _,
+                        };
+                        (&&::tracewire::__private::ErrorProbe(__tw_err))
+                            .__tw_error_outcome()
+                    }
+                },
+            );
+        __tw_ret
+    }
+    fn filter_blocked(&mut self, payload: &Payload, socket: &mut Socket) -> bool {
+        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
+            &::tracewire::__private::HandlerMeta {
+                name: "room.handle_out message:new",
+                kind: ::tracewire::__private::SpanKind::Consumer,
+                sample: ::tracewire::__private::None,
+            },
+        );
+        if __tw_span.is_recording() {
+            __tw_span
+                .record(
+                    "payload",
+                    {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                        (&::tracewire::__private::AttrProbe(&payload)).__tw_value()
+                    },
+                );
+            __tw_span
+                .record(
+                    "socket",
+                    {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                        (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
+                    },
+                );
+        }
+        let __tw_ret = __tw_span
+            .in_scope(move || -> bool { !self.blocked(payload, socket) });
         __tw_span
             .finish({
                 #[allow(unused_imports)]
@@ -105,5 +184,137 @@ impl RoomChannel {
                 (&::tracewire::__private::OutcomeProbe(&__tw_ret)).__tw_outcome()
             });
         __tw_ret
+    }
+    async fn terminate(&mut self, reason: &LeaveReason, socket: &mut Socket) {
+        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
+            &::tracewire::__private::HandlerMeta {
+                name: "room.terminate",
+                kind: ::tracewire::__private::SpanKind::Internal,
+                sample: ::tracewire::__private::None,
+            },
+        );
+        if __tw_span.is_recording() {
+            __tw_span
+                .record(
+                    "reason",
+                    {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                        (&::tracewire::__private::AttrProbe(&reason)).__tw_value()
+                    },
+                );
+            __tw_span
+                .record(
+                    "socket",
+                    {
+                        #[allow(unused_imports)]
+                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                        (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
+                    },
+                );
+        }
+        let __tw_ret = __tw_span
+            .instrument(async move {
+                self.leave(socket).await;
+            })
+            .await;
+        __tw_span.finish(::tracewire::__private::Outcome::Unset);
+        __tw_ret
+    }
+}
+impl ::tracewire::channel::Channel for RoomChannel {
+    const NAME: &'static str = "room";
+    async fn join(
+        __tw_topic: &str,
+        __tw_params: ::tracewire::channel::Payload,
+        __tw_socket: &mut ::tracewire::channel::Socket,
+    ) -> ::core::result::Result<
+        (Self, ::tracewire::channel::Payload),
+        ::tracewire::channel::JoinError,
+    > {
+        let _ = (&__tw_topic, &__tw_params, &__tw_socket);
+        let __tw_decoded: JoinParams = match ::tracewire::__private::decode::<
+            JoinParams,
+        >(__tw_params) {
+            ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
+            ::core::result::Result::Err(__tw_error) => {
+                return ::core::result::Result::Err(
+                    ::tracewire::channel::JoinError::invalid_params(&__tw_error),
+                );
+            }
+        };
+        ::tracewire::channel::IntoJoin::into_join(
+            <RoomChannel>::join(__tw_topic, __tw_decoded, &mut *__tw_socket).await,
+        )
+    }
+    async fn handle_in(
+        &mut self,
+        __tw_event: &str,
+        __tw_payload: ::tracewire::channel::Payload,
+        __tw_socket: &mut ::tracewire::channel::Socket,
+    ) -> ::core::option::Option<::tracewire::channel::Reply> {
+        let _ = (&__tw_payload, &__tw_socket);
+        match __tw_event {
+            "message:new" => {
+                let __tw_decoded: NewMessage = match ::tracewire::__private::decode::<
+                    NewMessage,
+                >(__tw_payload) {
+                    ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
+                    ::core::result::Result::Err(__tw_error) => {
+                        return ::core::option::Option::Some(
+                            ::tracewire::channel::Reply::invalid_payload(&__tw_error),
+                        );
+                    }
+                };
+                ::tracewire::channel::IntoReply::into_reply(
+                    self.new_message(__tw_decoded, &mut *__tw_socket).await,
+                )
+            }
+            _ => {
+                ::core::option::Option::Some(
+                    ::tracewire::channel::Reply::unknown_event(__tw_event),
+                )
+            }
+        }
+    }
+    fn intercepts(__tw_event: &str) -> bool {
+        ::core::matches!(__tw_event, "message:new")
+    }
+    async fn handle_out(
+        &mut self,
+        __tw_event: &str,
+        __tw_payload: ::tracewire::channel::Payload,
+        __tw_socket: &mut ::tracewire::channel::Socket,
+    ) -> ::tracewire::channel::Outgoing {
+        let _ = &__tw_socket;
+        match __tw_event {
+            "message:new" => {
+                let __tw_out = ::core::clone::Clone::clone(&__tw_payload);
+                let __tw_decoded: Payload = match ::tracewire::__private::decode::<
+                    Payload,
+                >(__tw_out) {
+                    ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
+                    ::core::result::Result::Err(__tw_error) => {
+                        return {
+                            let _ = __tw_error;
+                            ::tracewire::channel::Outgoing::Push(__tw_payload)
+                        };
+                    }
+                };
+                ::tracewire::channel::IntoOutgoing::into_outgoing(
+                    self.filter_blocked(&__tw_decoded, &mut *__tw_socket),
+                    __tw_payload,
+                )
+            }
+            _ => ::tracewire::channel::Outgoing::Push(__tw_payload),
+        }
+    }
+    async fn terminate(
+        &mut self,
+        __tw_reason: &::tracewire::channel::LeaveReason,
+        __tw_socket: &mut ::tracewire::channel::Socket,
+    ) {
+        let _ = (&__tw_reason, &__tw_socket);
+        self.terminate(__tw_reason, &mut *__tw_socket).await;
     }
 }

@@ -1,0 +1,79 @@
+// Drives a tracewire channel server with the official `phoenix` client, as a
+// browser would, over `ws`. Prints one JSON line per observation; the Rust
+// test (tests/channel_js.rs) asserts on them and on the server's spans.
+//
+// Usage: node chat_client.js ws://127.0.0.1:PORT/socket
+"use strict";
+
+const { Socket } = require("phoenix");
+const WebSocket = require("ws");
+
+const url = process.argv[2];
+if (!url) {
+  console.error("usage: node chat_client.js ws://HOST:PORT/socket");
+  process.exit(2);
+}
+
+const observe = (what, data) => console.log(JSON.stringify({ what, ...data }));
+const fail = (why) => {
+  console.error(`phoenix client: ${why}`);
+  process.exit(1);
+};
+setTimeout(() => fail("timed out"), 15000).unref();
+
+// Resolves with the reply of a push ("ok" or "error"), or rejects on timeout.
+const reply = (push) =>
+  new Promise((resolve, reject) => {
+    push
+      .receive("ok", (response) => resolve({ status: "ok", response }))
+      .receive("error", (response) => resolve({ status: "error", response }))
+      .receive("timeout", () => reject(new Error("push timed out")));
+  });
+
+const connect = (token) => {
+  const socket = new Socket(url, {
+    transport: WebSocket,
+    params: { token },
+    reconnectAfterMs: () => 60000, // a refused socket must not retry during the test
+  });
+  socket.connect();
+  return socket;
+};
+
+async function rejectedOnBadAuth() {
+  const socket = connect("not-a-token");
+  await new Promise((resolve) => socket.onError(() => resolve()));
+  socket.disconnect();
+  observe("rejected", { token: "not-a-token" });
+}
+
+async function main() {
+  await rejectedOnBadAuth();
+
+  const alice = connect("alice");
+  const bob = connect("bob");
+  const aliceRoom = alice.channel("room:lobby", {});
+  const bobRoom = bob.channel("room:lobby", {});
+
+  const broadcast = new Promise((resolve) =>
+    bobRoom.on("message:new", (payload) => resolve(payload)),
+  );
+
+  observe("join", { who: "alice", ...(await reply(aliceRoom.join())) });
+  observe("join", { who: "bob", ...(await reply(bobRoom.join())) });
+
+  const sent = await reply(aliceRoom.push("message:new", { body: "hello from js" }));
+  observe("reply", { event: "message:new", ...sent });
+  observe("broadcast", { to: "bob", payload: await broadcast });
+
+  const unknown = await reply(aliceRoom.push("no:such:event", {}));
+  observe("reply", { event: "no:such:event", ...unknown });
+
+  observe("leave", { who: "alice", ...(await reply(aliceRoom.leave())) });
+  observe("leave", { who: "bob", ...(await reply(bobRoom.leave())) });
+  alice.disconnect();
+  bob.disconnect();
+  process.exit(0);
+}
+
+main().catch((error) => fail(error.stack || String(error)));
