@@ -50,6 +50,7 @@ extern crate self as tracewire;
 
 pub mod actor;
 pub mod carrier;
+pub mod channel;
 pub mod export;
 pub mod message;
 pub mod metrics;

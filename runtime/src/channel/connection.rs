@@ -1,0 +1,653 @@
+//! One WebSocket connection: its reader (decoding and dispatching client
+//! frames), its writer, and the bounded queues between them and the
+//! connection's channels.
+//!
+//! ```text
+//!  client ──frames──▶ reader ──ChannelMsg──▶ channel task (one per topic) ──┐
+//!                       │  heartbeat, errors                                 │ replies, pushes
+//!                       └───────────────────▶ Outbound queue ◀───────────────┘
+//!  PubSub broadcasts ─────────────────────▶ (bytes-bounded)  ──▶ writer ──▶ client
+//! ```
+//!
+//! Memory per connection is bounded in both directions:
+//!
+//! - *inbound*: client messages waiting for their channel hold a share of an
+//!   inbound budget (four times the frame limit); when it is used up the
+//!   reader waits, so a client that sends faster than its channels handle is
+//!   slowed down by TCP backpressure, never buffered without bound;
+//! - *outbound*: frames waiting for the writer hold a share of the outbound
+//!   buffer ([`Server::outbound_buffer`](super::Server::outbound_buffer)).
+//!   Nothing that fills it waits (a broadcast must not stall on one slow
+//!   client): a connection whose buffer is full is closed with code 1013 and
+//!   a reason, and the client (the `phoenix` client reconnects by itself)
+//!   rejoins.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt as _, StreamExt as _};
+use opentelemetry::Context;
+use opentelemetry::trace::{SpanContext, SpanKind, TraceContextExt as _};
+use serde_json::{Value, json};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::Socket;
+use super::handler::{Assigns, LeaveReason};
+use super::joined::{ChannelMsg, ChannelStart, Down};
+use super::protocol::{self, Incoming, Malformed, RawRef};
+use super::pubsub;
+use super::server::Core;
+use crate::carrier::{JSON_KEY, JsonCarrier};
+use crate::outcome::Outcome;
+use crate::span::{HandlerMeta, HandlerSpan, LinkTo};
+use crate::{RemoteParent, TrustPolicy};
+
+/// What a queued frame costs beyond its text: the queue entry itself.
+const ENTRY_OVERHEAD: usize = 64;
+/// How long closing waits for the close frame to be written.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a closing connection waits for its channels' `terminate`.
+const TERMINATE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the server closes a connection: a WebSocket close code and reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CloseReason {
+    pub(crate) code: u16,
+    pub(crate) reason: Cow<'static, str>,
+}
+
+impl CloseReason {
+    const fn new(code: u16, reason: &'static str) -> Self {
+        CloseReason {
+            code,
+            reason: Cow::Borrowed(reason),
+        }
+    }
+
+    /// The client closed, or the server closes with nothing to report.
+    const NORMAL: CloseReason = CloseReason::new(1000, "");
+    const IDLE: CloseReason = CloseReason::new(1000, "idle timeout: no message from the client");
+    const SHUTDOWN: CloseReason = CloseReason::new(1001, "server shutting down");
+    const SLOW_CLIENT: CloseReason = CloseReason::new(
+        1013,
+        "outbound buffer full: the client is not reading fast enough",
+    );
+    const WRITE_FAILED: CloseReason = CloseReason::new(1011, "write failed");
+
+    /// A read error: an oversized frame (1009) or a protocol violation.
+    fn read_error(error: &axum::Error, max_frame_size: usize) -> Self {
+        // axum hides tungstenite's error type; its message is the only
+        // stable way to tell a size limit from other protocol errors.
+        let text = error.to_string();
+        if text.contains("Space limit exceeded") || text.contains("too long") {
+            CloseReason {
+                code: 1009,
+                reason: format!("message too big: the limit is {max_frame_size} bytes").into(),
+            }
+        } else if text.contains("UTF-8") {
+            CloseReason::new(1007, "text frame is not valid UTF-8")
+        } else {
+            CloseReason {
+                code: 1002,
+                reason: truncate(format!("protocol error: {text}")).into(),
+            }
+        }
+    }
+}
+
+/// A close reason must fit a control frame (123 bytes).
+fn truncate(mut reason: String) -> String {
+    if reason.len() > 123 {
+        let mut end = 123;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        reason.truncate(end);
+    }
+    reason
+}
+
+/// The connection is closed (or closing): nothing more reaches the client.
+#[derive(Debug)]
+pub(crate) struct Gone;
+
+/// A connection's outbound queue: bounded by bytes, never waited on.
+pub(crate) struct Outbound {
+    frames: mpsc::UnboundedSender<OutFrame>,
+    budget: Arc<Semaphore>,
+    capacity: usize,
+    closing: watch::Sender<Option<CloseReason>>,
+}
+
+/// A frame waiting for the writer, holding its share of the budget.
+enum OutFrame {
+    Text {
+        text: String,
+        _permit: OwnedSemaphorePermit,
+    },
+    /// A broadcast to a channel that does not intercept it: the writer
+    /// sends it inside a CONSUMER span linked to the broadcast span.
+    Delivery {
+        text: String,
+        span_name: &'static str,
+        link: SpanContext,
+        _permit: OwnedSemaphorePermit,
+    },
+}
+
+impl Outbound {
+    fn new(capacity: usize) -> (Arc<Self>, mpsc::UnboundedReceiver<OutFrame>) {
+        let (frames, rx) = mpsc::unbounded_channel();
+        let outbound = Outbound {
+            frames,
+            budget: Arc::new(Semaphore::new(capacity)),
+            capacity,
+            closing: watch::Sender::new(None),
+        };
+        (Arc::new(outbound), rx)
+    }
+
+    /// Takes `bytes` of the budget, or closes the connection as too slow.
+    pub(crate) fn reserve(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Gone> {
+        if self.is_closing() {
+            return Err(Gone);
+        }
+        // A frame larger than the whole buffer still goes out when the
+        // buffer is empty.
+        let cost = bytes.saturating_add(ENTRY_OVERHEAD).min(self.capacity);
+        let cost = u32::try_from(cost).unwrap_or(u32::MAX);
+        match self.budget.clone().try_acquire_many_owned(cost) {
+            Ok(permit) => Ok(permit),
+            Err(TryAcquireError::NoPermits) => {
+                self.close(CloseReason::SLOW_CLIENT);
+                Err(Gone)
+            }
+            Err(TryAcquireError::Closed) => Err(Gone),
+        }
+    }
+
+    /// Queues a frame.
+    pub(crate) fn send(&self, text: String) -> Result<(), Gone> {
+        let permit = self.reserve(text.len())?;
+        self.frames
+            .send(OutFrame::Text {
+                text,
+                _permit: permit,
+            })
+            .map_err(|_| Gone)
+    }
+
+    /// Queues a broadcast frame for a non-intercepting channel.
+    pub(crate) fn send_delivery(
+        &self,
+        text: String,
+        span_name: &'static str,
+        link: SpanContext,
+    ) -> Result<(), Gone> {
+        let permit = self.reserve(text.len())?;
+        self.frames
+            .send(OutFrame::Delivery {
+                text,
+                span_name,
+                link,
+                _permit: permit,
+            })
+            .map_err(|_| Gone)
+    }
+
+    /// Closes the connection with `reason`; the first reason wins.
+    pub(crate) fn close(&self, reason: CloseReason) {
+        self.closing.send_if_modified(|current| {
+            if current.is_none() {
+                *current = Some(reason);
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    pub(crate) fn is_closing(&self) -> bool {
+        self.closing.borrow().is_some()
+    }
+}
+
+/// What an accepted connection starts with.
+pub(crate) struct Accepted {
+    pub(crate) core: Arc<Core>,
+    pub(crate) socket_id: Option<Arc<str>>,
+    pub(crate) assigns: Assigns,
+}
+
+/// Serves one upgraded connection until it closes.
+pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
+    let core = accepted.core.clone();
+    core.connections.send_modify(|n| *n += 1);
+    let _counted = Counted(core.clone());
+
+    let (sink, stream) = ws.split();
+    let (outbound, frames) = Outbound::new(core.config.outbound_buffer);
+    let writer = tokio::spawn(write_loop(sink, frames, outbound.clone()));
+    let (down_tx, down_rx) = mpsc::unbounded_channel();
+    let mut connection = Connection {
+        inbound: Arc::new(Semaphore::new(core.config.inbound_budget())),
+        core,
+        socket_id: accepted.socket_id,
+        assigns: accepted.assigns,
+        outbound: outbound.clone(),
+        channels: HashMap::new(),
+        down_tx,
+        down_rx,
+    };
+    let (reason, close) = connection.serve(stream).await;
+    connection.stop_channels(reason).await;
+    outbound.close(close);
+    // The writer sends the close frame (bounded by CLOSE_TIMEOUT) and ends;
+    // a writer stuck on a dead peer is not worth waiting for longer.
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT * 2, writer).await;
+}
+
+/// Counts a live connection for the server's graceful shutdown.
+struct Counted(Arc<Core>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.connections.send_modify(|n| *n -= 1);
+    }
+}
+
+/// A channel this connection has joined (or is joining).
+struct JoinedEntry {
+    id: u64,
+    join_ref: RawRef,
+    mailbox: mpsc::UnboundedSender<ChannelMsg>,
+    stop: Option<oneshot::Sender<LeaveReason>>,
+    task: JoinHandle<()>,
+}
+
+impl JoinedEntry {
+    fn stop(&mut self, reason: LeaveReason) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(reason);
+        }
+    }
+}
+
+struct Connection {
+    core: Arc<Core>,
+    socket_id: Option<Arc<str>>,
+    assigns: Assigns,
+    outbound: Arc<Outbound>,
+    inbound: Arc<Semaphore>,
+    channels: HashMap<Arc<str>, JoinedEntry>,
+    down_tx: mpsc::UnboundedSender<Down>,
+    down_rx: mpsc::UnboundedReceiver<Down>,
+}
+
+impl Connection {
+    /// Reads until the connection ends; says why, for the channels and for
+    /// the close frame.
+    async fn serve(&mut self, mut stream: SplitStream<WebSocket>) -> (LeaveReason, CloseReason) {
+        let mut shutdown = self.core.shutdown.clone();
+        let mut closing = self.outbound.closing.subscribe();
+        let idle_timeout = self.core.config.idle_timeout;
+        let idle = tokio::time::sleep(idle_timeout);
+        tokio::pin!(idle);
+        loop {
+            tokio::select! {
+                biased;
+                () = stopped(&mut shutdown) => {
+                    return (LeaveReason::Shutdown, CloseReason::SHUTDOWN);
+                }
+                _ = closed(&mut closing) => {
+                    return (LeaveReason::Closed, CloseReason::NORMAL);
+                }
+                Some(down) = self.down_rx.recv() => {
+                    if self.channels.get(&down.topic).is_some_and(|e| e.id == down.id) {
+                        self.channels.remove(&down.topic);
+                    }
+                }
+                () = &mut idle => {
+                    return (LeaveReason::Closed, CloseReason::IDLE);
+                }
+                frame = stream.next() => {
+                    idle.as_mut().reset(Instant::now() + idle_timeout);
+                    match frame {
+                        None | Some(Ok(Message::Close(_))) => {
+                            return (LeaveReason::Closed, CloseReason::NORMAL);
+                        }
+                        Some(Err(error)) => {
+                            let reason = CloseReason::read_error(
+                                &error,
+                                self.core.config.max_frame_size,
+                            );
+                            return (LeaveReason::Closed, reason);
+                        }
+                        Some(Ok(Message::Text(text))) => {
+                            let cost = text.len();
+                            match protocol::decode_text(text.as_str()) {
+                                Ok(message) => self.dispatch(message, cost).await,
+                                Err(malformed) => self.reject(&malformed),
+                            }
+                        }
+                        Some(Ok(Message::Binary(bytes))) => {
+                            self.reject(&protocol::reject_binary(&bytes));
+                        }
+                        // tungstenite answers pings itself.
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answers a frame that is not a V2 message: an error reply where it
+    /// named a `ref` and a `topic`, else `phx_error` on the `phoenix` topic.
+    fn reject(&self, malformed: &Malformed) {
+        let text = match &malformed.address {
+            Some(address) => protocol::reply(
+                &address.join_ref,
+                &address.msg_ref,
+                &protocol::json_string(&address.topic),
+                "error",
+                &malformed.response(),
+            ),
+            None => protocol::frame(
+                "null",
+                "null",
+                &protocol::json_string(protocol::PHOENIX_TOPIC),
+                protocol::PHX_ERROR,
+                &malformed.response().to_string(),
+            ),
+        };
+        let _ = self.outbound.send(text);
+    }
+
+    fn reply(&self, join_ref: &RawRef, msg: &Incoming, status: &str, response: &Value) {
+        let topic = protocol::json_string(&msg.topic);
+        let text = protocol::reply(join_ref, &msg.msg_ref, &topic, status, response);
+        let _ = self.outbound.send(text);
+    }
+
+    /// Phoenix's answer to a message for a topic with no channel.
+    fn reply_unmatched(&self, msg: &Incoming) {
+        let response = json!({ "reason": protocol::UNMATCHED_TOPIC });
+        self.reply(&RawRef::null(), msg, "error", &response);
+    }
+
+    async fn dispatch(&mut self, mut msg: Incoming, cost: usize) {
+        if msg.topic == protocol::PHOENIX_TOPIC && msg.event == protocol::HEARTBEAT {
+            self.reply(&RawRef::null(), &msg, "ok", &json!({}));
+            return;
+        }
+        match msg.event.as_str() {
+            protocol::PHX_JOIN => self.join(msg, cost).await,
+            protocol::PHX_LEAVE => match self.channels.get(msg.topic.as_str()) {
+                // As Phoenix: a leave for another (older) join of the topic
+                // raced the server closing that join, and gets no answer.
+                Some(entry) if entry.join_ref != msg.join_ref && !entry.join_ref.is_null() => {}
+                Some(entry) => {
+                    let leave = ChannelMsg::Leave {
+                        msg_ref: msg.msg_ref.clone(),
+                    };
+                    if entry.mailbox.send(leave).is_err() {
+                        self.reply(&msg.join_ref, &msg, "ok", &json!({}));
+                    }
+                }
+                None => self.reply(&msg.join_ref, &msg, "ok", &json!({})),
+            },
+            _ => {
+                if !self.channels.contains_key(msg.topic.as_str()) {
+                    self.reply_unmatched(&msg);
+                    return;
+                }
+                let cx = incoming_context(&mut msg.payload, self.core.config.trust_policy);
+                let Some(permit) = self.admit(cost).await else {
+                    return;
+                };
+                let Some(entry) = self.channels.get(msg.topic.as_str()) else {
+                    return self.reply_unmatched(&msg);
+                };
+                let event = ChannelMsg::Event {
+                    msg_ref: msg.msg_ref.clone(),
+                    event: std::mem::take(&mut msg.event),
+                    payload: std::mem::take(&mut msg.payload),
+                    cx,
+                    _permit: permit,
+                };
+                if entry.mailbox.send(event).is_err() {
+                    self.reply_unmatched(&msg);
+                }
+            }
+        }
+    }
+
+    /// Waits for `bytes` of the inbound budget; `None` if the connection
+    /// closes or the server stops meanwhile.
+    async fn admit(&self, bytes: usize) -> Option<OwnedSemaphorePermit> {
+        let capacity = self.core.config.inbound_budget();
+        let cost =
+            u32::try_from(bytes.saturating_add(ENTRY_OVERHEAD).min(capacity)).unwrap_or(u32::MAX);
+        let mut closing = self.outbound.closing.subscribe();
+        let mut shutdown = self.core.shutdown.clone();
+        tokio::select! {
+            permit = self.inbound.clone().acquire_many_owned(cost) => permit.ok(),
+            _ = closed(&mut closing) => None,
+            () = stopped(&mut shutdown) => None,
+        }
+    }
+
+    async fn join(&mut self, mut msg: Incoming, cost: usize) {
+        let Some(route) = self.core.route(&msg.topic) else {
+            self.reply_unmatched(&msg);
+            return;
+        };
+        // A second join of a topic replaces the first channel, as in
+        // Phoenix: it stops (terminate with `Rejoined`, `phx_close` to its
+        // join_ref) before the new join runs.
+        let previous = self.channels.remove(msg.topic.as_str()).map(|mut entry| {
+            entry.stop(LeaveReason::Rejoined);
+            entry.task
+        });
+        let cx = incoming_context(&mut msg.payload, self.core.config.trust_policy);
+        let Some(permit) = self.admit(cost).await else {
+            return;
+        };
+        let topic: Arc<str> = Arc::from(msg.topic.as_str());
+        let id = pubsub::next_subscriber_id();
+        let (mailbox_tx, mailbox) = mpsc::unbounded_channel();
+        let (stop_tx, stop) = oneshot::channel();
+        let socket = Socket {
+            topic_json: Arc::from(protocol::json_string(&topic)),
+            topic: topic.clone(),
+            join_ref: msg.join_ref.clone(),
+            subscriber: id,
+            id: self.socket_id.clone(),
+            assigns: self.assigns.clone(),
+            outbound: self.outbound.clone(),
+            pubsub: self.core.pubsub.clone(),
+            open: Arc::new(AtomicBool::new(true)),
+        };
+        let start = ChannelStart {
+            socket,
+            msg_ref: msg.msg_ref.clone(),
+            params: std::mem::take(&mut msg.payload),
+            cx,
+            previous,
+            mailbox,
+            mailbox_tx: mailbox_tx.clone(),
+            stop,
+            down: self.down_tx.clone(),
+            permit,
+        };
+        let task = route.spawn(start);
+        self.channels.insert(
+            topic,
+            JoinedEntry {
+                id,
+                join_ref: msg.join_ref,
+                mailbox: mailbox_tx,
+                stop: Some(stop_tx),
+                task,
+            },
+        );
+    }
+
+    /// Stops every channel with `reason` and waits (bounded) for their
+    /// `terminate`.
+    async fn stop_channels(&mut self, reason: LeaveReason) {
+        let mut tasks = Vec::with_capacity(self.channels.len());
+        for (_, mut entry) in self.channels.drain() {
+            entry.stop(reason.clone());
+            tasks.push(entry.task);
+        }
+        let all = async {
+            for task in tasks {
+                let _ = task.await;
+            }
+        };
+        let _ = tokio::time::timeout(TERMINATE_TIMEOUT, all).await;
+    }
+}
+
+/// Resolves with the reason once the connection is closing (never, if
+/// the queue is gone, which only happens once nobody reads this).
+async fn closed(closing: &mut watch::Receiver<Option<CloseReason>>) -> Option<CloseReason> {
+    let reason = closing
+        .wait_for(Option::is_some)
+        .await
+        .ok()
+        .and_then(|reason| reason.clone());
+    if reason.is_none() {
+        std::future::pending::<()>().await;
+    }
+    reason
+}
+
+/// Resolves when the server shuts down; never, when it cannot (a router
+/// served without a [`ServerHandle`](super::ServerHandle)).
+pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let stopped = shutdown.wait_for(|stop| *stop).await.is_ok();
+    if !stopped {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Removes the trace context a client put in a payload (`trace_context`,
+/// see [`crate::carrier`]) and applies the trust policy to it: the context
+/// the handler then runs under. Without one, an empty context: each client
+/// message starts its own trace.
+pub(crate) fn incoming_context(payload: &mut Value, policy: TrustPolicy) -> Context {
+    let Some(object) = payload.as_object_mut() else {
+        return Context::new();
+    };
+    let Some(carried) = object.remove(JSON_KEY) else {
+        return Context::new();
+    };
+    let Some(carrier) = carried.as_object() else {
+        return Context::new();
+    };
+    match policy.apply(&JsonCarrier(carrier)) {
+        RemoteParent::Parent(cx) => cx,
+        RemoteParent::Link(span_context) => Context::new().with_value(LinkTo(span_context)),
+        RemoteParent::None => Context::new(),
+    }
+}
+
+/// Writes queued frames until the connection closes, then the close frame.
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut frames: mpsc::UnboundedReceiver<OutFrame>,
+    outbound: Arc<Outbound>,
+) {
+    let mut closing = outbound.closing.subscribe();
+    let close = loop {
+        let frame = tokio::select! {
+            biased;
+            reason = closed(&mut closing) => break reason,
+            frame = frames.recv() => frame,
+        };
+        let Some(frame) = frame else { break None };
+        let written = match frame {
+            OutFrame::Text { text, _permit } => write(&mut sink, &mut closing, text).await,
+            OutFrame::Delivery {
+                text,
+                span_name,
+                link,
+                _permit,
+            } => {
+                let meta = HandlerMeta {
+                    name: span_name,
+                    kind: SpanKind::Consumer,
+                    sample: None,
+                };
+                let linked = Context::new().with_remote_span_context(link);
+                let span = HandlerSpan::start_linked(&meta, Context::new(), &linked);
+                let written = write(&mut sink, &mut closing, text).await;
+                span.finish(Outcome::Unset);
+                written
+            }
+        };
+        let flushed = match written {
+            Ok(()) if frames.is_empty() => flush(&mut sink, &mut closing).await,
+            other => other,
+        };
+        if let Err(WriteStopped::Failed) = flushed {
+            outbound.close(CloseReason::WRITE_FAILED);
+        }
+        if flushed.is_err() {
+            break closing.borrow().clone();
+        }
+    };
+    // Frames still queued are dropped with their permits.
+    frames.close();
+    if let Some(CloseReason { code, reason }) = close {
+        let frame = CloseFrame {
+            code,
+            reason: reason.into_owned().into(),
+        };
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
+    }
+}
+
+enum WriteStopped {
+    /// The connection is closing; stop writing.
+    Closing,
+    /// The peer is gone.
+    Failed,
+}
+
+async fn write(
+    sink: &mut SplitSink<WebSocket, Message>,
+    closing: &mut watch::Receiver<Option<CloseReason>>,
+    text: String,
+) -> Result<(), WriteStopped> {
+    tokio::select! {
+        biased;
+        _ = closed(closing) => Err(WriteStopped::Closing),
+        written = sink.feed(Message::Text(text.into())) => written.map_err(|_| WriteStopped::Failed),
+    }
+}
+
+async fn flush(
+    sink: &mut SplitSink<WebSocket, Message>,
+    closing: &mut watch::Receiver<Option<CloseReason>>,
+) -> Result<(), WriteStopped> {
+    tokio::select! {
+        biased;
+        _ = closed(closing) => Err(WriteStopped::Closing),
+        flushed = sink.flush() => flushed.map_err(|_| WriteStopped::Failed),
+    }
+}
+
+/// Whether a pusher's channel is still joined.
+pub(crate) fn is_open(open: &AtomicBool) -> bool {
+    open.load(Ordering::Acquire)
+}

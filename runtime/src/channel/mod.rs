@@ -1,0 +1,456 @@
+//! Phoenix Channels over WebSocket, traced: a server the official `phoenix`
+//! JavaScript client connects to unchanged.
+//!
+//! This module owns the server side of Phoenix's channel protocol:
+//!
+//! - [`handler`]: what a channel handler is ([`Channel`], [`SocketHandler`])
+//!   and returns ([`Reply`], [`JoinError`], [`Outgoing`], ...);
+//! - [`Server`]: the endpoint, an axum [`Router`](axum::Router) at
+//!   `{path}/websocket`, and [`ServerHandle`] for one that is running;
+//! - [`Socket`]: a joined channel's view of its connection, with [`Pusher`]
+//!   for pushing from spawned tasks;
+//! - [`PubSub`]: topics, subscribers and traced broadcasts.
+//!
+//! ```no_run
+//! use tracewire::channel::{
+//!     Assigns, Channel, ConnectError, ConnectInfo, ConnectParams, JoinError, Payload, Reply,
+//!     Server, Socket, SocketHandler,
+//! };
+//!
+//! struct UserSocket;
+//!
+//! impl SocketHandler for UserSocket {
+//!     async fn connect(&self, params: &ConnectParams, _: &ConnectInfo) -> Result<Assigns, ConnectError> {
+//!         let user = params.get("token").ok_or_else(|| ConnectError::new("no token"))?;
+//!         let mut assigns = Assigns::new();
+//!         assigns.insert("user".into(), user.as_str().into());
+//!         Ok(assigns)
+//!     }
+//! }
+//!
+//! struct RoomChannel;
+//!
+//! impl Channel for RoomChannel {
+//!     const NAME: &'static str = "room";
+//!
+//!     async fn join(_: &str, _: Payload, _: &mut Socket) -> Result<(Self, Payload), JoinError> {
+//!         Ok((RoomChannel, serde_json::json!({ "status": "joined" })))
+//!     }
+//!
+//!     async fn handle_in(&mut self, event: &str, payload: Payload, socket: &mut Socket) -> Option<Reply> {
+//!         match event {
+//!             "message:new" => match socket.broadcast("message:new", payload) {
+//!                 Ok(()) => None,
+//!                 Err(e) => Some(Reply::error(e)),
+//!             },
+//!             other => Some(Reply::unknown_event(other)),
+//!         }
+//!     }
+//! }
+//!
+//! # #[tokio::main] async fn main() -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:4000").await?;
+//! let server = Server::new(UserSocket).channel::<RoomChannel>("room:*").serve(listener)?;
+//! println!("connect to {}", server.url());
+//! # Ok(()) }
+//! ```
+//!
+//! # Protocol
+//!
+//! Wire protocol V2 with JSON text frames (`vsn=2.0.0`; a connection asking
+//! for another version is refused with HTTP 400 before the upgrade). Every
+//! frame is `[join_ref, ref, topic, event, payload]`; `join_ref` and `ref`
+//! are echoed exactly as the client sent them.
+//!
+//! | client sends | server answers |
+//! | --- | --- |
+//! | the upgrade, `?vsn=2.0.0&token=..` | [`SocketHandler::connect`] with the query as [`ConnectParams`]; a refusal is HTTP 403 before the upgrade; the accepted socket's id is [`SocketHandler::id`] |
+//! | `[jr, ref, "phoenix", "heartbeat", {}]` | `phx_reply` `{"status": "ok", "response": {}}` |
+//! | `[jr, ref, topic, "phx_join", params]` | the first route matching `topic` runs [`Channel::join`]; `phx_reply` `ok` with its response, or `error` with the [`JoinError`]'s; `{"reason": "unmatched topic"}` when no route matches, `{"reason": "join crashed"}` when `join` panics |
+//! | events sent before the join's reply | queued behind the join and handled after it, in order (a slow `join` holds up only its own topic); if the join fails they are answered `unmatched topic` |
+//! | `phx_join` of a topic already joined | as Phoenix: the joined channel stops (`terminate` with [`LeaveReason::Rejoined`], `phx_close` to its `join_ref`), then the new join runs |
+//! | `[jr, ref, topic, event, payload]` | [`Channel::handle_in`]; its [`Reply`], if any, as `phx_reply` (`Reply::unknown_event` and `Reply::invalid_payload` for events and payloads a channel does not take) |
+//! | any event for a topic not joined | `phx_reply` `error` `{"reason": "unmatched topic"}`, as Phoenix (`Phoenix.Socket`'s `encode_ignore`) |
+//! | `phx_leave` | `phx_reply` `ok`, then `terminate` with [`LeaveReason::Leave`], then `phx_close`; a leave of a topic not joined is answered `ok` too; a leave naming an older `join_ref` of the topic (it raced a duplicate join) gets no answer, as in Phoenix |
+//! | (a handler panics) | `terminate` with [`LeaveReason::Crashed`], `phx_error` on the topic; the connection and its other channels carry on |
+//!
+//! Pushes and broadcasts go out as `[join_ref, null, topic, event, payload]`;
+//! `phx_close` and `phx_error` as `[join_ref, join_ref, topic, event, {}]`,
+//! as Phoenix sends them.
+//!
+//! ## Bad input
+//!
+//! Nothing a client sends panics the server or closes the connection, unless
+//! the connection cannot go on:
+//!
+//! | input | answer |
+//! | --- | --- |
+//! | not JSON, not an array, a non-string topic, no usable `ref` | `[null, null, "phoenix", "phx_error", {"reason": "malformed message", "details": ..}]`: nothing else can address it (the `phoenix` client ignores it) |
+//! | an array of the wrong arity, a non-string event, a bad `join_ref`, with a usable `ref` and `topic` | `phx_reply` `error` `{"reason": "malformed message", "details": ..}` to that `ref` |
+//! | a binary frame | a V2 binary push is answered `phx_reply` `error` `{"reason": "binary payloads are not supported"}`; any other binary frame like malformed JSON |
+//! | a frame over [`Server::max_frame_size`] | close code 1009 with the limit in the reason: the frame is not read |
+//! | invalid UTF-8 in a text frame, a WebSocket protocol violation | close code 1007 or 1002 with a reason |
+//!
+//! # Spans
+//!
+//! Besides the handlers' own spans (written by `#[traced_channel]`), the
+//! server creates:
+//!
+//! | span | kind | when | attributes |
+//! | --- | --- | --- | --- |
+//! | `socket.connect` | SERVER | around [`SocketHandler::connect`] | `socket.transport`, `socket.user_agent`; event `socket.authenticated` (with `socket.id`) on success; status Error on refusal |
+//! | `channel.broadcast` | PRODUCER | around each broadcast, a child of the current span | `messaging.destination.name` (the topic), `broadcast.event`, `broadcast.payload_size` (bytes of the JSON payload), `broadcast.recipients` |
+//! | `{Channel::NAME}.handle_out {event}` | CONSUMER | per recipient of a broadcast its channel does not intercept, around writing it to the client | a new trace *linked* to `channel.broadcast` |
+//!
+//! For an event the channel [intercepts](Channel::intercepts), the server
+//! creates no span: it runs [`Channel::handle_out`] under a context that
+//! makes the handler's own span (`room.handle_out {event}` from
+//! `#[traced_channel]`) the new trace linked to the broadcast. A handler
+//! that broadcasts to N topics gets N `channel.broadcast` children.
+//!
+//! Handlers otherwise run under an empty context: each client message starts
+//! its own trace, rather than one trace growing for the connection's life.
+//!
+//! # Trust policy
+//!
+//! A client may send W3C trace context in a join's params or an event's
+//! payload, under [`carrier::JSON_KEY`](crate::carrier::JSON_KEY):
+//! `{"body": "hi", "trace_context": {"traceparent": "00-…", "tracestate": "…"}}`.
+//! The server removes that key before the handler sees the payload, and
+//! applies the [`TrustPolicy`](crate::TrustPolicy) set with
+//! [`Server::trust_policy`]:
+//!
+//! - `Link` (the default): the handler's span starts a new trace linked to
+//!   the client's span. The client cannot choose the server's trace id or
+//!   sampling decision ([why](crate::carrier#why-trustpolicylink-is-the-default)).
+//! - `Parent`: the handler's span continues the client's trace, baggage
+//!   included. For clients inside your trust boundary only.
+//! - `Ignore`: the context is dropped unread.
+//!
+//! The same policy applies to a `traceparent` header on the upgrade request,
+//! for `socket.connect`.
+//!
+//! # Metadata
+//!
+//! Trace context travels from a broadcast to its recipients in the PubSub
+//! message's metadata, beside the payload, never inside it: clients receive
+//! exactly the payload that was broadcast.
+//!
+//! # Peer address
+//!
+//! [`ConnectInfo::peer`] gives `connect` the client's address, but the server
+//! records it on no span: a client IP is personal data in many
+//! jurisdictions. Record it yourself (say, as `client.address` in `connect`)
+//! if your policy allows.
+//!
+//! # Backpressure
+//!
+//! Memory per connection is bounded:
+//!
+//! - Client messages waiting for their channel hold at most four times
+//!   [`Server::max_frame_size`] bytes; beyond that the server stops reading
+//!   the connection until its channels catch up, so a fast sender is slowed
+//!   down by TCP backpressure.
+//! - Frames waiting to be written hold at most [`Server::outbound_buffer`]
+//!   bytes. Broadcasts, pushes and replies never wait for a client: a
+//!   connection whose buffer is full is *closed*, with code 1013 and the
+//!   reason `outbound buffer full: the client is not reading fast enough`
+//!   (the `phoenix` client reconnects and rejoins). A broadcast is thus
+//!   never held up by one slow client, and a client that keeps up gets every
+//!   message: nothing is dropped from a connection that stays open.
+//! - A connection silent for [`Server::idle_timeout`] (no heartbeat either)
+//!   is closed.
+//!
+//! # Local broadcasts
+//!
+//! Phoenix's `local_broadcast` skips other nodes of a cluster. This server
+//! is a single node, so every broadcast is local and there is no separate
+//! variant.
+
+pub mod handler;
+
+mod connection;
+mod joined;
+mod protocol;
+mod pubsub;
+mod server;
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use handler::{
+    Assigns, Channel, ConnectError, ConnectInfo, ConnectParams, IntoJoin, IntoOutgoing, IntoReply,
+    JoinError, LeaveReason, Outgoing, Payload, Reply, SocketHandler,
+};
+pub use pubsub::{BroadcastError, PubSub};
+pub use server::{
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,
+};
+
+use connection::Outbound;
+use protocol::RawRef;
+
+/// A joined channel's view of its connection (Phoenix's channel socket):
+/// its topic, the connection's id and assigns, and the ways to reach
+/// clients.
+///
+/// # Examples
+///
+/// ```
+/// use tracewire::channel::{Channel, JoinError, Payload, Reply, Socket};
+///
+/// struct RoomChannel;
+///
+/// impl Channel for RoomChannel {
+///     const NAME: &'static str = "room";
+///
+///     async fn join(topic: &str, _: Payload, socket: &mut Socket) -> Result<(Self, Payload), JoinError> {
+///         // Assigns set by `SocketHandler::connect`, copied into each channel.
+///         let user: String = socket.get("user").ok_or("unauthorized")?;
+///         socket.assign("room", topic).map_err(|e| JoinError::new(e.to_string()))?;
+///         Ok((RoomChannel, serde_json::json!({ "user": user })))
+///     }
+///
+///     async fn handle_in(&mut self, event: &str, payload: Payload, socket: &mut Socket) -> Option<Reply> {
+///         match event {
+///             // To everyone in the room, this client included.
+///             "message:new" => socket.broadcast("message:new", payload).err().map(Reply::error),
+///             // To everyone else.
+///             "typing" => socket.broadcast_from("typing", payload).err().map(Reply::error),
+///             // Answered later, from a task.
+///             "report" => {
+///                 let pusher = socket.pusher();
+///                 tokio::spawn(async move {
+///                     let report = serde_json::json!({ "rows": 3 });
+///                     // Fails with an error, never a panic, once the client is gone.
+///                     let _ = pusher.push("report:ready", report);
+///                 });
+///                 Some(Reply::Ok(serde_json::json!({ "status": "processing" })))
+///             }
+///             other => Some(Reply::unknown_event(other)),
+///         }
+///     }
+/// }
+/// ```
+pub struct Socket {
+    topic: Arc<str>,
+    /// The topic as a JSON string literal, spliced into frames.
+    topic_json: Arc<str>,
+    join_ref: RawRef,
+    /// This channel's id in PubSub.
+    subscriber: u64,
+    id: Option<Arc<str>>,
+    assigns: Assigns,
+    outbound: Arc<Outbound>,
+    pubsub: PubSub,
+    /// Whether the channel is still joined; pushes fail once it is not.
+    open: Arc<AtomicBool>,
+}
+
+impl Socket {
+    /// The topic this channel joined (`room:lobby`).
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// The connection's id, from [`SocketHandler::id`].
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The channel's assigns: the connection's, as
+    /// [`SocketHandler::connect`] set them, plus this channel's own
+    /// [`assign`](Self::assign)s.
+    pub fn assigns(&self) -> &Assigns {
+        &self.assigns
+    }
+
+    /// Sets an assign for this channel (not for the connection's other
+    /// channels); fails if `value` does not serialise to JSON.
+    pub fn assign(
+        &mut self,
+        key: impl Into<String>,
+        value: impl Serialize,
+    ) -> Result<(), serde_json::Error> {
+        let value = serde_json::to_value(value)?;
+        self.assigns.insert(key.into(), value);
+        Ok(())
+    }
+
+    /// The assign `key` decoded as `T`; `None` if it is not set or does not
+    /// decode.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        T::deserialize(self.assigns.get(key)?).ok()
+    }
+
+    /// Pushes `event` with `payload` to this channel's client.
+    pub fn push(&self, event: &str, payload: impl Serialize) -> Result<(), PushError> {
+        let payload = serde_json::to_value(payload).map_err(PushError::Payload)?;
+        self.send_push(event, &payload)
+    }
+
+    fn send_push(&self, event: &str, payload: &Value) -> Result<(), PushError> {
+        push(
+            &self.outbound,
+            &self.open,
+            &self.join_ref,
+            &self.topic_json,
+            event,
+            payload,
+        )
+    }
+
+    /// Broadcasts `event` with `payload` to every channel joined to this
+    /// topic, this one included (see [`PubSub::broadcast`]).
+    pub fn broadcast(
+        &self,
+        event: &'static str,
+        payload: impl Serialize,
+    ) -> Result<(), BroadcastError> {
+        self.pubsub.broadcast(&self.topic, event, payload)
+    }
+
+    /// Broadcasts to every channel joined to this topic except this one.
+    pub fn broadcast_from(
+        &self,
+        event: &'static str,
+        payload: impl Serialize,
+    ) -> Result<(), BroadcastError> {
+        let payload = serde_json::to_value(payload).map_err(BroadcastError::from_serde)?;
+        self.pubsub
+            .publish(&self.topic, event, payload, Some(self.subscriber));
+        Ok(())
+    }
+
+    /// A handle that pushes to this channel's client from anywhere, later:
+    /// a spawned task reporting when its work is done.
+    pub fn pusher(&self) -> Pusher {
+        Pusher {
+            topic_json: self.topic_json.clone(),
+            join_ref: self.join_ref.clone(),
+            outbound: self.outbound.clone(),
+            open: self.open.clone(),
+        }
+    }
+
+    /// The server's topics, to broadcast to other topics.
+    pub fn pubsub(&self) -> &PubSub {
+        &self.pubsub
+    }
+}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Socket")
+            .field("topic", &self.topic)
+            .field("id", &self.id)
+            .field("assigns", &self.assigns)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Pushes to one channel's client from anywhere: cheap to clone, `Send`,
+/// `'static`. From [`Socket::pusher`].
+///
+/// Once the channel has stopped (the client left, the connection closed,
+/// or was closed for being too slow), every push fails with
+/// [`PushError::Closed`].
+#[derive(Clone)]
+pub struct Pusher {
+    topic_json: Arc<str>,
+    join_ref: RawRef,
+    outbound: Arc<Outbound>,
+    open: Arc<AtomicBool>,
+}
+
+impl Pusher {
+    /// Pushes `event` with `payload` to the channel's client, as
+    /// `[join_ref, null, topic, event, payload]`.
+    pub fn push(&self, event: &str, payload: impl Serialize) -> Result<(), PushError> {
+        let payload = serde_json::to_value(payload).map_err(PushError::Payload)?;
+        push(
+            &self.outbound,
+            &self.open,
+            &self.join_ref,
+            &self.topic_json,
+            event,
+            &payload,
+        )
+    }
+
+    /// Whether the channel is still joined and its connection open.
+    pub fn is_open(&self) -> bool {
+        connection::is_open(&self.open) && !self.outbound.is_closing()
+    }
+}
+
+impl fmt::Debug for Pusher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pusher")
+            .field("topic", &self.topic_json)
+            .field("open", &self.is_open())
+            .finish()
+    }
+}
+
+fn push(
+    outbound: &Outbound,
+    open: &AtomicBool,
+    join_ref: &RawRef,
+    topic_json: &str,
+    event: &str,
+    payload: &Value,
+) -> Result<(), PushError> {
+    if !connection::is_open(open) {
+        return Err(PushError::Closed);
+    }
+    let text = protocol::frame(
+        join_ref.as_json(),
+        "null",
+        topic_json,
+        event,
+        &payload.to_string(),
+    );
+    outbound.send(text).map_err(|_| PushError::Closed)
+}
+
+/// Why a push did not reach the client.
+#[derive(Debug)]
+pub enum PushError {
+    /// The channel has stopped or its connection is closed.
+    Closed,
+    /// The payload does not serialise to JSON.
+    Payload(serde_json::Error),
+}
+
+impl fmt::Display for PushError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PushError::Closed => f.write_str("the channel is closed"),
+            PushError::Payload(e) => write!(f, "the push payload does not serialise: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for PushError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PushError::Closed => None,
+            PushError::Payload(e) => Some(e),
+        }
+    }
+}
+
+impl crate::SpanOutcome for PushError {
+    fn span_outcome(&self) -> crate::Outcome<'_> {
+        match self {
+            PushError::Closed => crate::Outcome::error("closed", self),
+            PushError::Payload(_) => crate::Outcome::error("payload", self),
+        }
+    }
+}

@@ -1,0 +1,457 @@
+//! The endpoint: the [`Server`] builder, its axum [`Router`], the
+//! `socket.connect` span around each connection's authentication, and the
+//! [`ServerHandle`] of a running server.
+
+use std::io;
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::FutureExt as _;
+use opentelemetry::trace::{SpanKind, TraceContextExt as _};
+use opentelemetry::{Context, KeyValue};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::PubSub;
+use super::connection::{self, Accepted};
+use super::handler::{Channel, ConnectInfo, ConnectParams, SocketHandler};
+use super::joined::{ChannelRoute, Route, TopicPattern};
+use crate::carrier::HeaderCarrier;
+use crate::outcome::Outcome;
+use crate::span::{HandlerMeta, HandlerSpan};
+use crate::{RemoteParent, TrustPolicy};
+
+/// The span around each connection's [`SocketHandler::connect`].
+const CONNECT_SPAN: HandlerMeta = HandlerMeta {
+    name: "socket.connect",
+    kind: SpanKind::Server,
+    sample: None,
+};
+const TRANSPORT: &str = "socket.transport";
+const USER_AGENT: &str = "socket.user_agent";
+const AUTHENTICATED: &str = "socket.authenticated";
+const SOCKET_ID: &str = "socket.id";
+
+/// The default [`Server::max_frame_size`]: 1 MiB.
+pub const DEFAULT_MAX_FRAME_SIZE: usize = 1024 * 1024;
+/// The default [`Server::outbound_buffer`]: 8 MiB.
+pub const DEFAULT_OUTBOUND_BUFFER: usize = 8 * 1024 * 1024;
+/// The default [`Server::idle_timeout`], Phoenix's 60 seconds.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Limits and policies, fixed when the server is built.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) trust_policy: TrustPolicy,
+    pub(crate) max_frame_size: usize,
+    pub(crate) outbound_buffer: usize,
+    pub(crate) idle_timeout: Duration,
+    path: String,
+}
+
+impl Config {
+    /// Bytes of client messages a connection holds while its channels
+    /// catch up: four frames at the limit.
+    pub(crate) fn inbound_budget(&self) -> usize {
+        self.max_frame_size.saturating_mul(4).min(u32::MAX as usize)
+    }
+}
+
+/// What every connection of a server shares.
+pub(crate) struct Core {
+    routes: Vec<Box<dyn Route>>,
+    pub(crate) pubsub: PubSub,
+    pub(crate) config: Config,
+    /// Becomes `true` when the server shuts down.
+    pub(crate) shutdown: watch::Receiver<bool>,
+    /// Live connections, for a graceful shutdown to wait on.
+    pub(crate) connections: watch::Sender<usize>,
+}
+
+impl Core {
+    /// The first route whose pattern matches `topic`, in declaration order.
+    pub(crate) fn route(&self, topic: &str) -> Option<&dyn Route> {
+        self.routes
+            .iter()
+            .find(|route| route.matches(topic))
+            .map(|route| &**route)
+    }
+}
+
+/// A Phoenix Channels endpoint (Phoenix's `UserSocket` and its `channel`
+/// routes), served over WebSocket at `{path}/websocket`.
+///
+/// See the [module documentation](super) for the protocol, the spans and
+/// the limits.
+///
+/// # Examples
+///
+/// ```no_run
+/// use tracewire::channel::{
+///     Assigns, Channel, ConnectError, ConnectInfo, ConnectParams, JoinError, Payload, Reply,
+///     Server, Socket, SocketHandler,
+/// };
+///
+/// struct UserSocket;
+///
+/// impl SocketHandler for UserSocket {
+///     async fn connect(&self, params: &ConnectParams, _: &ConnectInfo) -> Result<Assigns, ConnectError> {
+///         match params.get("token").map(String::as_str) {
+///             Some("secret") => {
+///                 let mut assigns = Assigns::new();
+///                 assigns.insert("user_id".into(), 42.into());
+///                 Ok(assigns)
+///             }
+///             _ => Err(ConnectError::new("invalid token")),
+///         }
+///     }
+///
+///     fn id(&self, assigns: &Assigns) -> Option<String> {
+///         Some(format!("user_socket:{}", assigns.get("user_id")?))
+///     }
+/// }
+///
+/// struct RoomChannel;
+///
+/// impl Channel for RoomChannel {
+///     const NAME: &'static str = "room";
+///
+///     async fn join(_topic: &str, _params: Payload, _socket: &mut Socket) -> Result<(Self, Payload), JoinError> {
+///         Ok((RoomChannel, serde_json::json!({})))
+///     }
+///
+///     async fn handle_in(&mut self, event: &str, payload: Payload, socket: &mut Socket) -> Option<Reply> {
+///         match event {
+///             "message:new" => {
+///                 let _ = socket.broadcast("message:new", payload);
+///                 None
+///             }
+///             other => Some(Reply::unknown_event(other)),
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main] async fn main() -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:4000").await?;
+/// // ws://127.0.0.1:4000/socket/websocket?vsn=2.0.0&token=secret
+/// let server = Server::new(UserSocket)
+///     .channel::<RoomChannel>("room:*")
+///     .serve(listener)?;
+/// println!("listening on {}", server.url());
+/// # let stop_signal = std::future::ready(()); // e.g. tokio::signal::ctrl_c()
+/// stop_signal.await;
+/// // Every channel's `terminate` runs, every client gets close code 1001.
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
+pub struct Server<S> {
+    handler: S,
+    routes: Vec<Box<dyn Route>>,
+    pubsub: PubSub,
+    config: Config,
+}
+
+impl<S: SocketHandler> Server<S> {
+    /// A server that authenticates connections with `handler`, with no
+    /// channels yet, at path `/socket`.
+    pub fn new(handler: S) -> Self {
+        Server {
+            handler,
+            routes: Vec::new(),
+            pubsub: PubSub::default(),
+            config: Config {
+                trust_policy: TrustPolicy::default(),
+                max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+                outbound_buffer: DEFAULT_OUTBOUND_BUFFER,
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                path: "/socket".to_owned(),
+            },
+        }
+    }
+
+    /// Routes topics matching `pattern` to channel `C`: `"room:*"` matches
+    /// every topic starting with `room:`, anything else matches exactly.
+    /// The first matching route wins, as in Phoenix.
+    ///
+    /// # Panics
+    ///
+    /// If `*` appears anywhere but at the end of `pattern`.
+    pub fn channel<C: Channel>(mut self, pattern: &str) -> Self {
+        self.routes.push(Box::new(ChannelRoute::<C> {
+            pattern: TopicPattern::parse(pattern),
+            channel: PhantomData,
+        }));
+        self
+    }
+
+    /// What trace context from clients becomes: the `traceparent` header of
+    /// the upgrade request (for `socket.connect`) and the `trace_context`
+    /// object in join params and event payloads. [`TrustPolicy::Link`]
+    /// unless set.
+    pub fn trust_policy(mut self, policy: TrustPolicy) -> Self {
+        self.config.trust_policy = policy;
+        self
+    }
+
+    /// The largest frame a client may send, in bytes
+    /// ([`DEFAULT_MAX_FRAME_SIZE`] unless set). A larger one closes the
+    /// connection with code 1009 and a reason: it is not read into memory.
+    pub fn max_frame_size(mut self, bytes: usize) -> Self {
+        self.config.max_frame_size = bytes.max(1);
+        self
+    }
+
+    /// Bytes of frames a connection may have waiting to be written
+    /// ([`DEFAULT_OUTBOUND_BUFFER`] unless set, at most 4 GiB). A connection
+    /// that falls this far behind is closed with code 1013 and a reason;
+    /// see the [module documentation](super#backpressure).
+    pub fn outbound_buffer(mut self, bytes: usize) -> Self {
+        self.config.outbound_buffer = bytes.clamp(1, u32::MAX as usize);
+        self
+    }
+
+    /// How long a connection may stay silent (no frame at all, heartbeats
+    /// included) before it is closed ([`DEFAULT_IDLE_TIMEOUT`] unless set).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// The socket path (`/socket` unless set); clients connect to
+    /// `{path}/websocket`, where the `phoenix` client appends `/websocket`.
+    pub fn path(mut self, path: &str) -> Self {
+        self.config.path = path.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// The server's topics, to broadcast from outside any channel.
+    pub fn pubsub(&self) -> PubSub {
+        self.pubsub.clone()
+    }
+
+    /// The axum router serving `{path}/websocket`, to merge into an
+    /// application's own router. Serve it with
+    /// `into_make_service_with_connect_info::<SocketAddr>()` for
+    /// [`ConnectInfo::peer`] to be set. Connections of a router served this
+    /// way end when their clients leave; [`serve`](Self::serve) adds a
+    /// graceful shutdown.
+    pub fn router(self) -> Router {
+        self.build().router
+    }
+
+    /// Serves on `listener` in a background task (a tokio runtime must be
+    /// running). The returned handle has the bound address and shuts the
+    /// server down, gracefully, when asked or when dropped.
+    pub fn serve(self, listener: TcpListener) -> io::Result<ServerHandle> {
+        let local_addr = listener.local_addr()?;
+        let path = self.config.path.clone();
+        let pubsub = self.pubsub.clone();
+        let Built {
+            router,
+            shutdown,
+            connections,
+        } = self.build();
+        let mut stop = shutdown.subscribe();
+        let connections = connections.subscribe();
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            })
+            .into_future();
+        Ok(ServerHandle {
+            local_addr,
+            path,
+            pubsub,
+            shutdown,
+            connections,
+            serve: Some(tokio::spawn(serve)),
+        })
+    }
+
+    fn build(self) -> Built {
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let connections = watch::Sender::new(0);
+        let core = Arc::new(Core {
+            routes: self.routes,
+            pubsub: self.pubsub,
+            config: self.config,
+            shutdown: shutdown_rx,
+            connections: connections.clone(),
+        });
+        let route = format!("{}/websocket", core.config.path);
+        let state = Arc::new(Endpoint {
+            handler: self.handler,
+            core,
+        });
+        let router = Router::new()
+            .route(&route, get(upgrade::<S>))
+            .with_state(state);
+        Built {
+            router,
+            shutdown,
+            connections,
+        }
+    }
+}
+
+/// A server ready to serve: its router and the controls its handle keeps.
+struct Built {
+    router: Router,
+    /// Dropped without a send (by [`Server::router`]), it means "never".
+    shutdown: watch::Sender<bool>,
+    connections: watch::Sender<usize>,
+}
+
+impl<S> std::fmt::Debug for Server<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("routes", &self.routes.len())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The router's state.
+struct Endpoint<S> {
+    handler: S,
+    core: Arc<Core>,
+}
+
+/// A running server, from [`Server::serve`].
+///
+/// Dropping it shuts the server down without waiting; call
+/// [`shutdown`](Self::shutdown) to wait until every connection has closed.
+#[derive(Debug)]
+pub struct ServerHandle {
+    local_addr: SocketAddr,
+    path: String,
+    pubsub: PubSub,
+    shutdown: watch::Sender<bool>,
+    connections: watch::Receiver<usize>,
+    serve: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl ServerHandle {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The WebSocket URL clients connect to, with `vsn=2.0.0`:
+    /// `ws://127.0.0.1:4000/socket/websocket?vsn=2.0.0`.
+    pub fn url(&self) -> String {
+        format!("ws://{}{}/websocket?vsn=2.0.0", self.local_addr, self.path)
+    }
+
+    /// The server's topics.
+    pub fn pubsub(&self) -> &PubSub {
+        &self.pubsub
+    }
+
+    /// How many WebSocket connections are open now.
+    pub fn connection_count(&self) -> usize {
+        *self.connections.borrow()
+    }
+
+    /// Stops accepting connections, stops every channel (`terminate` with
+    /// [`LeaveReason::Shutdown`](super::LeaveReason::Shutdown)), closes every
+    /// connection with code 1001, and waits until they are all closed.
+    pub async fn shutdown(mut self) {
+        self.shutdown.send_replace(true);
+        if let Some(serve) = self.serve.take() {
+            let _ = serve.await;
+        }
+        let _ = self.connections.wait_for(|n| *n == 0).await;
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        self.shutdown.send_replace(true);
+    }
+}
+
+/// `GET {path}/websocket`: `socket.connect`, then the upgrade.
+async fn upgrade<S: SocketHandler>(
+    State(endpoint): State<Arc<Endpoint<S>>>,
+    upgrade: WebSocketUpgrade,
+    Query(params): Query<ConnectParams>,
+    headers: HeaderMap,
+    extensions: Extensions,
+) -> Response {
+    let core = &endpoint.core;
+    let remote = core.config.trust_policy.apply(&HeaderCarrier(&headers));
+    let mut span = match remote {
+        RemoteParent::Parent(cx) => HandlerSpan::start_with_parent(&CONNECT_SPAN, cx),
+        RemoteParent::Link(link) => HandlerSpan::start_linked(
+            &CONNECT_SPAN,
+            Context::new(),
+            &Context::new().with_remote_span_context(link),
+        ),
+        RemoteParent::None => HandlerSpan::start_with_parent(&CONNECT_SPAN, Context::new()),
+    };
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|ua| ua.to_str().ok())
+        .map(str::to_owned);
+    if span.is_recording() {
+        span.record(TRANSPORT, Some("websocket".into()));
+        span.record(USER_AGENT, user_agent.clone().map(Into::into));
+    }
+    // Phoenix's V1 protocol (the default of clients that send no `vsn`)
+    // frames messages as objects; answering it with arrays would fail on
+    // every message, so refuse it up front.
+    if !params.get("vsn").is_some_and(|vsn| vsn.starts_with("2.")) {
+        const UNSUPPORTED: &str = "unsupported protocol version: this server speaks vsn=2.0.0";
+        span.finish(Outcome::error("unsupported_vsn", &UNSUPPORTED));
+        return (StatusCode::BAD_REQUEST, UNSUPPORTED).into_response();
+    }
+    let info = ConnectInfo {
+        transport: "websocket",
+        user_agent,
+        peer: extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|info| info.0),
+    };
+    let connected = AssertUnwindSafe(span.instrument(endpoint.handler.connect(&params, &info)))
+        .catch_unwind()
+        .await;
+    let assigns = match connected {
+        Ok(Ok(assigns)) => assigns,
+        Ok(Err(refused)) => {
+            span.finish(Outcome::error("connect_refused", &refused));
+            return StatusCode::FORBIDDEN.into_response();
+        }
+        // The span has recorded the panic and ended.
+        Err(_panic) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let socket_id = endpoint.handler.id(&assigns).map(Arc::<str>::from);
+    if span.is_recording() {
+        let attributes = match &socket_id {
+            Some(id) => vec![KeyValue::new(SOCKET_ID, id.to_string())],
+            None => Vec::new(),
+        };
+        span.context().span().add_event(AUTHENTICATED, attributes);
+    }
+    span.finish(Outcome::Unset);
+    let accepted = Accepted {
+        core: core.clone(),
+        socket_id,
+        assigns,
+    };
+    upgrade
+        .max_message_size(core.config.max_frame_size)
+        .max_frame_size(core.config.max_frame_size)
+        .on_upgrade(move |ws| connection::run(ws, accepted))
+}
