@@ -228,15 +228,19 @@ pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) 
         ..
     } = &n;
 
+    let unknown_span = format!("{name}.handle_in");
     let join = container.handlers.iter().find(|h| h.role == Role::Join);
     let join_fn = join.map(|h| {
         let method = &h.sig().ident;
+        // Params that do not decode are rejected before the join fn runs,
+        // traced under the join span's name.
+        let span_name = container.span_name(h);
         let (args, decode) = call_args(
             h,
             &n,
             params,
             &private,
-            &|e| quote!(::core::result::Result::Err(#ch::JoinError::invalid_params(&#e))),
+            &|e| quote!(::core::result::Result::Err(#private::reject_params(#span_name, &#e))),
         );
         let call = awaited(h, quote!(<#self_ty>::#method(#(#args),*)));
         quote! {
@@ -255,18 +259,28 @@ pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) 
     let in_arms = container.handlers.iter().filter_map(|h| match &h.role {
         Role::HandleIn(Some(ev)) => {
             let method = &h.sig().ident;
+            // A payload that does not decode is rejected before the method
+            // runs, traced under the method's span name.
+            let span_name = container.span_name(h);
             let (args, decode) = call_args(
                 h,
                 &n,
                 payload,
                 &private,
-                &|e| quote!(::core::option::Option::Some(#ch::Reply::invalid_payload(&#e))),
+                &|e| quote!(#private::reject_payload(#span_name, &#e)),
             );
             let call = awaited(h, quote!(self.#method(#(#args),*)));
+            // Spanned on the return type, where a type that is not a reply
+            // is reported.
+            let ret_span = match &h.sig().output {
+                syn::ReturnType::Type(_, ty) => ty.span(),
+                syn::ReturnType::Default => method.span(),
+            };
+            let reply = quote_spanned!(ret_span=> #ch::IntoReply::into_reply(#call));
             Some(quote! {
                 #ev => {
                     #decode
-                    #ch::IntoReply::into_reply(#call)
+                    #reply
                 }
             })
         }
@@ -353,7 +367,7 @@ pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) 
                 let _ = (&#payload, &#socket);
                 match #event {
                     #(#in_arms)*
-                    _ => ::core::option::Option::Some(#ch::Reply::unknown_event(#event)),
+                    _ => #private::reject_unknown_event(#unknown_span, #event),
                 }
             }
 

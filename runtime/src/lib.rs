@@ -92,6 +92,9 @@ pub mod prelude {
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::channel::handler::{
+        decode, reject_params, reject_payload, reject_unknown_event,
+    };
     pub use crate::message::{MessageProbe, NotAMessage, VariantNames, ViaMessage};
     pub use crate::outcome::Outcome;
     pub use crate::propagate::{

@@ -239,7 +239,7 @@ impl ::tracewire::channel::Channel for RoomChannel {
             ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
             ::core::result::Result::Err(__tw_error) => {
                 return ::core::result::Result::Err(
-                    ::tracewire::channel::JoinError::invalid_params(&__tw_error),
+                    ::tracewire::__private::reject_params("room.join", &__tw_error),
                 );
             }
         };
@@ -261,8 +261,9 @@ impl ::tracewire::channel::Channel for RoomChannel {
                 >(__tw_payload) {
                     ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
                     ::core::result::Result::Err(__tw_error) => {
-                        return ::core::option::Option::Some(
-                            ::tracewire::channel::Reply::invalid_payload(&__tw_error),
+                        return ::tracewire::__private::reject_payload(
+                            "room.handle_in message:new",
+                            &__tw_error,
                         );
                     }
                 };
@@ -271,8 +272,9 @@ impl ::tracewire::channel::Channel for RoomChannel {
                 )
             }
             _ => {
-                ::core::option::Option::Some(
-                    ::tracewire::channel::Reply::unknown_event(__tw_event),
+                ::tracewire::__private::reject_unknown_event(
+                    "room.handle_in",
+                    __tw_event,
                 )
             }
         }

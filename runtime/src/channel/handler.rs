@@ -79,6 +79,11 @@ impl crate::SpanOutcome for Reply {
 
 /// What a `#[event]` method may return; `None` sends no reply (Phoenix's
 /// `{:noreply, socket}`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a reply an event handler can send",
+    label = "return `()` (no reply), a `Reply`, or a `Result<T, E>` whose `T` and `E` serialise",
+    note = "for a plain value, return `Ok::<_, ()>(value)` or `Reply::Ok(serde_json::json!(..))`"
+)]
 pub trait IntoReply {
     /// The reply to send, if any.
     fn into_reply(self) -> Option<Reply>;
@@ -401,4 +406,60 @@ pub trait SocketHandler: Send + Sync + 'static {
         let _ = assigns;
         None
     }
+}
+
+// Rejections the generated dispatch makes before any handler method runs
+// (an unknown event, a payload or join params that do not decode) get a
+// span of their own, named as the handler's would be, so that failed
+// requests are never invisible.
+
+fn rejected_span(span_name: &'static str, event: Option<&str>, outcome: crate::Outcome<'_>) {
+    let meta = crate::span::HandlerMeta {
+        name: span_name,
+        kind: opentelemetry::trace::SpanKind::Server,
+        sample: None,
+    };
+    let mut span = crate::span::HandlerSpan::start(&meta);
+    if let Some(event) = event
+        && span.is_recording()
+    {
+        span.record("channel.event", Some(event.to_owned().into()));
+    }
+    span.finish(outcome);
+}
+
+/// An event no `#[event]` method handles: a span `{name}.handle_in` with the
+/// event as `channel.event`, and an error reply.
+#[doc(hidden)]
+pub fn reject_unknown_event(span_name: &'static str, event: &str) -> Option<Reply> {
+    let reply = Reply::unknown_event(event);
+    rejected_span(
+        span_name,
+        Some(event),
+        crate::SpanOutcome::span_outcome(&reply),
+    );
+    Some(reply)
+}
+
+/// A payload that does not decode into the handler's payload type.
+#[doc(hidden)]
+pub fn reject_payload(span_name: &'static str, error: &serde_json::Error) -> Option<Reply> {
+    let reply = Reply::invalid_payload(error);
+    rejected_span(
+        span_name,
+        None,
+        crate::Outcome::error("invalid_payload", error),
+    );
+    Some(reply)
+}
+
+/// Join params that do not decode into the join fn's params type.
+#[doc(hidden)]
+pub fn reject_params(span_name: &'static str, error: &serde_json::Error) -> JoinError {
+    rejected_span(
+        span_name,
+        None,
+        crate::Outcome::error("invalid_params", error),
+    );
+    JoinError::invalid_params(error)
 }
