@@ -57,6 +57,7 @@ async fn the_seed_channel_patterns_trace_end_to_end() {
     assert_eq!(joins.len(), 4, "{tree}");
     joins[0]
         .assert_attr("topic", "room:lobby")
+        .assert_attr("channel.name", "room")
         .assert_attr("user.id", "alice")
         .assert_event_attr("room.joined", "room.member_count", 1i64);
     joins[3]

@@ -276,10 +276,12 @@ pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) 
                 syn::ReturnType::Type(_, ty) => ty.span(),
                 syn::ReturnType::Default => method.span(),
             };
-            let reply = quote_spanned!(ret_span=> #ch::IntoReply::into_reply(#call));
+            let returned = Ident::new("__tw_returned", ret_span.resolved_at(Span::mixed_site()));
+            let reply = quote_spanned!(ret_span=> #ch::IntoReply::into_reply(#returned));
             Some(quote! {
                 #ev => {
                     #decode
+                    let #returned = #call;
                     #reply
                 }
             })

@@ -310,6 +310,16 @@ fn attribute_records(
             });
         }
     }
+    // A join span names its channel, as the seed's `channel.name`: the span
+    // name's prefix may be a topic's, and dashboards group by channel.
+    if container.kind == ContainerKind::Channel
+        && handler.role == Role::Join
+        && let Some(base) = container.base_name.as_deref()
+    {
+        records.push(quote! {
+            #span.record("channel.name", #private::Some(#private::Value::from(#base)));
+        });
+    }
     for field in options.map(|o| o.fields.as_slice()).unwrap_or_default() {
         let key = LitStr::new(&field.key, field.key_span);
         let expr = &field.expr;

@@ -39,6 +39,13 @@ impl RoomChannel {
                         (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
                     },
                 );
+            __tw_span
+                .record(
+                    "channel.name",
+                    ::tracewire::__private::Some(
+                        ::tracewire::__private::Value::from("room"),
+                    ),
+                );
         }
         let __tw_ret = __tw_span
             .instrument(async move {
@@ -267,9 +274,10 @@ impl ::tracewire::channel::Channel for RoomChannel {
                         );
                     }
                 };
-                ::tracewire::channel::IntoReply::into_reply(
-                    self.new_message(__tw_decoded, &mut *__tw_socket).await,
-                )
+                let __tw_returned = self
+                    .new_message(__tw_decoded, &mut *__tw_socket)
+                    .await;
+                ::tracewire::channel::IntoReply::into_reply(__tw_returned)
             }
             _ => {
                 ::tracewire::__private::reject_unknown_event(

@@ -69,8 +69,20 @@ async function main() {
   const unknown = await reply(aliceRoom.push("no:such:event", {}));
   observe("reply", { event: "no:such:event", ...unknown });
 
+  // phoenix.js answers a leave "ok" locally as soon as it is sent; the
+  // server's phx_close, sent once the channel's terminate has run, is what
+  // says the server has seen it. Wait for that before disconnecting.
+  const closed = (socket, topic) =>
+    new Promise((resolve) =>
+      socket.onMessage((msg) => {
+        if (msg.event === "phx_close" && msg.topic === topic) resolve();
+      }),
+    );
+  const aliceClosed = closed(alice, "room:lobby");
+  const bobClosed = closed(bob, "room:lobby");
   observe("leave", { who: "alice", ...(await reply(aliceRoom.leave())) });
   observe("leave", { who: "bob", ...(await reply(bobRoom.leave())) });
+  await Promise.all([aliceClosed, bobClosed]);
   alice.disconnect();
   bob.disconnect();
   process.exit(0);
