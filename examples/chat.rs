@@ -492,7 +492,10 @@ pub async fn run() -> std::io::Result<Transcript> {
 /// they are exported, to print a summary. With an OTLP endpoint configured,
 /// `init()` exports them to the collector instead.
 #[derive(Clone, Default)]
-struct MetricsSummary(Arc<Mutex<BTreeMap<(String, String), (u64, f64)>>>);
+struct MetricsSummary(Arc<Mutex<DurationsByHandler>>);
+
+/// (handler, outcome) → (calls, total seconds).
+type DurationsByHandler = BTreeMap<(String, String), (u64, f64)>;
 
 impl PushMetricExporter for MetricsSummary {
     fn export(&self, metrics: &ResourceMetrics) -> impl Future<Output = OTelSdkResult> + Send {
