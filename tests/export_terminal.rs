@@ -5,7 +5,6 @@
 
 mod export_support;
 
-use std::fmt;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -14,40 +13,8 @@ use tracewire::Telemetry;
 use tracewire::export::terminal::{RenderOptions, TerminalExporter};
 use tracewire::prelude::*;
 
+use export_support::inventory::reserve;
 use export_support::{run_child, serial};
-
-#[derive(Debug)]
-struct OutOfStock;
-
-impl fmt::Display for OutOfStock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("out of stock")
-    }
-}
-
-struct Inventory;
-
-#[traced_actor]
-impl Inventory {
-    async fn reserve(&self, sku: &str, quantity: u64) -> Result<(), OutOfStock> {
-        self.check(sku, quantity).await
-    }
-
-    async fn check(&self, sku: &str, quantity: u64) -> Result<(), OutOfStock> {
-        if quantity > 3 {
-            Err(OutOfStock)
-        } else {
-            Ok(())
-        }
-    }
-}
-
-fn reserve(quantity: u64) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let _ = runtime.block_on(Inventory.reserve("sku-1", quantity));
-}
 
 #[test]
 fn without_an_endpoint_init_prints_trace_trees_to_stderr() {

@@ -645,7 +645,8 @@ fn record_attributes(input: &Input) -> TokenStream {
 mod tests {
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
-    use proc_macro2::{Group, TokenStream, TokenTree};
+
+    use crate::robustness::{mutate, tokens};
 
     use super::derive_message;
 
@@ -694,41 +695,6 @@ mod tests {
         r#"union U { a: u8, #[message(attr)] b: u16 }"#,
         r#"enum Empty {}"#,
     ];
-
-    fn tokens(src: &str) -> Vec<TokenTree> {
-        src.parse::<TokenStream>()
-            .map(|ts| ts.into_iter().collect())
-            .unwrap_or_default()
-    }
-
-    /// Every truncation and single-token deletion of `tts`, and a brace,
-    /// comma or `=` inserted at every position, at every depth of nesting.
-    fn mutate(tts: &[TokenTree]) -> Vec<TokenStream> {
-        let mut out = vec![tts.iter().cloned().collect()];
-        let extra = tokens("{ } , =");
-        for i in 0..=tts.len() {
-            out.push(tts[..i].iter().cloned().collect());
-            if let Some(TokenTree::Group(g)) = tts.get(i) {
-                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                for m in mutate(&inner) {
-                    let mut replaced = tts.to_vec();
-                    replaced[i] = TokenTree::Group(Group::new(g.delimiter(), m));
-                    out.push(replaced.into_iter().collect());
-                }
-            }
-            if i < tts.len() {
-                let mut deleted = tts.to_vec();
-                deleted.remove(i);
-                out.push(deleted.into_iter().collect());
-            }
-            for e in &extra {
-                let mut inserted = tts.to_vec();
-                inserted.insert(i, e.clone());
-                out.push(inserted.into_iter().collect());
-            }
-        }
-        out
-    }
 
     #[test]
     fn never_panics_on_mutated_inputs() {

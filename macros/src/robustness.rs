@@ -40,21 +40,21 @@ const ARGS: &[&str] = &[
     r#",, = , fields(a = %), skip(self)"#,
 ];
 
-fn tokens(src: &str) -> Vec<TokenTree> {
+pub(crate) fn tokens(src: &str) -> Vec<TokenTree> {
     src.parse::<TokenStream>()
         .map(|ts| ts.into_iter().collect())
         .unwrap_or_default()
 }
 
-/// Every truncation, every single-token deletion, and a brace or comma
-/// dropped in at every position, of `src`, at every depth of nesting.
-fn mutations(src: &str) -> Vec<TokenStream> {
+/// Every truncation, every single-token deletion, and a brace, comma or
+/// `=` dropped in at every position, of `src`, at every depth of nesting.
+pub(crate) fn mutations(src: &str) -> Vec<TokenStream> {
     mutate(&tokens(src))
 }
 
-fn mutate(tts: &[TokenTree]) -> Vec<TokenStream> {
+pub(crate) fn mutate(tts: &[TokenTree]) -> Vec<TokenStream> {
     let mut out = vec![tts.iter().cloned().collect()];
-    let extra: Vec<TokenTree> = tokens("{ } ,");
+    let extra: Vec<TokenTree> = tokens("{ } , =");
     for i in 0..=tts.len() {
         out.push(tts[..i].iter().cloned().collect());
         if let Some(TokenTree::Group(g)) = tts.get(i) {

@@ -4,7 +4,6 @@
 //! `export-child CASE` (see `run_child` in `mod.rs`) and assert on its
 //! stderr.
 
-use std::fmt;
 use std::time::Duration;
 
 use tracewire::Telemetry;
@@ -12,41 +11,11 @@ use tracewire::prelude::*;
 
 #[path = "black_hole.rs"]
 mod black_hole;
+#[path = "inventory.rs"]
+mod inventory;
 
 use black_hole::BlackHole;
-
-#[derive(Debug)]
-struct OutOfStock;
-
-impl fmt::Display for OutOfStock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("out of stock")
-    }
-}
-
-struct Inventory;
-
-#[traced_actor]
-impl Inventory {
-    async fn reserve(&self, sku: &str, quantity: u64) -> Result<(), OutOfStock> {
-        self.check(sku, quantity).await
-    }
-
-    async fn check(&self, sku: &str, quantity: u64) -> Result<(), OutOfStock> {
-        if quantity > 3 {
-            Err(OutOfStock)
-        } else {
-            Ok(())
-        }
-    }
-}
-
-fn reserve(quantity: u64) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a tokio runtime");
-    let _ = runtime.block_on(Inventory.reserve("sku-1", quantity));
-}
+use inventory::reserve;
 
 #[traced(name = "bounded.item")]
 fn item(i: u64) -> u64 {

@@ -293,6 +293,7 @@ pub fn named<'a>(records: &'a [Value], name: &str) -> Vec<&'a Value> {
 }
 
 pub mod black_hole;
+pub mod inventory;
 #[allow(unused_imports)] // not every test binary that includes this module uses it
 pub use black_hole::BlackHole;
 
