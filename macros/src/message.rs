@@ -645,7 +645,6 @@ fn record_attributes(input: &Input) -> TokenStream {
 mod tests {
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
-
     use crate::robustness::{mutate, tokens};
 
     use super::derive_message;
