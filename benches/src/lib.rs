@@ -1,21 +1,48 @@
-//! Shared set-up for tracewire's benchmarks: tracing pipelines that sample
-//! everything or nothing, exporting to an exporter that drops what it gets,
-//! so that the numbers measure instrumentation, not I/O.
+//! Shared set-up for tracewire's benchmarks: one tracing pipeline that
+//! samples everything or nothing, exporting to an exporter that drops what it
+//! gets, so that the numbers measure instrumentation, not I/O.
+//!
+//! Every OpenTelemetry-based variant (hand-written code, tracewire, and
+//! `tracing` through `tracing-opentelemetry`) uses the same provider, the
+//! same batch processor and the same exporter. [`install`] flips its sampler
+//! between `AlwaysOn` and `AlwaysOff`: a `tracing` subscriber can be made the
+//! global default only once per process, so switching the sampler rather than
+//! the provider is what lets all variants be measured in one run.
 
+pub mod overhead;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{LazyLock, Once};
+
+use opentelemetry::trace::{Link, SpanKind, TraceId};
+use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{
-    BatchSpanProcessor, Sampler, SdkTracerProvider, SpanData, SpanExporter,
+    BatchConfigBuilder, BatchSpanProcessor, Sampler, SamplingResult, SdkTracerProvider,
+    ShouldSample, SpanData, SpanExporter,
 };
+
+/// Spans [`NoopExporter`] has received, over the whole process.
+static EXPORTED: AtomicU64 = AtomicU64::new(0);
 
 /// An exporter that accepts and drops every batch.
 #[derive(Debug, Default)]
 pub struct NoopExporter;
+
+impl NoopExporter {
+    /// How many spans every `NoopExporter` has been given so far: a check
+    /// that the batch processor kept up and dropped nothing.
+    pub fn exported() -> u64 {
+        EXPORTED.load(Ordering::Relaxed)
+    }
+}
 
 impl SpanExporter for NoopExporter {
     fn export(
         &self,
         batch: Vec<SpanData>,
     ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        EXPORTED.fetch_add(batch.len() as u64, Ordering::Relaxed);
         drop(batch);
         std::future::ready(Ok(()))
     }
@@ -30,18 +57,73 @@ pub enum Sampling {
     Unsampled,
 }
 
-/// A provider for `sampling`, installed for tracewire and as the global one.
-pub fn install(sampling: Sampling) -> SdkTracerProvider {
-    let sampler = match sampling {
-        Sampling::Sampled => Sampler::AlwaysOn,
-        Sampling::Unsampled => Sampler::AlwaysOff,
-    };
-    let provider = SdkTracerProvider::builder()
-        .with_sampler(sampler)
-        .with_span_processor(BatchSpanProcessor::builder(NoopExporter).build())
+static SAMPLED: AtomicBool = AtomicBool::new(true);
+
+/// `AlwaysOn` or `AlwaysOff`, as [`install`] last chose. The choice costs
+/// every OpenTelemetry-based variant the same relaxed load per span.
+#[derive(Clone, Debug)]
+struct SwitchedSampler;
+
+impl ShouldSample for SwitchedSampler {
+    fn should_sample(
+        &self,
+        parent_context: Option<&Context>,
+        trace_id: TraceId,
+        name: &str,
+        span_kind: &SpanKind,
+        attributes: &[KeyValue],
+        links: &[Link],
+    ) -> SamplingResult {
+        let sampler = if SAMPLED.load(Ordering::Relaxed) {
+            &Sampler::AlwaysOn
+        } else {
+            &Sampler::AlwaysOff
+        };
+        sampler.should_sample(parent_context, trace_id, name, span_kind, attributes, links)
+    }
+}
+
+/// Spans the batch processor holds at most. The default, 2048, is too few
+/// under callgrind, which runs one thread at a time: the export thread falls
+/// behind and spans are dropped, which is cheaper than queueing them. With
+/// this many nothing is dropped (see [`NoopExporter::exported`]), timed or
+/// counted.
+pub const QUEUE_SIZE: usize = 1 << 16;
+
+static PROVIDER: LazyLock<SdkTracerProvider> = LazyLock::new(|| {
+    let config = BatchConfigBuilder::default()
+        .with_max_queue_size(QUEUE_SIZE)
         .build();
-    tracewire::set_tracer_provider(provider.clone());
-    provider
+    let processor = BatchSpanProcessor::builder(NoopExporter)
+        .with_batch_config(config)
+        .build();
+    SdkTracerProvider::builder()
+        .with_sampler(SwitchedSampler)
+        .with_span_processor(processor)
+        .build()
+});
+
+/// The process's provider, sampling as `sampling` says from now on, and
+/// installed for tracewire and as the OpenTelemetry global provider.
+pub fn install(sampling: Sampling) -> SdkTracerProvider {
+    SAMPLED.store(sampling == Sampling::Sampled, Ordering::Relaxed);
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| tracewire::set_tracer_provider(PROVIDER.clone()));
+    PROVIDER.clone()
+}
+
+/// The one provider every benchmark uses (see [`install`]).
+pub fn provider() -> &'static SdkTracerProvider {
+    &PROVIDER
+}
+
+/// The sampling [`install`] last chose.
+pub fn current_sampling() -> Sampling {
+    if SAMPLED.load(Ordering::Relaxed) {
+        Sampling::Sampled
+    } else {
+        Sampling::Unsampled
+    }
 }
 
 impl std::fmt::Display for Sampling {

@@ -7,7 +7,11 @@
 //! ```
 //!
 //! Generated locals use `Span::mixed_site()`, so user code can neither see
-//! nor shadow them, and every path is absolute through `__private`.
+//! nor shadow them, and every path is absolute through `__private`. Calls
+//! on the span are written as paths (`HandlerSpan::instrument(&mut span, ..)`)
+//! rather than methods: a trait in the user's scope with a same-named
+//! by-value method for every type (`tracing::Instrument`) would otherwise
+//! be picked first.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -156,7 +160,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
             quote!((&#private::MessageProbe(&#msg)).__tw_span_name(&#names, #name)),
             quote! {
                 (&#private::MessageProbe(&#msg))
-                    .__tw_record(&mut |key, value| #span.record(key, #private::Some(value)));
+                    .__tw_record(&mut |key, value| #private::HandlerSpan::record(&mut #span, key, #private::Some(value)));
             },
         ),
         None => (quote!(), quote!(#name), quote!()),
@@ -174,7 +178,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
         TokenStream::new()
     } else {
         quote! {
-            if #span.is_recording() {
+            if #private::HandlerSpan::is_recording(&#span) {
                 #(#records)*
                 #message_record
             }
@@ -221,7 +225,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
         // `-> !`: the body never returns, so there is no outcome to map;
         // a panic is still recorded by `in_scope`.
         Form::Sync if never => quote! {
-            #span.in_scope(move || -> ! #body)
+            #private::HandlerSpan::in_scope(&mut #span, move || -> ! #body)
         },
         Form::Sync => {
             let annotation = handler
@@ -230,24 +234,24 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
                 .filter(|ty| !contains_impl_trait(ty))
                 .map(|ty| quote!(-> #ty));
             quote! {
-                let #ret = #span.in_scope(move || #annotation #body);
-                #span.finish(#outcome);
+                let #ret = #private::HandlerSpan::in_scope(&mut #span, move || #annotation #body);
+                #private::HandlerSpan::finish(#span, #outcome);
                 #ret
             }
         }
         Form::Async => {
             let hint = return_type_hint(handler.output.as_ref());
             quote! {
-                let #ret = #span.instrument(async move { #hint #stmts }).await;
-                #span.finish(#outcome);
+                let #ret = #private::HandlerSpan::instrument(&mut #span, async move { #hint #stmts }).await;
+                #private::HandlerSpan::finish(#span, #outcome);
                 #ret
             }
         }
         Form::ImplFuture | Form::BoxedFuture => {
             let wrapped = quote! {
                 async move {
-                    let #ret = #span.instrument(#fut).await;
-                    #span.finish(#outcome);
+                    let #ret = #private::HandlerSpan::instrument(&mut #span, #fut).await;
+                    #private::HandlerSpan::finish(#span, #outcome);
                     #ret
                 }
             };
@@ -257,7 +261,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
                 wrapped
             };
             quote! {
-                let #fut = #span.in_scope(move || #body);
+                let #fut = #private::HandlerSpan::in_scope(&mut #span, move || #body);
                 #wrapped
             }
         }
@@ -297,12 +301,14 @@ fn attribute_records(
         let key = LitStr::new(&ident.unraw_string(), ident.span());
         let listed = |list: Option<&Vec<Ident>>| list.is_some_and(|l| l.iter().any(|i| i == ident));
         if listed(options.map(|o| &o.redact)) {
-            records.push(quote!(#span.record(#key, #private::redacted());));
+            records.push(
+                quote!(#private::HandlerSpan::record(&mut #span, #key, #private::redacted());),
+            );
         } else if !skip_all && !listed(options.map(|o| &o.skip)) {
             // Autoref specialisation: arguments whose type implements
             // `AttributeValue` are recorded, the rest are left out.
             records.push(quote! {
-                #span.record(#key, {
+                #private::HandlerSpan::record(&mut #span, #key, {
                     #[allow(unused_imports)]
                     use #private::{RecordAttr as _, SkipAttr as _};
                     (&#private::AttrProbe(&#ident)).__tw_value()
@@ -317,7 +323,7 @@ fn attribute_records(
         && let Some(base) = container.base_name.as_deref()
     {
         records.push(quote! {
-            #span.record("channel.name", #private::Some(#private::Value::from(#base)));
+            #private::HandlerSpan::record(&mut #span, "channel.name", #private::Some(#private::Value::from(#base)));
         });
     }
     for field in options.map(|o| o.fields.as_slice()).unwrap_or_default() {
@@ -334,7 +340,7 @@ fn attribute_records(
                 quote_spanned!(expr.span()=> #private::field_value(&#private::DebugValue(&(#expr))))
             }
         };
-        records.push(quote!(#span.record(#key, #value);));
+        records.push(quote!(#private::HandlerSpan::record(&mut #span, #key, #value);));
     }
     records
 }

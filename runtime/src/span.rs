@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
 use opentelemetry::trace::{
-    Link, Span as _, SpanBuilder, SpanKind, Status, TraceContextExt, Tracer as _,
+    Link, Span as _, SpanBuilder, SpanContext, SpanKind, Status, TraceContextExt, Tracer as _,
     TracerProvider as _,
 };
 use opentelemetry::{Context, InstrumentationScope, Key, KeyValue, Value};
@@ -76,32 +76,61 @@ pub fn clear_tracer_provider() {
     *TRACER.write().unwrap_or_else(|e| e.into_inner()) = None;
 }
 
-/// The span a handler has started but not yet made current.
-// The SDK span is large, but boxing it would add an allocation to every
-// handler call; it lives on the stack and is moved once, into the context.
-#[allow(clippy::large_enum_variant)]
+type SdkSpan = opentelemetry_sdk::trace::Span;
+
+/// A recording span a handler has started but not yet made current.
+///
+/// The SDK span is boxed as soon as it is known to be recording. It is some
+/// 300 bytes, and on its way into a context it would otherwise be copied at
+/// every move: out of the tracer, into the handler span, out of it, and twice
+/// more inside `Context::with_span`. Boxed, each of those moves a pointer,
+/// which costs less than the one small allocation it adds (see
+/// BENCHMARKS.md). A span that is not recording is never boxed.
 enum OwnedSpan {
-    Sdk(opentelemetry_sdk::trace::Span),
+    Sdk(Box<SdkSpan>),
     Global(BoxedSpan),
 }
 
+/// What starting a span gave.
+enum Started {
+    Recording(OwnedSpan),
+    /// Not recording: all that is left of it is its span context, which
+    /// carries the sampling decision.
+    NotRecording(SpanContext),
+}
+
 impl OwnedSpan {
-    fn start(builder: SpanBuilder, parent: &Context) -> Self {
+    /// Starts the span `meta` describes, with `links`. The builder is made
+    /// here, where it is used, rather than passed down by value.
+    fn start(meta: &HandlerMeta, links: Option<Vec<Link>>, parent: &Context) -> Started {
+        let mut builder = meta.builder();
+        builder.links = links;
         let guard = TRACER.read().unwrap_or_else(|e| e.into_inner());
         match guard.as_ref() {
-            Some(tracer) => OwnedSpan::Sdk(tracer.build_with_context(builder, parent)),
+            Some(tracer) => {
+                let span = tracer.build_with_context(builder, parent);
+                if span.is_recording() {
+                    // Written straight into the allocation: `Box::new(span)`
+                    // copies it once more, through a temporary.
+                    let mut boxed = Box::<SdkSpan>::new_uninit();
+                    boxed.write(span);
+                    // SAFETY: written on the line above.
+                    let boxed = unsafe { boxed.assume_init() };
+                    Started::Recording(OwnedSpan::Sdk(boxed))
+                } else {
+                    Started::NotRecording(span.span_context().clone())
+                }
+            }
             None => {
                 drop(guard);
                 let tracer: BoxedTracer = global::tracer(INSTRUMENTATION_SCOPE);
-                OwnedSpan::Global(tracer.build_with_context(builder, parent))
+                let span = tracer.build_with_context(builder, parent);
+                if span.is_recording() {
+                    Started::Recording(OwnedSpan::Global(span))
+                } else {
+                    Started::NotRecording(span.span_context().clone())
+                }
             }
-        }
-    }
-
-    fn is_recording(&self) -> bool {
-        match self {
-            OwnedSpan::Sdk(s) => s.is_recording(),
-            OwnedSpan::Global(s) => s.is_recording(),
         }
     }
 
@@ -112,18 +141,74 @@ impl OwnedSpan {
         }
     }
 
-    fn span_context(&self) -> &opentelemetry::trace::SpanContext {
+    fn end(&mut self) {
         match self {
-            OwnedSpan::Sdk(s) => s.span_context(),
-            OwnedSpan::Global(s) => s.span_context(),
+            OwnedSpan::Sdk(s) => s.end(),
+            OwnedSpan::Global(s) => s.end(),
         }
     }
 
     fn into_context(self, parent: &Context) -> Context {
         match self {
-            OwnedSpan::Sdk(s) => parent.with_span(s),
+            OwnedSpan::Sdk(s) => parent.with_span(HeapSpan(s)),
             OwnedSpan::Global(s) => parent.with_span(s),
         }
+    }
+}
+
+/// A boxed SDK span, as a span: what a context holds for a recording
+/// handler span. Every method is the SDK span's own.
+struct HeapSpan(Box<SdkSpan>);
+
+impl opentelemetry::trace::Span for HeapSpan {
+    #[inline]
+    fn add_event_with_timestamp<T>(
+        &mut self,
+        name: T,
+        timestamp: std::time::SystemTime,
+        attributes: Vec<KeyValue>,
+    ) where
+        T: Into<Cow<'static, str>>,
+    {
+        self.0.add_event_with_timestamp(name, timestamp, attributes)
+    }
+
+    #[inline]
+    fn span_context(&self) -> &SpanContext {
+        self.0.span_context()
+    }
+
+    #[inline]
+    fn is_recording(&self) -> bool {
+        self.0.is_recording()
+    }
+
+    #[inline]
+    fn set_attribute(&mut self, attribute: KeyValue) {
+        self.0.set_attribute(attribute)
+    }
+
+    #[inline]
+    fn set_status(&mut self, status: Status) {
+        self.0.set_status(status)
+    }
+
+    #[inline]
+    fn update_name<T>(&mut self, new_name: T)
+    where
+        T: Into<Cow<'static, str>>,
+    {
+        self.0.update_name(new_name)
+    }
+
+    #[inline]
+    fn add_link(&mut self, span_context: SpanContext, attributes: Vec<KeyValue>) {
+        self.0.add_link(span_context, attributes)
+    }
+
+    #[inline]
+    fn end_with_timestamp(&mut self, timestamp: std::time::SystemTime) {
+        self.0.end_with_timestamp(timestamp)
     }
 }
 
@@ -169,6 +254,23 @@ pub struct HandlerSpan {
     failed: bool,
 }
 
+/// The context a handler whose span is not recording runs in: it only has
+/// to carry the sampling decision to children. When the parent already
+/// carries "not sampled" for a valid trace it says the same thing, so it is
+/// kept and nothing is allocated.
+fn unsampled_context(parent: Context, sc: &SpanContext) -> Context {
+    let parent_says_same = {
+        let parent_span = parent.span();
+        let parent_sc = parent_span.span_context();
+        parent_sc.is_valid() && !parent_sc.is_sampled()
+    };
+    if parent_says_same || !sc.is_valid() {
+        parent
+    } else {
+        parent.with_remote_span_context(sc.clone())
+    }
+}
+
 /// A context value asking the next handler span started under it, when no
 /// span is active, to start a new trace linked to this span context. The
 /// actor runtime uses it for timer messages.
@@ -186,33 +288,47 @@ impl HandlerSpan {
             let linked = Context::new().with_remote_span_context(link.clone());
             return Self::start_linked(meta, Context::new(), &linked);
         }
-        Self::start_inner(meta, meta.builder(), parent)
+        Self::start_inner(meta, None, parent)
     }
 
     /// Starts a handler span as a child of `parent`.
     pub fn start_with_parent(meta: &HandlerMeta, parent: Context) -> Self {
-        Self::start_inner(meta, meta.builder(), parent)
+        Self::start_inner(meta, None, parent)
     }
 
     /// Starts a handler span as a child of `parent`, linked to the span
     /// carried by `linked` (when it carries a valid one).
     pub fn start_linked(meta: &HandlerMeta, parent: Context, linked: &Context) -> Self {
-        let mut builder = meta.builder();
         let sc = linked.span().span_context().clone();
-        if sc.is_valid() {
-            builder = builder.with_links(vec![Link::with_context(sc)]);
-        }
-        Self::start_inner(meta, builder, parent)
+        let links = sc.is_valid().then(|| vec![Link::with_context(sc)]);
+        Self::start_inner(meta, links, parent)
     }
 
-    fn start_inner(meta: &HandlerMeta, builder: SpanBuilder, parent: Context) -> Self {
+    fn start_inner(meta: &HandlerMeta, links: Option<Vec<Link>>, parent: Context) -> Self {
         let started = metrics::start();
-        let span = sampling::with_handler_rate(meta.sample, || OwnedSpan::start(builder, &parent));
-        let recording = span.is_recording();
+        let span =
+            sampling::with_handler_rate(meta.sample, || OwnedSpan::start(meta, links, &parent));
+        let sc = match span {
+            Started::Recording(span) => {
+                return HandlerSpan {
+                    pending: Some(span),
+                    cx: parent,
+                    recording: true,
+                    ended: false,
+                    name: meta.name,
+                    started,
+                    failed: false,
+                };
+            }
+            Started::NotRecording(sc) => sc,
+        };
+        // A span that is not recording has nothing to end and nothing to
+        // record: its context, made now, carries its sampling decision.
+        let cx = unsampled_context(parent, &sc);
         HandlerSpan {
-            pending: Some(span),
-            cx: parent,
-            recording,
+            pending: None,
+            cx,
+            recording: false,
             ended: false,
             name: meta.name,
             started,
@@ -240,24 +356,12 @@ impl HandlerSpan {
         }
     }
 
-    /// Makes the span part of its context so it can be made current.
+    /// Makes the span part of its context so it can be made current. Only a
+    /// recording span is pending; one that is not recording got its context
+    /// when it started.
     fn activate(&mut self) {
-        let Some(span) = self.pending.take() else {
-            return;
-        };
-        if self.recording {
+        if let Some(span) = self.pending.take() {
             self.cx = span.into_context(&self.cx);
-            return;
-        }
-        // A span that is not recording only has to carry its sampling decision
-        // to children. When the parent already carries "not sampled" for a
-        // valid trace, it says the same thing, so keep it and allocate nothing.
-        let parent = self.cx.span();
-        let parent_sc = parent.span_context();
-        let sc = span.span_context();
-        let parent_says_same = parent_sc.is_valid() && !parent_sc.is_sampled();
-        if !parent_says_same && sc.is_valid() {
-            self.cx = self.cx.with_remote_span_context(sc.clone());
         }
     }
 
@@ -390,10 +494,7 @@ impl HandlerSpan {
             metrics::record(self.name, started, outcome);
         }
         if let Some(span) = self.pending.as_mut() {
-            match span {
-                OwnedSpan::Sdk(s) => s.end(),
-                OwnedSpan::Global(s) => s.end(),
-            }
+            span.end();
         } else if self.recording {
             self.cx.span().end();
         }

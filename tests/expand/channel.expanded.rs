@@ -11,79 +11,76 @@ impl RoomChannel {
                 sample: ::tracewire::__private::None,
             },
         );
-        if __tw_span.is_recording() {
-            __tw_span
-                .record(
-                    "topic",
-                    {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&topic)).__tw_value()
-                    },
-                );
-            __tw_span
-                .record(
-                    "params",
-                    {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&params)).__tw_value()
-                    },
-                );
-            __tw_span
-                .record(
-                    "socket",
-                    {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
-                    },
-                );
-            __tw_span
-                .record(
-                    "channel.name",
-                    ::tracewire::__private::Some(
-                        ::tracewire::__private::Value::from("room"),
-                    ),
-                );
-        }
-        let __tw_ret = __tw_span
-            .instrument(async move {
-                #[allow(
-                    unreachable_code,
-                    clippy::diverging_sub_expression,
-                    clippy::empty_loop,
-                    clippy::let_unit_value,
-                    clippy::needless_return
-                )]
-                if false {
-                    let __tw_hint: Result<Self, JoinError> = loop {};
-                    return __tw_hint;
-                }
-                Rooms::authorize(topic, &params, socket).await
-            })
-            .await;
-        __tw_span
-            .finish(
-                match &__tw_ret {
-                    ::core::result::Result::Ok(__tw_ok) => {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{
-                            UnsetOutcome as _, ViaSpanOutcome as _,
-                        };
-                        (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
-                    }
-                    ::core::result::Result::Err(__tw_err) => {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{
-                            ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
-                            ErrorViaTypeName as _,
-                        };
-                        (&&::tracewire::__private::ErrorProbe(__tw_err))
-                            .__tw_error_outcome()
-                    }
+        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "topic",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&topic)).__tw_value()
                 },
             );
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "params",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&params)).__tw_value()
+                },
+            );
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "socket",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
+                },
+            );
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "channel.name",
+                ::tracewire::__private::Some(::tracewire::__private::Value::from("room")),
+            );
+        }
+        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+                &mut __tw_span,
+                async move {
+                    #[allow(
+                        unreachable_code,
+                        clippy::diverging_sub_expression,
+                        clippy::empty_loop,
+                        clippy::let_unit_value,
+                        clippy::needless_return
+                    )]
+                    if false {
+                        let __tw_hint: Result<Self, JoinError> = loop {};
+                        return __tw_hint;
+                    }
+                    Rooms::authorize(topic, &params, socket).await
+                },
+            )
+            .await;
+        ::tracewire::__private::HandlerSpan::finish(
+            __tw_span,
+            match &__tw_ret {
+                ::core::result::Result::Ok(__tw_ok) => {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{UnsetOutcome as _, ViaSpanOutcome as _};
+                    (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
+                }
+                ::core::result::Result::Err(__tw_err) => {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{
+                        ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
+                        ErrorViaTypeName as _,
+                    };
+                    (&&::tracewire::__private::ErrorProbe(__tw_err)).__tw_error_outcome()
+                }
+            },
+        );
         __tw_ret
     }
     async fn new_message(
@@ -98,60 +95,59 @@ impl RoomChannel {
                 sample: ::tracewire::__private::None,
             },
         );
-        if __tw_span.is_recording() {
-            __tw_span
-                .record(
-                    "socket",
-                    {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
-                    },
-                );
-            __tw_span
-                .record(
-                    "body.len",
-                    ::tracewire::__private::field_value(&(msg.body.len())),
-                );
-        }
-        let __tw_ret = __tw_span
-            .instrument(async move {
-                #[allow(
-                    unreachable_code,
-                    clippy::diverging_sub_expression,
-                    clippy::empty_loop,
-                    clippy::let_unit_value,
-                    clippy::needless_return
-                )]
-                if false {
-                    let __tw_hint: Result<Sent, ChatError> = loop {};
-                    return __tw_hint;
-                }
-                socket.broadcast_from("message:new", &msg).await?;
-                Ok(Sent { id: self.next_id() })
-            })
-            .await;
-        __tw_span
-            .finish(
-                match &__tw_ret {
-                    ::core::result::Result::Ok(__tw_ok) => {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{
-                            UnsetOutcome as _, ViaSpanOutcome as _,
-                        };
-                        (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
-                    }
-                    ::core::result::Result::Err(__tw_err) => {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{
-                            ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
-                            ErrorViaTypeName as _,
-                        };
-                        (&&::tracewire::__private::ErrorProbe(__tw_err))
-                            .__tw_error_outcome()
-                    }
+        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "socket",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
                 },
             );
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "body.len",
+                ::tracewire::__private::field_value(&(msg.body.len())),
+            );
+        }
+        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+                &mut __tw_span,
+                async move {
+                    #[allow(
+                        unreachable_code,
+                        clippy::diverging_sub_expression,
+                        clippy::empty_loop,
+                        clippy::let_unit_value,
+                        clippy::needless_return
+                    )]
+                    if false {
+                        let __tw_hint: Result<Sent, ChatError> = loop {};
+                        return __tw_hint;
+                    }
+                    socket.broadcast_from("message:new", &msg).await?;
+                    Ok(Sent { id: self.next_id() })
+                },
+            )
+            .await;
+        ::tracewire::__private::HandlerSpan::finish(
+            __tw_span,
+            match &__tw_ret {
+                ::core::result::Result::Ok(__tw_ok) => {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{UnsetOutcome as _, ViaSpanOutcome as _};
+                    (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
+                }
+                ::core::result::Result::Err(__tw_err) => {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{
+                        ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
+                        ErrorViaTypeName as _,
+                    };
+                    (&&::tracewire::__private::ErrorProbe(__tw_err)).__tw_error_outcome()
+                }
+            },
+        );
         __tw_ret
     }
     fn filter_blocked(&mut self, payload: &Payload, socket: &mut Socket) -> bool {
@@ -162,34 +158,38 @@ impl RoomChannel {
                 sample: ::tracewire::__private::None,
             },
         );
-        if __tw_span.is_recording() {
-            __tw_span
-                .record(
-                    "payload",
-                    {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&payload)).__tw_value()
-                    },
-                );
-            __tw_span
-                .record(
-                    "socket",
-                    {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
-                    },
-                );
+        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "payload",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&payload)).__tw_value()
+                },
+            );
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "socket",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
+                },
+            );
         }
-        let __tw_ret = __tw_span
-            .in_scope(move || -> bool { !self.blocked(payload, socket) });
-        __tw_span
-            .finish({
+        let __tw_ret = ::tracewire::__private::HandlerSpan::in_scope(
+            &mut __tw_span,
+            move || -> bool { !self.blocked(payload, socket) },
+        );
+        ::tracewire::__private::HandlerSpan::finish(
+            __tw_span,
+            {
                 #[allow(unused_imports)]
                 use ::tracewire::__private::{UnsetOutcome as _, ViaSpanOutcome as _};
                 (&::tracewire::__private::OutcomeProbe(&__tw_ret)).__tw_outcome()
-            });
+            },
+        );
         __tw_ret
     }
     async fn terminate(&mut self, reason: &LeaveReason, socket: &mut Socket) {
@@ -200,32 +200,37 @@ impl RoomChannel {
                 sample: ::tracewire::__private::None,
             },
         );
-        if __tw_span.is_recording() {
-            __tw_span
-                .record(
-                    "reason",
-                    {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&reason)).__tw_value()
-                    },
-                );
-            __tw_span
-                .record(
-                    "socket",
-                    {
-                        #[allow(unused_imports)]
-                        use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                        (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
-                    },
-                );
+        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "reason",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&reason)).__tw_value()
+                },
+            );
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "socket",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
+                },
+            );
         }
-        let __tw_ret = __tw_span
-            .instrument(async move {
-                self.leave(socket).await;
-            })
+        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+                &mut __tw_span,
+                async move {
+                    self.leave(socket).await;
+                },
+            )
             .await;
-        __tw_span.finish(::tracewire::__private::Outcome::Unset);
+        ::tracewire::__private::HandlerSpan::finish(
+            __tw_span,
+            ::tracewire::__private::Outcome::Unset,
+        );
         __tw_ret
     }
 }
