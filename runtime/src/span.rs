@@ -451,18 +451,7 @@ impl HandlerSpan {
     fn record_panic(&mut self, payload: &(dyn Any + Send)) {
         self.failed = true;
         if self.recording {
-            let message = panic_message(payload);
-            self.activate();
-            let span = self.cx.span();
-            span.set_attribute(KeyValue::new(semconv::ERROR_TYPE, semconv::PANIC_TYPE));
-            span.add_event(
-                semconv::EXCEPTION_EVENT,
-                vec![
-                    KeyValue::new(semconv::EXCEPTION_TYPE, semconv::PANIC_TYPE),
-                    KeyValue::new(semconv::EXCEPTION_MESSAGE, message.to_owned()),
-                ],
-            );
-            span.set_status(Status::error(message.to_owned()));
+            self.record_error(semconv::PANIC_TYPE, panic_message(payload));
         }
         self.end();
     }

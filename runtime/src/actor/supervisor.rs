@@ -27,7 +27,6 @@ use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
 use opentelemetry::context::FutureExt as _;
-use opentelemetry::trace::SpanKind;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{Actor, ActorRef, Control, DEFAULT_MAILBOX, Runner, StopReason, channel};
@@ -223,11 +222,7 @@ impl SupervisorBuilder {
     /// children of. If one fails, the ones already started are shut down and
     /// its reason is returned.
     pub async fn start(self) -> Result<SupervisorRef, StopReason> {
-        let mut span = HandlerSpan::start(&HandlerMeta {
-            name: concat(self.name, ".", "start"),
-            kind: SpanKind::Internal,
-            sample: None,
-        });
+        let mut span = HandlerSpan::start(&HandlerMeta::internal(concat(self.name, ".", "start")));
         let started = span.instrument(self.start_children()).await;
         match &started {
             Ok(_) => span.finish(Outcome::Unset),
@@ -437,11 +432,7 @@ impl SupervisorState {
                 command = commands.recv() => {
                     let (ack, cx) = command.map_or((None, Context::new()), |(a, cx)| (Some(a), cx));
                     let mut span = HandlerSpan::start_with_parent(
-                        &HandlerMeta {
-                            name: concat(self.name, ".", "shutdown"),
-                            kind: SpanKind::Internal,
-                            sample: None,
-                        },
+                        &HandlerMeta::internal(concat(self.name, ".", "shutdown")),
                         cx,
                     );
                     span.instrument(shutdown_all(&mut self.slots, &mut exits)).await;
@@ -489,11 +480,8 @@ impl SupervisorState {
             self.history.pop_front();
         }
         let count = self.restarts.fetch_add(1, Ordering::AcqRel) + 1;
-        let mut span = HandlerSpan::start(&HandlerMeta {
-            name: concat(self.name, ".", "restart"),
-            kind: SpanKind::Internal,
-            sample: None,
-        });
+        let mut span =
+            HandlerSpan::start(&HandlerMeta::internal(concat(self.name, ".", "restart")));
         if span.is_recording() {
             span.record("supervisor.strategy", Some(self.strategy.as_str().into()));
             span.record("child.name", Some(self.slots[index].name.into()));
