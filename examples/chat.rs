@@ -480,10 +480,12 @@ pub async fn run() -> std::io::Result<Transcript> {
 
     let left = carol.push("room:random", "phx_leave", json!({})).await;
     t.note(format!("carol leaves room:random -> {left:?}"));
+    // The server goes first, so the channels still joined end with
+    // `shutdown`; a client closing first would race it and end them `closed`.
+    server.shutdown().await;
     for client in [alice, bob, carol] {
         client.close().await;
     }
-    server.shutdown().await;
     Ok(t)
 }
 
