@@ -70,6 +70,31 @@ impl Spawner {
             .expect("joins");
     }
 
+    /// Spawns inside macro input: the macros see these as tokens only.
+    async fn in_macros(&self) {
+        let (a, b) = tokio::join!(
+            tokio::spawn(async_work("join.spawn")),
+            tokio::task::spawn_blocking(|| work("join.spawn_blocking")),
+        );
+        a.expect("joins");
+        b.expect("joins");
+        tokio::select! {
+            done = tokio::spawn(async_work("select.spawn")) => done.expect("joins"),
+            () = std::future::pending::<()>() => {}
+        }
+        let handles = vec![tokio::spawn(async_work("vec.spawn"))];
+        for handle in handles {
+            handle.await.expect("joins");
+        }
+        let mut set = JoinSet::new();
+        println!("{:?}", set.spawn(async_work("format_args.joinset")).id());
+        set.join_next().await.expect("one task").expect("joins");
+        assert_eq!(
+            stringify!(tokio::spawn(async_work("quoted"))),
+            "tokio::spawn(async_work(\"quoted\"))"
+        );
+    }
+
     async fn local(&self) {
         let local = tokio::task::LocalSet::new();
         local
@@ -95,6 +120,7 @@ impl Spawner {
                 f(1)
             }
         }
+        assert_eq!(spawn(1), 2, "a spawn in macro input keeps its meaning");
         spawn(1) + Pool.spawn("ab", 3) + Pool.spawn_blocking(|x| x * 10)
     }
 
@@ -154,6 +180,22 @@ async fn spawn_sites_are_rewritten_when_imported() {
         "imported.thread_spawn",
     ] {
         tree.span(name).assert_parent("spawner.imported");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spawn_sites_inside_macro_input_are_rewritten() {
+    let tracing = TestTracing::install();
+    Spawner.in_macros().await;
+    let tree = tracing.tree();
+    for name in [
+        "join.spawn",
+        "join.spawn_blocking",
+        "select.spawn",
+        "vec.spawn",
+        "format_args.joinset",
+    ] {
+        tree.span(name).assert_parent("spawner.in_macros");
     }
 }
 

@@ -13,12 +13,14 @@
 //! by-value method for every type (`tracing::Instrument`) would otherwise
 //! be picked first.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::parse::Parser as _;
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, Ident, ImplItem, Item, ItemFn, LitStr, Safety, Type};
+use syn::{Expr, Ident, ImplItem, Item, ItemFn, LitStr, Safety, Token, Type};
 
 use crate::ast::{
     Container, ContainerKind, Form, Handler, ImplEntry, ImplShell, ParentSource, Role, UnrawString,
@@ -489,6 +491,93 @@ impl VisitMut for SpawnRewriter<'_> {
 
     // A nested fn or impl is not part of this handler's body.
     fn visit_item_mut(&mut self, _: &mut Item) {}
+
+    // Macro input is only tokens to syn, so `tokio::select!`, `join!`,
+    // `vec![..]` and the like are searched token by token instead.
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let quoting = mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| NOT_CODE_MACROS.iter().any(|n| s.ident == n));
+        if !quoting {
+            mac.tokens = self.rewrite_tokens(std::mem::take(&mut mac.tokens));
+        }
+    }
+}
+
+/// Macros whose input is quoted, matched or turned into text rather than
+/// run, so a `spawn(..)` in it is not a spawn.
+const NOT_CODE_MACROS: &[&str] = &[
+    "stringify",
+    "concat",
+    "quote",
+    "quote_spanned",
+    "parse_quote",
+    "parse_quote_spanned",
+    "matches",
+    "assert_matches",
+    "debug_assert_matches",
+    "macro_rules",
+];
+
+impl SpawnRewriter<'_> {
+    /// Rewrites every `spawn(..)` call and `.spawn(..)` method call in
+    /// macro input, at any depth, whose arguments parse as expressions.
+    /// Anything else (a macro's own grammar, a `fn spawn(..)` definition)
+    /// is left as written.
+    fn rewrite_tokens(&self, tokens: TokenStream) -> TokenStream {
+        let mut out: Vec<TokenTree> = Vec::new();
+        for tree in tokens {
+            let TokenTree::Group(group) = tree else {
+                out.push(tree);
+                continue;
+            };
+            if let [.., TokenTree::Ident(name), TokenTree::Punct(bang)] = &out[..]
+                && bang.as_char() == '!'
+                && NOT_CODE_MACROS.iter().any(|n| name == n)
+            {
+                out.push(TokenTree::Group(group));
+                continue;
+            }
+            let mut inner = self.rewrite_tokens(group.stream());
+            if group.delimiter() == Delimiter::Parenthesis && self.ends_with_spawn_callee(&out) {
+                inner = self.wrap_first_argument(inner);
+            }
+            let mut rewritten = Group::new(group.delimiter(), inner);
+            rewritten.set_span(group.span());
+            out.push(TokenTree::Group(rewritten));
+        }
+        out.into_iter().collect()
+    }
+
+    /// Whether the tokens so far end in the callee of a spawn call: a spawn
+    /// name (or an alias, unless it follows a `.`) that is not the name of
+    /// a fn being defined.
+    fn ends_with_spawn_callee(&self, before: &[TokenTree]) -> bool {
+        let [.., prev, TokenTree::Ident(name)] = before else {
+            return matches!(before, [TokenTree::Ident(name)] if self.is_spawn_name(name));
+        };
+        match prev {
+            TokenTree::Punct(p) if p.as_char() == '.' => SPAWNS.iter().any(|n| name == n),
+            TokenTree::Ident(kw) if kw == "fn" => false,
+            _ => self.is_spawn_name(name),
+        }
+    }
+
+    fn wrap_first_argument(&self, args: TokenStream) -> TokenStream {
+        let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
+        match parser.parse2(args.clone()) {
+            Ok(mut parsed) => match parsed.first_mut() {
+                Some(first) => {
+                    self.wrap(first);
+                    parsed.into_token_stream()
+                }
+                None => args,
+            },
+            Err(_) => args,
+        }
+    }
 }
 
 /// Finds `use tokio::spawn as run;` and the like inside a body: the
