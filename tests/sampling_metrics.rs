@@ -1,8 +1,16 @@
 #![deny(warnings, clippy::all)]
 //! Per-handler head sampling (`sample = ..`) and handler metrics.
 
-use opentelemetry_sdk::trace::Sampler;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use opentelemetry::Context;
+use opentelemetry::trace::{
+    SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
+};
+use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, Sampler, SdkTracerProvider};
 use tracewire::prelude::*;
+use tracewire::sampling::HandlerSampler;
 use tracewire::sampling::trace_id_under_rate;
 use tracewire::testing::TestTracing;
 
@@ -141,4 +149,71 @@ fn metrics_count_unsampled_calls_too_and_can_be_switched_off() {
     channel.message(true).expect("ok");
     tracewire::metrics::set_handler_metrics_enabled(true);
     assert_eq!(tracing.handler_calls("room.handle_in message:new", "ok"), 1);
+}
+
+/// Counts the span ids the SDK hands out: one for every span it starts,
+/// sampled or not.
+#[derive(Debug, Default)]
+struct CountingIds {
+    ids: RandomIdGenerator,
+    spans: Arc<AtomicUsize>,
+}
+
+impl IdGenerator for CountingIds {
+    fn new_trace_id(&self) -> TraceId {
+        self.ids.new_trace_id()
+    }
+
+    fn new_span_id(&self) -> SpanId {
+        self.spans.fetch_add(1, Ordering::Relaxed);
+        self.ids.new_span_id()
+    }
+}
+
+#[traced(name = "worker.under_unsampled")]
+fn sees_context() -> SpanContext {
+    Context::current().span().span_context().clone()
+}
+
+#[test]
+fn under_an_unsampled_local_parent_a_handler_sampled_provider_skips_the_sdk() {
+    // Holds the capture lock, so no other test installs a provider meanwhile.
+    let _serial = TestTracing::install();
+    let parent_sc = SpanContext::new(
+        TraceId::from(7u128),
+        SpanId::from(9u64),
+        TraceFlags::default(),
+        false,
+        TraceState::NONE,
+    );
+    let parent = Context::new().with_remote_span_context(parent_sc.clone());
+    for (handler_sampled, sdk_spans) in [(true, 0), (false, 1)] {
+        let ids = CountingIds::default();
+        let spans = ids.spans.clone();
+        let provider = SdkTracerProvider::builder()
+            .with_sampler(HandlerSampler::new(Sampler::AlwaysOn))
+            .with_id_generator(ids)
+            .build();
+        if handler_sampled {
+            tracewire::set_handler_sampled_tracer_provider(provider.clone());
+        } else {
+            tracewire::set_tracer_provider(provider.clone());
+        }
+        let seen = {
+            let _current = parent.clone().attach();
+            sees_context()
+        };
+        // Either way the handler runs in a context that says "not sampled"
+        // for the parent's trace: its parent's own.
+        assert_eq!(seen, parent_sc, "handler_sampled: {handler_sampled}");
+        assert_eq!(
+            spans.load(Ordering::Relaxed),
+            sdk_spans,
+            "spans the SDK started, handler_sampled: {handler_sampled}"
+        );
+        // A root still goes to the SDK, and AlwaysOn samples it.
+        assert!(sees_context().is_sampled());
+        assert_eq!(spans.load(Ordering::Relaxed), sdk_spans + 1);
+        provider.shutdown().expect("shuts down");
+    }
 }

@@ -4,10 +4,12 @@
 //!
 //! Every OpenTelemetry-based variant (hand-written code, tracewire, and
 //! `tracing` through `tracing-opentelemetry`) uses the same provider, the
-//! same batch processor and the same exporter. [`install`] flips its sampler
-//! between `AlwaysOn` and `AlwaysOff`: a `tracing` subscriber can be made the
-//! global default only once per process, so switching the sampler rather than
-//! the provider is what lets all variants be measured in one run.
+//! same batch processor and the same exporter. Its sampler is the one
+//! `tracewire::init()` builds, a [`HandlerSampler`] over a parent-based
+//! sampler; [`install`] flips the roots' decision between `AlwaysOn` and
+//! `AlwaysOff`: a `tracing` subscriber can be made the global default only
+//! once per process, so switching the sampler rather than the provider is
+//! what lets all variants be measured in one run.
 
 pub mod overhead;
 
@@ -21,6 +23,7 @@ use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, Sampler, SamplingResult, SdkTracerProvider,
     ShouldSample, SpanData, SpanExporter,
 };
+use tracewire::sampling::HandlerSampler;
 
 /// Spans [`NoopExporter`] has received, over the whole process.
 static EXPORTED: AtomicU64 = AtomicU64::new(0);
@@ -97,8 +100,12 @@ static PROVIDER: LazyLock<SdkTracerProvider> = LazyLock::new(|| {
     let processor = BatchSpanProcessor::builder(NoopExporter)
         .with_batch_config(config)
         .build();
+    // What `tracewire::init()` builds: handlers' own rates on top of a
+    // parent-based sampler, whose roots are sampled as `install` says.
     SdkTracerProvider::builder()
-        .with_sampler(SwitchedSampler)
+        .with_sampler(HandlerSampler::new(Sampler::ParentBased(Box::new(
+            SwitchedSampler,
+        ))))
         .with_span_processor(processor)
         .build()
 });
@@ -108,7 +115,7 @@ static PROVIDER: LazyLock<SdkTracerProvider> = LazyLock::new(|| {
 pub fn install(sampling: Sampling) -> SdkTracerProvider {
     SAMPLED.store(sampling == Sampling::Sampled, Ordering::Relaxed);
     static INSTALLED: Once = Once::new();
-    INSTALLED.call_once(|| tracewire::set_tracer_provider(PROVIDER.clone()));
+    INSTALLED.call_once(|| tracewire::set_handler_sampled_tracer_provider(PROVIDER.clone()));
     PROVIDER.clone()
 }
 

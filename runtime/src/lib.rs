@@ -74,7 +74,10 @@ pub use propagate::{
     CarriesContext, Traced, spawn, spawn_blocking, spawn_blocking_child, spawn_blocking_linked,
     spawn_child, spawn_linked,
 };
-pub use span::{INSTRUMENTATION_SCOPE, clear_tracer_provider, set_tracer_provider};
+pub use span::{
+    INSTRUMENTATION_SCOPE, clear_tracer_provider, set_handler_sampled_tracer_provider,
+    set_tracer_provider,
+};
 pub use value::AttributeValue;
 
 pub use tracewire_macros::{

@@ -3,7 +3,10 @@
 //! A handler's rate is applied by [`HandlerSampler`], which wraps the
 //! configured sampler. [`tracewire::init`](crate::init) and the testing
 //! pipeline install it; a provider you build yourself needs
-//! `HandlerSampler::new(your_sampler)` for `sample = ..` to take effect.
+//! `HandlerSampler::new(your_sampler)` for `sample = ..` to take effect,
+//! installed with
+//! [`set_handler_sampled_tracer_provider`](crate::set_handler_sampled_tracer_provider)
+//! so that handlers under an unsampled local parent skip the SDK.
 //!
 //! The rule keeps traces whole:
 //!
@@ -63,7 +66,7 @@ pub fn trace_id_under_rate(trace_id: TraceId, rate: f64) -> bool {
 ///
 /// let sampler = HandlerSampler::new(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
 /// let provider = SdkTracerProvider::builder().with_sampler(sampler).build();
-/// tracewire::set_tracer_provider(provider.clone());
+/// tracewire::set_handler_sampled_tracer_provider(provider.clone());
 /// # let _ = provider.shutdown();
 /// ```
 #[derive(Clone, Debug)]

@@ -110,7 +110,7 @@ impl TestTracing {
             .with_sampler(HandlerSampler::new(sampler))
             .with_simple_exporter(exporter.clone())
             .build();
-        crate::set_tracer_provider(provider.clone());
+        crate::set_handler_sampled_tracer_provider(provider.clone());
         let metric_exporter = InMemoryMetricExporter::default();
         let meter_provider = SdkMeterProvider::builder()
             .with_reader(PeriodicReader::builder(metric_exporter.clone()).build())

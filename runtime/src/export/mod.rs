@@ -516,7 +516,7 @@ fn install(
 
     let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
     INSTALLED.store(generation, Ordering::Release);
-    crate::set_tracer_provider(tracer_provider.clone());
+    crate::set_handler_sampled_tracer_provider(tracer_provider.clone());
     match &meter_provider {
         Some(provider) => {
             crate::metrics::set_meter_provider(provider);
