@@ -410,7 +410,7 @@ impl TelemetryBuilder {
     }
 
     /// Builds the pipelines and installs them: the tracer provider with
-    /// [`set_tracer_provider`](crate::set_tracer_provider), the meter
+    /// [`set_handler_sampled_tracer_provider`](crate::set_handler_sampled_tracer_provider), the meter
     /// provider with [`set_meter_provider`](crate::metrics::set_meter_provider),
     /// both also as the OpenTelemetry globals.
     ///
