@@ -495,19 +495,20 @@ impl VisitMut for SpawnRewriter<'_> {
     // Macro input is only tokens to syn, so `tokio::select!`, `join!`,
     // `vec![..]` and the like are searched token by token instead.
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        let quoting = mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| NOT_CODE_MACROS.iter().any(|n| s.ident == n));
+        let quoting = mac.path.segments.last().is_some_and(|s| quotes(&s.ident));
         if !quoting {
             mac.tokens = self.rewrite_tokens(std::mem::take(&mut mac.tokens));
         }
     }
 }
 
-/// Macros whose input is quoted, matched or turned into text rather than
-/// run, so a `spawn(..)` in it is not a spawn.
+/// Whether the macro `name` takes its input as something other than code to
+/// run (quoted, matched or turned into text), so a `spawn(..)` in it is not
+/// a spawn.
+fn quotes(name: &Ident) -> bool {
+    NOT_CODE_MACROS.iter().any(|n| name == n)
+}
+
 const NOT_CODE_MACROS: &[&str] = &[
     "stringify",
     "concat",
@@ -535,7 +536,7 @@ impl SpawnRewriter<'_> {
             };
             if let [.., TokenTree::Ident(name), TokenTree::Punct(bang)] = &out[..]
                 && bang.as_char() == '!'
-                && NOT_CODE_MACROS.iter().any(|n| name == n)
+                && quotes(name)
             {
                 out.push(TokenTree::Group(group));
                 continue;

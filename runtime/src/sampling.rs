@@ -25,7 +25,7 @@
 
 use std::cell::Cell;
 
-use opentelemetry::trace::{Link, SpanKind, TraceContextExt, TraceId};
+use opentelemetry::trace::{Link, SpanContext, SpanKind, TraceContextExt, TraceId};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{Sampler, SamplingDecision, SamplingResult, ShouldSample};
 
@@ -53,6 +53,14 @@ pub fn trace_id_under_rate(trace_id: TraceId, rate: f64) -> bool {
     let mut low = [0u8; 8];
     low.copy_from_slice(&bytes[8..]);
     (u64::from_be_bytes(low) >> 1) < upper
+}
+
+/// Whether [`HandlerSampler`] decides a span under `parent` by the parent's
+/// own decision, whatever sampler it wraps: a valid local parent always,
+/// and a valid remote one when the span has a handler rate.
+#[inline]
+pub(crate) fn follows_parent(parent: &SpanContext, rate: Option<f64>) -> bool {
+    parent.is_valid() && (!parent.is_remote() || rate.is_some())
 }
 
 /// A sampler that applies per-handler `sample = ..` rates on top of another
@@ -96,7 +104,7 @@ impl ShouldSample for HandlerSampler {
             .map(|cx| cx.span().span_context().clone())
             .filter(|sc| sc.is_valid());
         if let Some(parent) = &parent
-            && (!parent.is_remote() || rate.is_some())
+            && follows_parent(parent, rate)
         {
             // Follow the parent, whatever the wrapped sampler is. A local
             // parent that was dropped by a handler's rate must take its

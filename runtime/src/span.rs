@@ -144,18 +144,18 @@ enum Started {
     /// Not recording: all that is left of it is its span context, which
     /// carries the sampling decision.
     NotRecording(SpanContext),
-    /// Not started: the installed sampler drops every child of the parent,
-    /// whose context already carries the decision.
+    /// Not started: the installed sampler would follow the parent, which
+    /// is not sampled and whose context already carries the decision.
     UnderUnsampledParent,
 }
 
-/// Whether `cx`'s span is a local span that is not sampled: one whose
-/// children [`HandlerSampler`](crate::sampling::HandlerSampler) drops.
+/// Whether [`HandlerSampler`](crate::sampling::HandlerSampler) would drop a
+/// span `meta` describes under `parent` by following the parent.
 #[inline]
-fn is_local_unsampled(cx: &Context) -> bool {
-    let span = cx.span();
+fn parent_drops(meta: &HandlerMeta, parent: &Context) -> bool {
+    let span = parent.span();
     let sc = span.span_context();
-    sc.is_valid() && !sc.is_remote() && !sc.is_sampled()
+    !sc.is_sampled() && sampling::follows_parent(sc, meta.sample)
 }
 
 impl OwnedSpan {
@@ -170,7 +170,7 @@ impl OwnedSpan {
         let guard = TRACER.read().unwrap_or_else(|e| e.into_inner());
         match guard.as_ref() {
             Some(installed) => {
-                if installed.parent_decides && is_local_unsampled(parent) {
+                if installed.parent_decides && parent_drops(meta, parent) {
                     return Started::UnderUnsampledParent;
                 }
                 let span = installed.tracer.build_with_context(builder(), parent);
