@@ -505,7 +505,7 @@ impl PushMetricExporter for MetricsSummary {
         let histograms = metrics
             .scope_metrics()
             .flat_map(|scope| scope.metrics())
-            .filter(|m| m.name() == tracewire::metrics::DURATION);
+            .filter(|m| m.name() == tracewire::semconv::HANDLER_DURATION);
         for metric in histograms {
             if let AggregatedMetrics::F64(MetricData::Histogram(h)) = metric.data() {
                 for point in h.data_points() {
@@ -562,7 +562,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let meters = SdkMeterProvider::builder()
             .with_reader(PeriodicReader::builder(summary.clone()).build())
             .build();
-        tracewire::metrics::set_meter_provider(&meters);
+        tracewire::export::set_meter_provider(&meters);
         meters
     });
     let mut args = std::env::args().skip(1);

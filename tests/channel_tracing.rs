@@ -10,7 +10,7 @@ use std::time::Duration;
 use channel_support::{Client, TokenAuth};
 use opentelemetry::trace::{SpanId, SpanKind, TraceId};
 use serde_json::{Value, json};
-use tracewire::TrustPolicy;
+use tracewire::carrier::TrustPolicy;
 use tracewire::channel::{
     Channel, JoinError, Outgoing, Payload, Reply, Server, ServerHandle, Socket,
 };

@@ -8,7 +8,7 @@ use opentelemetry::trace::{SpanKind, TraceContextExt as _, Tracer};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tracewire::prelude::*;
-use tracewire::propagate::FutureExt as _;
+use tracewire::FutureExt as _;
 use tracewire::testing::TestTracing;
 
 /// A plain OpenTelemetry span, so the test sees which context the work

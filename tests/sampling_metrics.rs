@@ -145,9 +145,9 @@ fn metrics_count_unsampled_calls_too_and_can_be_switched_off() {
     channel.message(true).expect("ok");
     assert_eq!(tracing.handler_calls("room.handle_in message:new", "ok"), 1);
 
-    tracewire::metrics::set_handler_metrics_enabled(false);
+    tracewire::export::set_handler_metrics_enabled(false);
     channel.message(true).expect("ok");
-    tracewire::metrics::set_handler_metrics_enabled(true);
+    tracewire::export::set_handler_metrics_enabled(true);
     assert_eq!(tracing.handler_calls("room.handle_in message:new", "ok"), 1);
 }
 
@@ -195,9 +195,9 @@ fn under_an_unsampled_local_parent_a_handler_sampled_provider_skips_the_sdk() {
             .with_id_generator(ids)
             .build();
         if handler_sampled {
-            tracewire::set_handler_sampled_tracer_provider(provider.clone());
+            tracewire::export::set_handler_sampled_tracer_provider(provider.clone());
         } else {
-            tracewire::set_tracer_provider(provider.clone());
+            tracewire::export::set_tracer_provider(provider.clone());
         }
         let seen = {
             let _current = parent.clone().attach();

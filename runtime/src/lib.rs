@@ -41,42 +41,69 @@
 //! }
 //! ```
 //!
-//! The macros emit paths into [`__private`]; only this crate needs to be a
+//! The macros emit paths into `__private`; only this crate needs to be a
 //! dependency.
+//!
+//! # Features
+//!
+//! Each subsystem is a cargo feature, so a crate compiles only what it uses.
+//! With `default-features = false` you get the macros, the span runtime,
+//! context propagation, the W3C carriers and sampling, and `init()` (which
+//! then needs `terminal` or `otlp` to have somewhere to send spans).
+//!
+//! | feature | default | what it adds | dependencies it brings |
+//! | --- | :---: | --- | --- |
+//! | `actor` | yes | `actor`: the GenServer-style actor runtime, supervisors, the task supervisor | none beyond tokio's `macros` |
+//! | `terminal` | yes | the terminal trace tree `init()` prints when no OTLP endpoint is set | none |
+//! | `otlp` | yes | OTLP export over gRPC and http/protobuf from `init()` | `opentelemetry-otlp` (tonic, hyper, prost) |
+//! | `channel` | no | `channel`: the Phoenix Channels server, and the `Channel` impl `#[traced_channel]` generates | axum (`ws`), serde |
+//! | `testing` | no | `testing`: in-memory span capture and trace-tree assertions | the SDK's `testing` feature |
+//! | `full` | no | all of the above | |
+//!
+//! Using an item of a feature that is off is a compile error naming the
+//! feature: `#[traced_channel]` on an impl that gets a generated `Channel`
+//! says to enable `channel`, and the compiler notes which feature gates a
+//! `tracewire::actor` or `tracewire::channel` path.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the crate's own tests and doc examples use `::tracewire::..` paths,
 // exactly as generated code does.
 extern crate self as tracewire;
 
-pub mod actor;
+// The core: what generated code calls, and what every subsystem builds on.
 pub mod carrier;
-pub mod channel;
-pub mod export;
-pub mod message;
-pub mod metrics;
+mod message;
+mod metrics;
 mod outcome;
-pub mod propagate;
+mod panic;
+mod propagate;
 pub mod sampling;
 pub mod semconv;
 mod span;
+mod static_name;
 mod value;
 
+// The subsystems. Each depends on the core alone, never on a sibling.
+#[cfg(feature = "actor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
+pub mod actor;
+#[cfg(feature = "channel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "channel")))]
+pub mod channel;
+pub mod export;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use carrier::{RemoteParent, TrustPolicy};
 pub use export::{
     InitError, Protocol, Telemetry, TelemetryBuilder, TelemetryError, TelemetryGuard, init,
 };
 pub use message::Message;
 pub use outcome::{Outcome, SpanOutcome};
 pub use propagate::{
-    CarriesContext, Traced, spawn, spawn_blocking, spawn_blocking_child, spawn_blocking_linked,
-    spawn_child, spawn_linked,
-};
-pub use span::{
-    INSTRUMENTATION_SCOPE, clear_tracer_provider, set_handler_sampled_tracer_provider,
-    set_tracer_provider,
+    CarriesContext, FutureExt, SpanFuture, Traced, in_current_context, spawn, spawn_blocking,
+    spawn_blocking_child, spawn_blocking_linked, spawn_child, spawn_linked,
 };
 pub use value::AttributeValue;
 
@@ -85,6 +112,8 @@ pub use tracewire_macros::{
 };
 
 /// The items most programs need: `use tracewire::prelude::*;`.
+///
+/// A glob import of names that each have their one path at the crate root.
 pub mod prelude {
     pub use crate::{
         AttributeValue, Message, Outcome, SpanOutcome, Traced, event, handle_out, span, traced,
@@ -95,6 +124,7 @@ pub mod prelude {
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "channel")]
     pub use crate::channel::handler::{
         decode, reject_params, reject_payload, reject_unknown_event,
     };
@@ -116,6 +146,11 @@ pub mod __private {
     pub use std::option::Option::{self, None, Some};
     pub use std::pin::Pin;
 
+    /// Wraps the `Channel` impl `#[traced_channel]` generates: the impl
+    /// itself with the `channel` feature, one error naming the feature
+    /// without it.
+    pub use crate::__tw_channel_impl as channel_impl;
+
     /// The value of a declared field. A separate function so that a type
     /// that cannot be recorded is reported on the user's expression.
     #[inline]
@@ -128,4 +163,22 @@ pub mod __private {
     pub fn redacted() -> Option<Value> {
         Some(Value::String(crate::semconv::REDACTED.into()))
     }
+}
+
+#[cfg(feature = "channel")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tw_channel_impl {
+    ($($item:tt)*) => { $($item)* };
+}
+
+#[cfg(not(feature = "channel"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tw_channel_impl {
+    ($($item:tt)*) => {
+        ::core::compile_error!(
+            "this `#[traced_channel]` impl becomes a `tracewire::channel::Channel`, which needs tracewire's `channel` feature: `tracewire = { version = \"0.1\", features = [\"channel\"] }`"
+        );
+    };
 }

@@ -6,14 +6,11 @@
 //! and fields marked `#[message(attr)]` are recorded as span attributes when
 //! the span is recording.
 //!
-//! A handler span's name joins a static prefix and a variant name. The
-//! joined names are built once per (prefix, variant) pair and kept for the
-//! life of the process: both parts are `'static` and their combinations are
-//! fixed by the program text, so the set is bounded and each call after the
-//! first costs an atomic load, with no allocation.
+//! A handler span's name joins a static prefix and a variant name, once per
+//! (prefix, variant) pair (see `static_name`); a per-call-site cache makes
+//! each call after the first cost an atomic load, with no allocation.
 
-use std::collections::HashMap;
-use std::sync::{OnceLock, RwLock};
+use std::sync::OnceLock;
 
 use opentelemetry::Value;
 
@@ -65,27 +62,8 @@ pub trait Message {
 }
 
 /// `"{prefix} {variant}"` as a `'static` string, built once per pair.
-pub fn joined_name(prefix: &'static str, variant: &'static str) -> &'static str {
-    concat(prefix, " ", variant)
-}
-
-type Parts = (&'static str, &'static str, &'static str);
-
-/// `a`, `sep` and `b` joined as a `'static` string, built once per triple.
-pub(crate) fn concat(a: &'static str, sep: &'static str, b: &'static str) -> &'static str {
-    static NAMES: OnceLock<RwLock<HashMap<Parts, &'static str>>> = OnceLock::new();
-    let names = NAMES.get_or_init(Default::default);
-    if let Some(name) = names
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&(a, sep, b))
-    {
-        return name;
-    }
-    let mut names = names.write().unwrap_or_else(|e| e.into_inner());
-    names
-        .entry((a, sep, b))
-        .or_insert_with(|| Box::leak(format!("{a}{sep}{b}").into_boxed_str()))
+pub(crate) fn joined_name(prefix: &'static str, variant: &'static str) -> &'static str {
+    crate::static_name::concat(prefix, " ", variant)
 }
 
 /// Per-call-site cache of joined names, indexed by variant. Generated code

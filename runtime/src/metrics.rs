@@ -13,7 +13,8 @@
 //!
 //! They are recorded once a meter provider has been installed with
 //! [`set_meter_provider`] (which [`init`](crate::init) does), and can be
-//! switched off with [`set_handler_metrics_enabled`].
+//! switched off with [`set_handler_metrics_enabled`]; both are public as
+//! `tracewire::export::*`.
 
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,10 +24,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, MeterProvider as _};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 
-/// Name of the handler duration histogram.
-pub const DURATION: &str = "tracewire.handler.duration";
-/// Name of the handler call counter.
-pub const CALLS: &str = "tracewire.handler.calls";
+use crate::semconv::{HANDLER_CALLS as CALLS, HANDLER_DURATION as DURATION};
 
 struct Instruments {
     duration: Histogram<f64>,
@@ -47,11 +45,11 @@ static SWITCHED_OFF: AtomicBool = AtomicBool::new(false);
 /// use opentelemetry_sdk::metrics::SdkMeterProvider;
 ///
 /// let provider = SdkMeterProvider::builder().build();
-/// tracewire::metrics::set_meter_provider(&provider);
+/// tracewire::export::set_meter_provider(&provider);
 /// # let _ = provider.shutdown();
 /// ```
 pub fn set_meter_provider(provider: &SdkMeterProvider) {
-    let meter = provider.meter(crate::INSTRUMENTATION_SCOPE);
+    let meter = provider.meter(crate::span::INSTRUMENTATION_SCOPE);
     let instruments = Instruments {
         duration: meter
             .f64_histogram(DURATION)

@@ -157,7 +157,7 @@ pub trait FutureExt: Future + Sized {
     /// current now.
     ///
     /// ```
-    /// use tracewire::propagate::FutureExt as _;
+    /// use tracewire::FutureExt as _;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let n = async { 3 }.in_child_span("batch.item").await;
     /// assert_eq!(n, 3);
@@ -184,12 +184,15 @@ pub trait FutureExt: Future + Sized {
 
 impl<F: Future> FutureExt for F {}
 
-/// A future running inside its own span, which ends when the future
-/// completes. Returned by [`FutureExt::in_child_span`] and
-/// [`FutureExt::in_linked_span`].
-pub struct SpanFuture<F> {
-    span: Option<HandlerSpan>,
-    future: F,
+pin_project_lite::pin_project! {
+    /// A future running inside its own span, which ends when the future
+    /// completes. Returned by [`FutureExt::in_child_span`] and
+    /// [`FutureExt::in_linked_span`].
+    pub struct SpanFuture<F> {
+        span: Option<HandlerSpan>,
+        #[pin]
+        future: F,
+    }
 }
 
 impl<F> SpanFuture<F> {
@@ -205,10 +208,8 @@ impl<F: Future> Future for SpanFuture<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned and never moved; `span` is
-        // not pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
+        let this = self.project();
+        let future = this.future;
         let Some(span) = this.span.as_mut() else {
             // Polled after completion: the inner future decides what that
             // means (most panic, as futures may); no span to run it in.
@@ -299,7 +300,7 @@ impl<M> DerefMut for Traced<M> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` carries no trace context",
     label = "`parent = ..` and `link = ..` need an argument that carries a trace context",
-    note = "pass a `tracewire::Traced<M>`, an `opentelemetry::Context` or a `tracewire::RemoteParent`, or implement `tracewire::CarriesContext`"
+    note = "pass a `tracewire::Traced<M>`, an `opentelemetry::Context` or a `tracewire::carrier::RemoteParent`, or implement `tracewire::CarriesContext`"
 )]
 pub trait CarriesContext {
     /// The carried context.
@@ -318,7 +319,7 @@ impl CarriesContext for Context {
     }
 }
 
-/// Incoming context after a [`TrustPolicy`](crate::TrustPolicy): a parent is
+/// Incoming context after a [`TrustPolicy`](crate::carrier::TrustPolicy): a parent is
 /// carried as is; a link-only context is carried as a remote span context,
 /// for use with `#[span(link = arg)]`.
 impl CarriesContext for crate::carrier::RemoteParent {

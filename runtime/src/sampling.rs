@@ -74,7 +74,7 @@ pub(crate) fn follows_parent(parent: &SpanContext, rate: Option<f64>) -> bool {
 ///
 /// let sampler = HandlerSampler::new(Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
 /// let provider = SdkTracerProvider::builder().with_sampler(sampler).build();
-/// tracewire::set_handler_sampled_tracer_provider(provider.clone());
+/// tracewire::export::set_handler_sampled_tracer_provider(provider.clone());
 /// # let _ = provider.shutdown();
 /// ```
 #[derive(Clone, Debug)]

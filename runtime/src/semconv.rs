@@ -1,4 +1,4 @@
-//! Attribute and event names tracewire writes, in one place.
+//! Attribute, event and metric names tracewire writes, in one place.
 //!
 //! Where OpenTelemetry's semantic conventions define a name, that name is
 //! used. Names under `tracewire.` are tracewire's own.
@@ -21,3 +21,11 @@ pub const CANCELLED: &str = "tracewire.cancelled";
 pub const CANCELLED_EVENT: &str = "cancelled";
 /// The fixed mask recorded in place of an argument listed in `redact(..)`.
 pub const REDACTED: &str = "[REDACTED]";
+
+/// Duration of traced handler calls, a histogram in seconds with the
+/// attributes `handler` (the span name) and `outcome` (`ok`, `error` or
+/// `cancelled`).
+pub const HANDLER_DURATION: &str = "tracewire.handler.duration";
+/// Traced handler calls, a counter with the same attributes as
+/// [`HANDLER_DURATION`].
+pub const HANDLER_CALLS: &str = "tracewire.handler.calls";

@@ -32,6 +32,7 @@ use opentelemetry::{Context, InstrumentationScope, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::metrics::{self, CallOutcome};
+use crate::panic::panic_message;
 use crate::outcome::Outcome;
 use crate::{sampling, semconv};
 
@@ -65,7 +66,7 @@ pub const INSTRUMENTATION_SCOPE: &str = "tracewire";
 /// use opentelemetry_sdk::trace::SdkTracerProvider;
 ///
 /// let provider = SdkTracerProvider::builder().build();
-/// tracewire::set_tracer_provider(provider.clone());
+/// tracewire::export::set_tracer_provider(provider.clone());
 /// # let _ = provider.shutdown();
 /// ```
 pub fn set_tracer_provider(provider: SdkTracerProvider) {
@@ -96,7 +97,7 @@ pub fn set_tracer_provider(provider: SdkTracerProvider) {
 /// let provider = SdkTracerProvider::builder()
 ///     .with_sampler(HandlerSampler::new(Sampler::TraceIdRatioBased(0.1)))
 ///     .build();
-/// tracewire::set_handler_sampled_tracer_provider(provider.clone());
+/// tracewire::export::set_handler_sampled_tracer_provider(provider.clone());
 /// # let _ = provider.shutdown();
 /// ```
 pub fn set_handler_sampled_tracer_provider(provider: SdkTracerProvider) {
@@ -573,36 +574,26 @@ impl Drop for HandlerSpan {
     }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&'static str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "Box<dyn Any>"
+pin_project_lite::pin_project! {
+    /// An async handler body that runs with its span current. Returned by
+    /// [`HandlerSpan::instrument`].
+    ///
+    /// If it is dropped before completing, the span it borrows is dropped
+    /// unfinished right after, which marks it cancelled.
+    #[doc(hidden)]
+    pub struct Instrumented<'a, F> {
+        span: &'a mut HandlerSpan,
+        #[pin]
+        future: F,
     }
-}
-
-/// An async handler body that runs with its span current. Returned by
-/// [`HandlerSpan::instrument`].
-///
-/// If it is dropped before completing, the span it borrows is dropped
-/// unfinished right after, which marks it cancelled.
-#[doc(hidden)]
-pub struct Instrumented<'a, F> {
-    span: &'a mut HandlerSpan,
-    future: F,
 }
 
 impl<F: Future> Future for Instrumented<'_, F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is never moved out of `self`; the other fields are
-        // not structurally pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        this.span.poll_in_scope(future, task)
+        let this = self.project();
+        this.span.poll_in_scope(this.future, task)
     }
 }
 

@@ -110,7 +110,7 @@ impl TestTracing {
             .with_sampler(HandlerSampler::new(sampler))
             .with_simple_exporter(exporter.clone())
             .build();
-        crate::set_handler_sampled_tracer_provider(provider.clone());
+        crate::span::set_handler_sampled_tracer_provider(provider.clone());
         let metric_exporter = InMemoryMetricExporter::default();
         let meter_provider = SdkMeterProvider::builder()
             .with_reader(PeriodicReader::builder(metric_exporter.clone()).build())
@@ -129,7 +129,7 @@ impl TestTracing {
     /// (`"ok"`, `"error"` or `"cancelled"`), from the
     /// `tracewire.handler.calls` counter.
     pub fn handler_calls(&self, handler: &str, outcome: &str) -> u64 {
-        self.handler_metric(crate::metrics::CALLS, handler, outcome, |data| match data {
+        self.handler_metric(crate::semconv::HANDLER_CALLS, handler, outcome, |data| match data {
             AggregatedMetrics::U64(MetricData::Sum(sum)) => Some(
                 sum.data_points()
                     .map(|p| (attrs(p.attributes()), p.value()))
@@ -143,7 +143,7 @@ impl TestTracing {
     /// `tracewire.handler.duration` histogram holds.
     pub fn handler_durations(&self, handler: &str, outcome: &str) -> u64 {
         self.handler_metric(
-            crate::metrics::DURATION,
+            crate::semconv::HANDLER_DURATION,
             handler,
             outcome,
             |data| match data {
@@ -231,7 +231,7 @@ fn attrs<'a>(kvs: impl Iterator<Item = &'a KeyValue>) -> Vec<(String, String)> {
 
 impl Drop for TestTracing {
     fn drop(&mut self) {
-        crate::clear_tracer_provider();
+        crate::span::clear_tracer_provider();
         crate::metrics::clear_meter_provider();
         let _ = self.meter_provider.shutdown();
         // The OpenTelemetry global keeps a clone of the provider until the

@@ -29,8 +29,9 @@ use opentelemetry::Context;
 use opentelemetry::context::FutureExt as _;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::{Actor, ActorRef, Control, DEFAULT_MAILBOX, Runner, StopReason, channel};
-use crate::message::concat;
+use super::runner::{Control, Runner};
+use super::{Actor, ActorRef, DEFAULT_MAILBOX, StopReason};
+use crate::static_name::concat;
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
 
@@ -117,11 +118,7 @@ impl ChildSpec {
     where
         A::Args: Clone + Sync,
     {
-        let (actor_ref, mailbox) = channel::<A>(capacity.max(1));
-        let runner = Runner {
-            mailbox,
-            myself: actor_ref.clone(),
-        };
+        let (actor_ref, runner) = Runner::with_mailbox(capacity.max(1));
         let spec = ChildSpec {
             name: A::NAME,
             restart: Restart::Permanent,
@@ -241,9 +238,7 @@ impl SupervisorBuilder {
             crate::spawn(child_loop(
                 index,
                 spec.child,
-                Control {
-                    rx: Some(control_rx),
-                },
+                Control::from(control_rx),
                 command_rx,
                 exits_tx.clone(),
                 started,

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use super::panic_message;
+use crate::panic::panic_message;
 
 /// Why an awaited task gave no value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,7 +160,7 @@ impl<T> NoLinkTask<T> {
     /// aborted.
     pub async fn await_timeout(self, timeout: Duration) -> Result<T, TaskError> {
         match await_handle(self.handle, timeout).await {
-            Err(Failure::Panicked(payload)) => Err(TaskError::Panicked(panic_message(payload))),
+            Err(Failure::Panicked(payload)) => Err(TaskError::Panicked(panic_message(&*payload).to_owned())),
             Err(Failure::Timeout) => Err(TaskError::Timeout(timeout)),
             Err(Failure::Cancelled) => Err(TaskError::Cancelled),
             Ok(value) => Ok(value),

@@ -22,202 +22,33 @@
 //!   a reason, and the client (the `phoenix` client reconnects by itself)
 //!   rejoins.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt as _, StreamExt as _};
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::StreamExt as _;
+use futures_util::stream::SplitStream;
 use opentelemetry::Context;
-use opentelemetry::trace::{SpanContext, SpanKind, TraceContextExt as _};
 use serde_json::{Value, json};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::Socket;
-use super::handler::{Assigns, LeaveReason};
-use super::joined::{ChannelMsg, ChannelStart, Down};
+use super::handler::LeaveReason;
+use super::joined::{ChannelStart, Down};
+use super::mailbox::ChannelMsg;
+use super::outbound::{CLOSE_TIMEOUT, CloseReason, ENTRY_OVERHEAD, Outbound, closed, write_loop};
 use super::protocol::{self, Incoming, Malformed, RawRef};
 use super::pubsub;
-use super::server::Core;
-use crate::carrier::{JSON_KEY, JsonCarrier};
-use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan, LinkTo};
-use crate::{RemoteParent, TrustPolicy};
+use super::server_core::{Core, stopped};
+use super::socket::{Assigns, Socket};
+use crate::carrier::{JSON_KEY, JsonCarrier, RemoteParent, TrustPolicy};
+use crate::span::LinkTo;
 
-/// What a queued frame costs beyond its text: the queue entry itself.
-const ENTRY_OVERHEAD: usize = 64;
-/// How long closing waits for the close frame to be written.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long a closing connection waits for its channels' `terminate`.
 const TERMINATE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Why the server closes a connection: a WebSocket close code and reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CloseReason {
-    pub(crate) code: u16,
-    pub(crate) reason: Cow<'static, str>,
-}
-
-impl CloseReason {
-    const fn new(code: u16, reason: &'static str) -> Self {
-        CloseReason {
-            code,
-            reason: Cow::Borrowed(reason),
-        }
-    }
-
-    /// The client closed, or the server closes with nothing to report.
-    const NORMAL: CloseReason = CloseReason::new(1000, "");
-    const IDLE: CloseReason = CloseReason::new(1000, "idle timeout: no message from the client");
-    const SHUTDOWN: CloseReason = CloseReason::new(1001, "server shutting down");
-    const SLOW_CLIENT: CloseReason = CloseReason::new(
-        1013,
-        "outbound buffer full: the client is not reading fast enough",
-    );
-    const WRITE_FAILED: CloseReason = CloseReason::new(1011, "write failed");
-
-    /// A read error: an oversized frame (1009) or a protocol violation.
-    fn read_error(error: &axum::Error, max_frame_size: usize) -> Self {
-        // axum hides tungstenite's error type; its message is the only
-        // stable way to tell a size limit from other protocol errors.
-        let text = error.to_string();
-        if text.contains("Space limit exceeded") || text.contains("too long") {
-            CloseReason {
-                code: 1009,
-                reason: format!("message too big: the limit is {max_frame_size} bytes").into(),
-            }
-        } else if text.contains("UTF-8") {
-            CloseReason::new(1007, "text frame is not valid UTF-8")
-        } else {
-            CloseReason {
-                code: 1002,
-                reason: truncate(format!("protocol error: {text}")).into(),
-            }
-        }
-    }
-}
-
-/// A close reason must fit a control frame (123 bytes).
-fn truncate(mut reason: String) -> String {
-    if reason.len() > 123 {
-        let mut end = 123;
-        while !reason.is_char_boundary(end) {
-            end -= 1;
-        }
-        reason.truncate(end);
-    }
-    reason
-}
-
-/// The connection is closed (or closing): nothing more reaches the client.
-#[derive(Debug)]
-pub(crate) struct Gone;
-
-/// A connection's outbound queue: bounded by bytes, never waited on.
-pub(crate) struct Outbound {
-    frames: mpsc::UnboundedSender<OutFrame>,
-    budget: Arc<Semaphore>,
-    capacity: usize,
-    closing: watch::Sender<Option<CloseReason>>,
-}
-
-/// A frame waiting for the writer, holding its share of the budget.
-enum OutFrame {
-    Text {
-        text: String,
-        _permit: OwnedSemaphorePermit,
-    },
-    /// A broadcast to a channel that does not intercept it: the writer
-    /// sends it inside a CONSUMER span linked to the broadcast span.
-    Delivery {
-        text: String,
-        span_name: &'static str,
-        link: SpanContext,
-        _permit: OwnedSemaphorePermit,
-    },
-}
-
-impl Outbound {
-    fn new(capacity: usize) -> (Arc<Self>, mpsc::UnboundedReceiver<OutFrame>) {
-        let (frames, rx) = mpsc::unbounded_channel();
-        let outbound = Outbound {
-            frames,
-            budget: Arc::new(Semaphore::new(capacity)),
-            capacity,
-            closing: watch::Sender::new(None),
-        };
-        (Arc::new(outbound), rx)
-    }
-
-    /// Takes `bytes` of the budget, or closes the connection as too slow.
-    pub(crate) fn reserve(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Gone> {
-        if self.is_closing() {
-            return Err(Gone);
-        }
-        // A frame larger than the whole buffer still goes out when the
-        // buffer is empty.
-        let cost = bytes.saturating_add(ENTRY_OVERHEAD).min(self.capacity);
-        let cost = u32::try_from(cost).unwrap_or(u32::MAX);
-        match self.budget.clone().try_acquire_many_owned(cost) {
-            Ok(permit) => Ok(permit),
-            Err(TryAcquireError::NoPermits) => {
-                self.close(CloseReason::SLOW_CLIENT);
-                Err(Gone)
-            }
-            Err(TryAcquireError::Closed) => Err(Gone),
-        }
-    }
-
-    /// Queues a frame.
-    pub(crate) fn send(&self, text: String) -> Result<(), Gone> {
-        let permit = self.reserve(text.len())?;
-        self.frames
-            .send(OutFrame::Text {
-                text,
-                _permit: permit,
-            })
-            .map_err(|_| Gone)
-    }
-
-    /// Queues a broadcast frame for a non-intercepting channel.
-    pub(crate) fn send_delivery(
-        &self,
-        text: String,
-        span_name: &'static str,
-        link: SpanContext,
-    ) -> Result<(), Gone> {
-        let permit = self.reserve(text.len())?;
-        self.frames
-            .send(OutFrame::Delivery {
-                text,
-                span_name,
-                link,
-                _permit: permit,
-            })
-            .map_err(|_| Gone)
-    }
-
-    /// Closes the connection with `reason`; the first reason wins.
-    pub(crate) fn close(&self, reason: CloseReason) {
-        self.closing.send_if_modified(|current| {
-            if current.is_none() {
-                *current = Some(reason);
-                true
-            } else {
-                false
-            }
-        });
-    }
-
-    pub(crate) fn is_closing(&self) -> bool {
-        self.closing.borrow().is_some()
-    }
-}
 
 /// What an accepted connection starts with.
 pub(crate) struct Accepted {
@@ -517,29 +348,6 @@ impl Connection {
     }
 }
 
-/// Resolves with the reason once the connection is closing (never, if
-/// the queue is gone, which only happens once nobody reads this).
-async fn closed(closing: &mut watch::Receiver<Option<CloseReason>>) -> Option<CloseReason> {
-    let reason = closing
-        .wait_for(Option::is_some)
-        .await
-        .ok()
-        .and_then(|reason| reason.clone());
-    if reason.is_none() {
-        std::future::pending::<()>().await;
-    }
-    reason
-}
-
-/// Resolves when the server shuts down; never, when it cannot (a router
-/// served without a [`ServerHandle`](super::ServerHandle)).
-pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
-    let stopped = shutdown.wait_for(|stop| *stop).await.is_ok();
-    if !stopped {
-        std::future::pending::<()>().await;
-    }
-}
-
 /// Removes the trace context a client put in a payload (`trace_context`,
 /// see [`crate::carrier`]) and applies the trust policy to it: the context
 /// the handler then runs under. Without one, an empty context: each client
@@ -561,93 +369,3 @@ pub(crate) fn incoming_context(payload: &mut Value, policy: TrustPolicy) -> Cont
     }
 }
 
-/// Writes queued frames until the connection closes, then the close frame.
-async fn write_loop(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut frames: mpsc::UnboundedReceiver<OutFrame>,
-    outbound: Arc<Outbound>,
-) {
-    let mut closing = outbound.closing.subscribe();
-    let close = loop {
-        let frame = tokio::select! {
-            biased;
-            reason = closed(&mut closing) => break reason,
-            frame = frames.recv() => frame,
-        };
-        let Some(frame) = frame else { break None };
-        let written = match frame {
-            OutFrame::Text { text, _permit } => write(&mut sink, &mut closing, text).await,
-            OutFrame::Delivery {
-                text,
-                span_name,
-                link,
-                _permit,
-            } => {
-                let meta = HandlerMeta {
-                    name: span_name,
-                    kind: SpanKind::Consumer,
-                    sample: None,
-                };
-                let linked = Context::new().with_remote_span_context(link);
-                let span = HandlerSpan::start_linked(&meta, Context::new(), &linked);
-                let written = write(&mut sink, &mut closing, text).await;
-                span.finish(Outcome::Unset);
-                written
-            }
-        };
-        let flushed = match written {
-            Ok(()) if frames.is_empty() => flush(&mut sink, &mut closing).await,
-            other => other,
-        };
-        if let Err(WriteStopped::Failed) = flushed {
-            outbound.close(CloseReason::WRITE_FAILED);
-        }
-        if flushed.is_err() {
-            break closing.borrow().clone();
-        }
-    };
-    // Frames still queued are dropped with their permits.
-    frames.close();
-    if let Some(CloseReason { code, reason }) = close {
-        let frame = CloseFrame {
-            code,
-            reason: reason.into_owned().into(),
-        };
-        let _ = tokio::time::timeout(CLOSE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
-    }
-}
-
-enum WriteStopped {
-    /// The connection is closing; stop writing.
-    Closing,
-    /// The peer is gone.
-    Failed,
-}
-
-async fn write(
-    sink: &mut SplitSink<WebSocket, Message>,
-    closing: &mut watch::Receiver<Option<CloseReason>>,
-    text: String,
-) -> Result<(), WriteStopped> {
-    tokio::select! {
-        biased;
-        _ = closed(closing) => Err(WriteStopped::Closing),
-        written = sink.feed(Message::Text(text.into())) => written.map_err(|_| WriteStopped::Failed),
-    }
-}
-
-async fn flush(
-    sink: &mut SplitSink<WebSocket, Message>,
-    closing: &mut watch::Receiver<Option<CloseReason>>,
-) -> Result<(), WriteStopped> {
-    tokio::select! {
-        biased;
-        _ = closed(closing) => Err(WriteStopped::Closing),
-        flushed = sink.flush() => flushed.map_err(|_| WriteStopped::Failed),
-    }
-}
-
-/// Whether a pusher's channel is still joined.
-pub(crate) fn is_open(open: &AtomicBool) -> bool {
-    open.load(Ordering::Acquire)
-}

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::Socket;
+use super::socket::{Assigns, Socket};
 
 /// A message body on the wire: any JSON value.
 pub type Payload = Value;
@@ -348,9 +348,6 @@ pub fn decode<P: DeserializeOwned>(payload: Payload) -> Result<P, serde_json::Er
 /// Phoenix client puts its `params` (such as a `token`) and `vsn`.
 pub type ConnectParams = std::collections::HashMap<String, String>;
 
-/// Per-connection values set by [`SocketHandler::connect`] (Phoenix's socket
-/// assigns), copied into every channel the connection joins.
-pub type Assigns = serde_json::Map<String, Value>;
 
 /// What the server knows about a connecting client.
 #[derive(Clone, Debug)]

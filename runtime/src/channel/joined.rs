@@ -13,12 +13,9 @@
 //! policy allows (else empty), `handle_out` under a context linking to the
 //! broadcast span, and `terminate` under an empty one.
 
-use std::marker::PhantomData;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use futures_util::FutureExt as _;
 use opentelemetry::Context;
 use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::SpanContext;
@@ -26,32 +23,13 @@ use serde_json::{Value, json};
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::Socket;
 use super::handler::{Channel, LeaveReason, Outgoing};
+use super::mailbox::ChannelMsg;
 use super::protocol::{self, RawRef};
-use super::pubsub::{Broadcast, Subscriber};
-use crate::actor::panic_message;
+use super::pubsub::Subscriber;
+use super::socket::Socket;
+use crate::panic::catch_panic;
 use crate::span::LinkTo;
-
-/// What a channel's task receives, in order.
-pub(crate) enum ChannelMsg {
-    /// A client event for `handle_in`.
-    Event {
-        msg_ref: RawRef,
-        event: String,
-        payload: Value,
-        /// The context `handle_in` runs under (see the trust policy).
-        cx: Context,
-        _permit: OwnedSemaphorePermit,
-    },
-    /// The client's `phx_leave`.
-    Leave { msg_ref: RawRef },
-    /// A broadcast of an event this channel intercepts.
-    Broadcast {
-        message: Arc<Broadcast>,
-        _permit: OwnedSemaphorePermit,
-    },
-}
 
 /// A channel task has ended; the connection forgets the topic unless it has
 /// been joined again since.
@@ -77,59 +55,8 @@ pub(crate) struct ChannelStart {
     pub(crate) permit: OwnedSemaphorePermit,
 }
 
-/// A topic pattern: `"room:*"` (a prefix) or an exact topic.
-#[derive(Clone, Debug)]
-pub(crate) enum TopicPattern {
-    Prefix(String),
-    Exact(String),
-}
-
-impl TopicPattern {
-    /// Parses a pattern.
-    ///
-    /// # Panics
-    ///
-    /// If `*` appears anywhere but at the end, as Phoenix refuses too.
-    pub(crate) fn parse(pattern: &str) -> Self {
-        match pattern.strip_suffix('*') {
-            Some(prefix) if !prefix.contains('*') => TopicPattern::Prefix(prefix.to_owned()),
-            _ if pattern.contains('*') => panic!(
-                "invalid channel pattern {pattern:?}: `*` is only allowed at the end, as in \"room:*\""
-            ),
-            _ => TopicPattern::Exact(pattern.to_owned()),
-        }
-    }
-
-    pub(crate) fn matches(&self, topic: &str) -> bool {
-        match self {
-            TopicPattern::Prefix(prefix) => topic.starts_with(prefix.as_str()),
-            TopicPattern::Exact(exact) => topic == exact,
-        }
-    }
-}
-
-/// A channel type behind a topic pattern, without its type.
-pub(crate) trait Route: Send + Sync {
-    fn matches(&self, topic: &str) -> bool;
-    fn spawn(&self, start: ChannelStart) -> JoinHandle<()>;
-}
-
-pub(crate) struct ChannelRoute<C> {
-    pub(crate) pattern: TopicPattern,
-    pub(crate) channel: PhantomData<fn() -> C>,
-}
-
-impl<C: Channel> Route for ChannelRoute<C> {
-    fn matches(&self, topic: &str) -> bool {
-        self.pattern.matches(topic)
-    }
-
-    fn spawn(&self, start: ChannelStart) -> JoinHandle<()> {
-        tokio::spawn(run::<C>(start))
-    }
-}
-
-async fn run<C: Channel>(start: ChannelStart) {
+/// Runs one joined channel from `join` to `terminate`.
+pub(crate) async fn run<C: Channel>(start: ChannelStart) {
     let ChannelStart {
         mut socket,
         msg_ref,
@@ -146,9 +73,7 @@ async fn run<C: Channel>(start: ChannelStart) {
         let _ = previous.await;
     }
     let topic = socket.topic.clone();
-    let joined = AssertUnwindSafe(C::join(&topic, params, &mut socket).with_context(cx))
-        .catch_unwind()
-        .await;
+    let joined = catch_panic(C::join(&topic, params, &mut socket).with_context(cx)).await;
     drop(permit);
     let mut channel = match joined {
         Ok(Ok((channel, response))) => {
@@ -195,36 +120,32 @@ async fn run<C: Channel>(start: ChannelStart) {
                 cx,
                 _permit,
             } => {
-                let handled = AssertUnwindSafe(
+                let handled = catch_panic(
                     channel
                         .handle_in(&event, payload, &mut socket)
                         .with_context(cx),
-                )
-                .catch_unwind()
-                .await;
+                ).await;
                 match handled {
                     Ok(Some(answer)) => {
                         reply(&socket, &msg_ref, answer.status(), answer.response())
                     }
                     Ok(None) => {}
-                    Err(panic) => break (LeaveReason::Crashed(panic_message(panic)), None),
+                    Err(panic) => break (LeaveReason::Crashed(panic), None),
                 }
             }
             ChannelMsg::Leave { msg_ref } => break (LeaveReason::Leave, Some(msg_ref)),
             ChannelMsg::Broadcast { message, _permit } => {
-                let outgoing = AssertUnwindSafe(
+                let outgoing = catch_panic(
                     channel
                         .handle_out(message.event, message.payload.clone(), &mut socket)
                         .with_context(link_context(&message.link)),
-                )
-                .catch_unwind()
-                .await;
+                ).await;
                 match outgoing {
                     Ok(Outgoing::Push(payload)) => {
                         let _ = socket.send_push(message.event, &payload);
                     }
                     Ok(Outgoing::Skip) => {}
-                    Err(panic) => break (LeaveReason::Crashed(panic_message(panic)), None),
+                    Err(panic) => break (LeaveReason::Crashed(panic), None),
                 }
             }
         }
@@ -237,13 +158,11 @@ async fn run<C: Channel>(start: ChannelStart) {
     if let Some(msg_ref) = leave_ref {
         reply(&socket, &msg_ref, "ok", &json!({}));
     }
-    let _ = AssertUnwindSafe(
+    let _ = catch_panic(
         channel
             .terminate(&reason, &mut socket)
             .with_context(Context::new()),
-    )
-    .catch_unwind()
-    .await;
+    ).await;
     let notice = match reason {
         LeaveReason::Leave | LeaveReason::Rejoined => Some(protocol::PHX_CLOSE),
         LeaveReason::Crashed(_) => Some(protocol::PHX_ERROR),

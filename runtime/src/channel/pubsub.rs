@@ -23,15 +23,15 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use opentelemetry::trace::{SpanContext, SpanKind, TraceContextExt as _};
+use opentelemetry::trace::{SpanKind, TraceContextExt as _};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::connection::Outbound;
-use super::joined::ChannelMsg;
+use super::mailbox::{Broadcast, ChannelMsg};
+use super::outbound::Outbound;
 use super::protocol::{self, RawRef};
-use crate::message::concat;
+use crate::static_name::concat;
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
 
@@ -120,24 +120,6 @@ pub(crate) struct Subscriber {
 pub(crate) fn next_subscriber_id() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
-}
-
-/// One broadcast as PubSub carries it: the payload, its encoded frame tail,
-/// and the metadata (the broadcast span's context) that clients never see.
-pub(crate) struct Broadcast {
-    pub(crate) event: &'static str,
-    pub(crate) payload: Value,
-    /// `,null,"topic","event",payload]`, shared by every recipient.
-    tail: String,
-    /// The `channel.broadcast` span, which each recipient's span links to.
-    pub(crate) link: SpanContext,
-}
-
-impl Broadcast {
-    /// Bytes it holds against a connection's outbound buffer while queued.
-    pub(crate) fn cost(&self) -> usize {
-        self.tail.len()
-    }
 }
 
 /// A broadcast payload that does not serialise to JSON.

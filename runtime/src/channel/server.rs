@@ -5,7 +5,6 @@
 use std::io;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,21 +14,21 @@ use axum::extract::{Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::FutureExt as _;
 use opentelemetry::trace::{SpanKind, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::PubSub;
 use super::connection::{self, Accepted};
 use super::handler::{Channel, ConnectInfo, ConnectParams, SocketHandler};
-use super::joined::{ChannelRoute, Route, TopicPattern};
-use crate::carrier::HeaderCarrier;
+use super::pubsub::PubSub;
+use super::route::{ChannelRoute, Route, TopicPattern};
+use super::server_core::{Config, Core};
+use crate::carrier::{HeaderCarrier, RemoteParent, TrustPolicy};
+use crate::panic::catch_panic;
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
-use crate::{RemoteParent, TrustPolicy};
 
 /// The span around each connection's [`SocketHandler::connect`].
 const CONNECT_SPAN: HandlerMeta = HandlerMeta {
@@ -48,45 +47,6 @@ pub const DEFAULT_MAX_FRAME_SIZE: usize = 1024 * 1024;
 pub const DEFAULT_OUTBOUND_BUFFER: usize = 8 * 1024 * 1024;
 /// The default [`Server::idle_timeout`], Phoenix's 60 seconds.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Limits and policies, fixed when the server is built.
-#[derive(Clone, Debug)]
-pub(crate) struct Config {
-    pub(crate) trust_policy: TrustPolicy,
-    pub(crate) max_frame_size: usize,
-    pub(crate) outbound_buffer: usize,
-    pub(crate) idle_timeout: Duration,
-    path: String,
-}
-
-impl Config {
-    /// Bytes of client messages a connection holds while its channels
-    /// catch up: four frames at the limit.
-    pub(crate) fn inbound_budget(&self) -> usize {
-        self.max_frame_size.saturating_mul(4).min(u32::MAX as usize)
-    }
-}
-
-/// What every connection of a server shares.
-pub(crate) struct Core {
-    routes: Vec<Box<dyn Route>>,
-    pub(crate) pubsub: PubSub,
-    pub(crate) config: Config,
-    /// Becomes `true` when the server shuts down.
-    pub(crate) shutdown: watch::Receiver<bool>,
-    /// Live connections, for a graceful shutdown to wait on.
-    pub(crate) connections: watch::Sender<usize>,
-}
-
-impl Core {
-    /// The first route whose pattern matches `topic`, in declaration order.
-    pub(crate) fn route(&self, topic: &str) -> Option<&dyn Route> {
-        self.routes
-            .iter()
-            .find(|route| route.matches(topic))
-            .map(|route| &**route)
-    }
-}
 
 /// A Phoenix Channels endpoint (Phoenix's `UserSocket` and its `channel`
 /// routes), served over WebSocket at `{path}/websocket`.
@@ -424,9 +384,7 @@ async fn upgrade<S: SocketHandler>(
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map(|info| info.0),
     };
-    let connected = AssertUnwindSafe(span.instrument(endpoint.handler.connect(&params, &info)))
-        .catch_unwind()
-        .await;
+    let connected = catch_panic(span.instrument(endpoint.handler.connect(&params, &info))).await;
     let assigns = match connected {
         Ok(Ok(assigns)) => assigns,
         Ok(Err(refused)) => {

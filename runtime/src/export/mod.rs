@@ -107,6 +107,14 @@ pub mod terminal;
 
 pub use processor::{BatchConfig, BoundedSpanProcessor, ProcessorStats, StartError};
 
+// Provider plumbing, for programs that build their own pipeline: the tracer
+// and meter setters side by side. `init()` calls them for you.
+pub use crate::metrics::{clear_meter_provider, set_handler_metrics_enabled, set_meter_provider};
+pub use crate::span::{
+    INSTRUMENTATION_SCOPE, clear_tracer_provider, set_handler_sampled_tracer_provider,
+    set_tracer_provider,
+};
+
 use crate::sampling::HandlerSampler;
 use config::{Env, Plan};
 use terminal::TerminalExporter;
@@ -410,7 +418,7 @@ impl TelemetryBuilder {
     }
 
     /// Builds the pipelines and installs them: the tracer provider with
-    /// [`set_handler_sampled_tracer_provider`](crate::set_handler_sampled_tracer_provider), the meter
+    /// [`set_handler_sampled_tracer_provider`](crate::span::set_handler_sampled_tracer_provider), the meter
     /// provider with [`set_meter_provider`](crate::metrics::set_meter_provider),
     /// both also as the OpenTelemetry globals.
     ///
@@ -516,7 +524,7 @@ fn install(
 
     let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
     INSTALLED.store(generation, Ordering::Release);
-    crate::set_handler_sampled_tracer_provider(tracer_provider.clone());
+    crate::span::set_handler_sampled_tracer_provider(tracer_provider.clone());
     match &meter_provider {
         Some(provider) => {
             crate::metrics::set_meter_provider(provider);
@@ -543,7 +551,7 @@ fn export_instruments(
     provider: &SdkMeterProvider,
     stats: &[(&'static str, ProcessorStats)],
 ) -> Vec<ObservableCounter<u64>> {
-    let meter = provider.meter(crate::INSTRUMENTATION_SCOPE);
+    let meter = provider.meter(crate::span::INSTRUMENTATION_SCOPE);
     let dropped = stats.to_vec();
     let failed = stats.to_vec();
     vec![
@@ -699,7 +707,7 @@ impl TelemetryGuard {
             .compare_exchange(self.generation, 0, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
         {
-            crate::clear_tracer_provider();
+            crate::span::clear_tracer_provider();
             global::set_tracer_provider(opentelemetry::trace::noop::NoopTracerProvider::new());
             if self.meter_provider.is_some() {
                 crate::metrics::clear_meter_provider();

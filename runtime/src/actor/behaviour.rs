@@ -1,0 +1,133 @@
+//! The [`Actor`] trait: the callbacks an actor implements, as a GenServer
+//! module implements its behaviour, and [`NoMessage`] for the message kinds
+//! an actor does not take.
+
+use std::future::Future;
+
+use super::{ActorContext, StopReason};
+use crate::Message;
+
+/// A message type for actors that take no messages of a kind (for example
+/// `type Info = NoMessage;`). It has no values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoMessage {}
+
+impl Message for NoMessage {
+    const VARIANTS: &'static [&'static str] = &[];
+    fn variant_index(&self) -> usize {
+        match *self {}
+    }
+}
+
+/// A GenServer-style actor. See the module documentation.
+///
+/// The name used in client-side span names is [`NAME`](Self::NAME); on a
+/// `#[traced_actor]` impl it is set for you (the snake_case type name, or
+/// `name = ".."`), so client and server spans agree.
+///
+/// # Examples
+///
+/// ```
+/// use tracewire::actor::{self, Actor, ActorContext, NoMessage, StopReason};
+/// use tracewire::prelude::*;
+///
+/// struct Counter(u64);
+///
+/// #[derive(Message)]
+/// enum CounterCall { Get }
+///
+/// #[derive(Message, Debug)]
+/// enum CounterCast { Add(u64) }
+///
+/// #[traced_actor]
+/// impl Actor for Counter {
+///     type Args = u64;
+///     type Call = CounterCall;
+///     type Reply = u64;
+///     type Cast = CounterCast;
+///     type Info = NoMessage;
+///
+///     async fn init(start: u64) -> Result<Self, StopReason> {
+///         Ok(Counter(start))
+///     }
+///
+///     async fn handle_call(&mut self, _msg: CounterCall, _ctx: &mut ActorContext<Self>) -> u64 {
+///         self.0
+///     }
+///
+///     async fn handle_cast(&mut self, msg: CounterCast, _ctx: &mut ActorContext<Self>) {
+///         let CounterCast::Add(n) = msg;
+///         self.0 += n;
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let counter = actor::spawn::<Counter>(1).await.unwrap();
+/// counter.cast(CounterCast::Add(2)).await.unwrap();
+/// assert_eq!(counter.call(CounterCall::Get).await.unwrap(), 3);
+/// # }
+/// ```
+pub trait Actor: Sized + Send + 'static {
+    /// What [`init`](Self::init) is given. Supervised actors are restarted
+    /// with a clone of it.
+    type Args: Send + 'static;
+    /// Requests that get a reply.
+    type Call: Message + Send + 'static;
+    /// The reply to a [`Call`](Self::Call).
+    type Reply: Send + 'static;
+    /// Fire-and-forget requests.
+    type Cast: Message + Send + 'static;
+    /// Messages to self: timers and other notifications.
+    type Info: Message + Send + 'static;
+
+    /// The actor's name in span names.
+    const NAME: &'static str = "actor";
+
+    /// Head-sampling rate for calls, decided on the client span so that the
+    /// caller's and the handler's spans are kept or dropped together.
+    /// `#[traced_actor]` sets it from `sample = ..` on `handle_call` (or on
+    /// the impl).
+    const CALL_SAMPLE: Option<f64> = None;
+
+    /// Head-sampling rate for casts, decided on the producer span;
+    /// `#[traced_actor]` sets it from `sample = ..` on `handle_cast` (or on
+    /// the impl).
+    const CAST_SAMPLE: Option<f64> = None;
+
+    /// Builds the actor's state. An `Err` stops it before it handles
+    /// anything (GenServer's `{:stop, reason}`).
+    fn init(args: Self::Args) -> impl Future<Output = Result<Self, StopReason>> + Send;
+
+    /// Handles a request and returns the reply.
+    fn handle_call(
+        &mut self,
+        message: Self::Call,
+        ctx: &mut ActorContext<Self>,
+    ) -> impl Future<Output = Self::Reply> + Send;
+
+    /// Handles a fire-and-forget request.
+    fn handle_cast(
+        &mut self,
+        message: Self::Cast,
+        ctx: &mut ActorContext<Self>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (message, ctx);
+        async {}
+    }
+
+    /// Handles a message to self.
+    fn handle_info(
+        &mut self,
+        message: Self::Info,
+        ctx: &mut ActorContext<Self>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (message, ctx);
+        async {}
+    }
+
+    /// Runs once when the actor stops, whatever the reason.
+    fn terminate(&mut self, reason: &StopReason) -> impl Future<Output = ()> + Send {
+        let _ = reason;
+        async {}
+    }
+}

@@ -1,0 +1,52 @@
+//! What a joined channel's task receives: client events, the client's
+//! leave, and the broadcasts it intercepts, each a [`Broadcast`] carrying the
+//! broadcast span's context beside the payload (clients never see it).
+
+use std::sync::Arc;
+
+use opentelemetry::Context;
+
+use opentelemetry::trace::SpanContext;
+use serde_json::Value;
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::protocol::RawRef;
+
+/// What a channel's task receives, in order.
+pub(crate) enum ChannelMsg {
+    /// A client event for `handle_in`.
+    Event {
+        msg_ref: RawRef,
+        event: String,
+        payload: Value,
+        /// The context `handle_in` runs under (see the trust policy).
+        cx: Context,
+        _permit: OwnedSemaphorePermit,
+    },
+    /// The client's `phx_leave`.
+    Leave { msg_ref: RawRef },
+    /// A broadcast of an event this channel intercepts.
+    Broadcast {
+        message: Arc<Broadcast>,
+        _permit: OwnedSemaphorePermit,
+    },
+}
+
+/// One broadcast as PubSub carries it: the payload, its encoded frame tail,
+/// and the metadata (the broadcast span's context) that clients never see.
+pub(crate) struct Broadcast {
+    pub(crate) event: &'static str,
+    pub(crate) payload: Value,
+    /// `,null,"topic","event",payload]`, shared by every recipient.
+    pub(crate) tail: String,
+    /// The `channel.broadcast` span, which each recipient's span links to.
+    pub(crate) link: SpanContext,
+}
+
+impl Broadcast {
+    /// Bytes it holds against a connection's outbound buffer while queued.
+    pub(crate) fn cost(&self) -> usize {
+        self.tail.len()
+    }
+}
+

@@ -1,0 +1,59 @@
+//! What every connection of a server shares: its routes, its PubSub, the
+//! limits and policies it was built with, and the shutdown signal.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::pubsub::PubSub;
+use super::route::Route;
+use crate::carrier::TrustPolicy;
+
+/// Limits and policies, fixed when the server is built.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) trust_policy: TrustPolicy,
+    pub(crate) max_frame_size: usize,
+    pub(crate) outbound_buffer: usize,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) path: String,
+}
+
+impl Config {
+    /// Bytes of client messages a connection holds while its channels
+    /// catch up: four frames at the limit.
+    pub(crate) fn inbound_budget(&self) -> usize {
+        self.max_frame_size.saturating_mul(4).min(u32::MAX as usize)
+    }
+}
+
+/// What every connection of a server shares.
+pub(crate) struct Core {
+    pub(crate) routes: Vec<Box<dyn Route>>,
+    pub(crate) pubsub: PubSub,
+    pub(crate) config: Config,
+    /// Becomes `true` when the server shuts down.
+    pub(crate) shutdown: watch::Receiver<bool>,
+    /// Live connections, for a graceful shutdown to wait on.
+    pub(crate) connections: watch::Sender<usize>,
+}
+
+impl Core {
+    /// The first route whose pattern matches `topic`, in declaration order.
+    pub(crate) fn route(&self, topic: &str) -> Option<&dyn Route> {
+        self.routes
+            .iter()
+            .find(|route| route.matches(topic))
+            .map(|route| &**route)
+    }
+}
+
+/// Resolves when the server shuts down; never, when it cannot (a router
+/// served without a [`ServerHandle`](super::ServerHandle)).
+pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let stopped = shutdown.wait_for(|stop| *stop).await.is_ok();
+    if !stopped {
+        std::future::pending::<()>().await;
+    }
+}
+
