@@ -1,0 +1,5 @@
+use tracewire::actor::ActorRef;
+
+fn main() {
+    let _: Option<ActorRef<()>> = None;
+}
