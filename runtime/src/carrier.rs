@@ -362,7 +362,7 @@ impl TrustPolicy {
     /// ```
     /// use std::collections::HashMap;
     ///
-    /// use tracewire::{RemoteParent, TrustPolicy};
+    /// use tracewire::carrier::{RemoteParent, TrustPolicy};
     ///
     /// let mut headers = HashMap::new();
     /// headers.insert(

@@ -49,7 +49,7 @@ static SWITCHED_OFF: AtomicBool = AtomicBool::new(false);
 /// # let _ = provider.shutdown();
 /// ```
 pub fn set_meter_provider(provider: &SdkMeterProvider) {
-    let meter = provider.meter(crate::span::INSTRUMENTATION_SCOPE);
+    let meter = provider.meter(crate::semconv::INSTRUMENTATION_SCOPE);
     let instruments = Instruments {
         duration: meter
             .f64_histogram(DURATION)

@@ -3,6 +3,9 @@
 //! Where OpenTelemetry's semantic conventions define a name, that name is
 //! used. Names under `tracewire.` are tracewire's own.
 
+/// The instrumentation scope tracewire's spans and metrics are reported
+/// under.
+pub const INSTRUMENTATION_SCOPE: &str = "tracewire";
 /// Low-cardinality class of the failure (`error.type`).
 pub const ERROR_TYPE: &str = "error.type";
 /// The event recorded for a failed handler (`exception`).

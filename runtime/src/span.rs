@@ -34,6 +34,7 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use crate::metrics::{self, CallOutcome};
 use crate::panic::panic_message;
 use crate::outcome::Outcome;
+use crate::semconv::INSTRUMENTATION_SCOPE;
 use crate::{sampling, semconv};
 
 /// The tracer used by generated code when one has been installed through
@@ -51,8 +52,6 @@ struct Installed {
     parent_decides: bool,
 }
 
-/// The instrumentation scope name tracewire's spans are reported under.
-pub const INSTRUMENTATION_SCOPE: &str = "tracewire";
 
 /// Installs `provider` as the tracer provider for every traced handler, and as
 /// the OpenTelemetry global tracer provider.

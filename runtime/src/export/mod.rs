@@ -111,8 +111,7 @@ pub use processor::{BatchConfig, BoundedSpanProcessor, ProcessorStats, StartErro
 // and meter setters side by side. `init()` calls them for you.
 pub use crate::metrics::{clear_meter_provider, set_handler_metrics_enabled, set_meter_provider};
 pub use crate::span::{
-    INSTRUMENTATION_SCOPE, clear_tracer_provider, set_handler_sampled_tracer_provider,
-    set_tracer_provider,
+    clear_tracer_provider, set_handler_sampled_tracer_provider, set_tracer_provider,
 };
 
 use crate::sampling::HandlerSampler;
@@ -551,7 +550,7 @@ fn export_instruments(
     provider: &SdkMeterProvider,
     stats: &[(&'static str, ProcessorStats)],
 ) -> Vec<ObservableCounter<u64>> {
-    let meter = provider.meter(crate::span::INSTRUMENTATION_SCOPE);
+    let meter = provider.meter(crate::semconv::INSTRUMENTATION_SCOPE);
     let dropped = stats.to_vec();
     let failed = stats.to_vec();
     vec![
