@@ -1,8 +1,9 @@
-//! Shared by the `channel_*` tests: a Phoenix V2 WebSocket client on
-//! tokio-tungstenite, a token-checking socket handler, and a `RoomChannel`
-//! written by hand (no macro), with a per-test log of what its callbacks saw.
+//! Shared by the `channel` and `channel_traced` test binaries: a Phoenix V2
+//! WebSocket client on tokio-tungstenite, a token-checking socket handler,
+//! and a `RoomChannel` written by hand (no macro), with a per-test log of
+//! what its callbacks saw.
 
-#![allow(dead_code)] // each test file uses a different part
+#![allow(dead_code)] // each test binary uses a different part
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};

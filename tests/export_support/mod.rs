@@ -1,4 +1,4 @@
-//! Shared by the `export_*` tests: a real OTLP collector (rotel) in front of
+//! Shared by the `export` tests: a real OTLP collector (rotel) in front of
 //! a sink that records what reaches it, a TCP listener that never answers,
 //! and helpers to run a test body in a child process.
 //!
@@ -6,7 +6,7 @@
 //! at the repository root). Without it, collector tests fail under `CI=true`
 //! and are skipped, loudly, elsewhere.
 
-#![allow(dead_code)] // each test file uses a different part
+#![allow(dead_code)] // not every part is used by the tests
 
 use std::io::{BufRead, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -294,7 +294,6 @@ pub fn named<'a>(records: &'a [Value], name: &str) -> Vec<&'a Value> {
 
 pub mod black_hole;
 pub mod inventory;
-#[allow(unused_imports)] // not every test binary that includes this module uses it
 pub use black_hole::BlackHole;
 
 /// Runs `export-child CHILD` (the package's helper binary, see

@@ -1,4 +1,3 @@
-#![deny(warnings, clippy::all)]
 //! Trace context carried into spawned work and across channels, asserted on
 //! captured spans.
 

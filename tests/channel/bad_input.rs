@@ -3,9 +3,7 @@
 //! reason; the connection survives whatever it can survive, and the server
 //! and other connections are never affected.
 
-mod channel_support;
-
-use channel_support::{Client, serve, server};
+use crate::channel_support::{Client, serve, server};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;

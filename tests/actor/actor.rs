@@ -1,4 +1,3 @@
-#![deny(warnings, clippy::all)]
 //! The actor runtime, traced: calls, casts, timeouts, panics, timers,
 //! supervision and tasks, asserted on captured spans.
 

@@ -9,15 +9,13 @@
 //! measures tokio's scheduler rather than the server.
 //!
 //! The figures (clients, messages, deliveries, wall time, rates) are printed
-//! on stderr: `cargo test --test channel_load -- --nocapture` (add
+//! on stderr: `cargo test --test channel_traced load:: -- --nocapture` (add
 //! `--release` for optimised figures).
-
-mod channel_support;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use channel_support::{Client, serve, server};
+use crate::channel_support::{Client, serve, server};
 use serde_json::json;
 use tokio::runtime::{Builder, Runtime};
 use tokio::task::JoinSet;

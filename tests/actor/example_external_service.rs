@@ -1,8 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! The `external_service` example's trace, asserted.
 
 #[allow(dead_code)]
-#[path = "../examples/external_service.rs"]
+#[path = "../../examples/external_service.rs"]
 mod external_service;
 
 use opentelemetry::trace::SpanKind;

@@ -1,10 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! OTLP export end to end, over http/protobuf and gRPC, through a real
 //! collector: `tracewire` → rotel (started here on free loopback ports) →
 //! `scripts/otlp_sink.py`, which records every span and metric data point
 //! it receives as JSON lines.
-
-mod export_support;
 
 use std::fmt;
 use std::time::Duration;
@@ -13,7 +10,7 @@ use serde_json::{Value, json};
 use tracewire::prelude::*;
 use tracewire::{Protocol, Telemetry, TelemetryGuard};
 
-use export_support::{Collector, collector_available, free_port, named, of_type, serial};
+use crate::export_support::{Collector, collector_available, free_port, named, of_type, serial};
 
 #[derive(Debug)]
 struct PaymentError(u64);

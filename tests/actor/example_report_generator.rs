@@ -1,8 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! The `report_generator` example's trace, asserted.
 
 #[allow(dead_code)]
-#[path = "../examples/report_generator.rs"]
+#[path = "../../examples/report_generator.rs"]
 mod report_generator;
 
 use opentelemetry::trace::SpanKind;

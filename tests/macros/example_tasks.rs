@@ -1,8 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! The `tasks` example's trace trees, asserted.
 
 #[allow(dead_code)]
-#[path = "../examples/tasks.rs"]
+#[path = "../../examples/tasks.rs"]
 mod tasks;
 
 use tracewire::semconv;

@@ -2,11 +2,9 @@
 //! clients: connect, join, events, replies, pushes, broadcasts, leave,
 //! duplicate joins, crashes, routing, backpressure and shutdown.
 
-mod channel_support;
-
 use std::time::Duration;
 
-use channel_support::{
+use crate::channel_support::{
     Client, LobbyChannel, RoomChannel, TokenAuth, logged, pusher, serve, server, wait_logged,
 };
 use serde_json::json;

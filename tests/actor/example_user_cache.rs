@@ -1,8 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! The `user_cache` example's trace, asserted.
 
 #[allow(dead_code)]
-#[path = "../examples/user_cache.rs"]
+#[path = "../../examples/user_cache.rs"]
 mod user_cache;
 
 use opentelemetry::trace::SpanKind;

@@ -1,4 +1,3 @@
-#![deny(warnings, clippy::all)]
 //! Per-handler head sampling (`sample = ..`) and handler metrics.
 
 use std::sync::Arc;

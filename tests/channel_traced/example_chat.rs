@@ -1,9 +1,8 @@
-#![deny(warnings, clippy::all)]
 //! The `chat` example's walk-through, asserted on its spans and metrics, plus
 //! the error replies of the dispatch `#[traced_channel]` generates.
 
 #[allow(dead_code)]
-#[path = "../examples/chat.rs"]
+#[path = "../../examples/chat.rs"]
 mod chat;
 
 use std::time::Duration;

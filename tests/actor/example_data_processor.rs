@@ -1,8 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! The `data_processor` example's trace, asserted.
 
 #[allow(dead_code)]
-#[path = "../examples/data_processor.rs"]
+#[path = "../../examples/data_processor.rs"]
 mod data_processor;
 
 use std::any::type_name;

@@ -1,8 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! The `critical_service` example's trace, asserted.
 
 #[allow(dead_code)]
-#[path = "../examples/critical_service.rs"]
+#[path = "../../examples/critical_service.rs"]
 mod critical_service;
 
 use opentelemetry::trace::SpanKind;

@@ -1,4 +1,3 @@
-#![deny(warnings, clippy::all)]
 //! Behaviour of `#[traced_actor]`, `#[traced_channel]` and `#[traced]`,
 //! asserted on the spans they really produce.
 

@@ -1,4 +1,3 @@
-#![deny(warnings, clippy::all)]
 //! Interop: the official `phoenix` JavaScript client (npm `phoenix` 1.8,
 //! over the `ws` package, on Node 20) against the `chat` example's server.
 //! The client connects, is refused on a bad token, joins, pushes, receives
@@ -8,8 +7,10 @@
 //! `scripts/install-js.sh` installs the client into `tests/js/node_modules`.
 //! With `CI=true`, a missing client or Node is a failure, not a skip.
 
-#[allow(dead_code)]
-#[path = "../examples/chat.rs"]
+// `example_chat` includes the example too: each test keeps its own copy (its
+// own `NEXT_ID`), as when the two were separate test binaries.
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../../examples/chat.rs"]
 mod chat;
 
 use std::path::Path;

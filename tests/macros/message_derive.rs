@@ -1,4 +1,3 @@
-#![deny(warnings, clippy::all)]
 //! Behaviour of `#[derive(Message)]`: variant names and indices for every
 //! variant shape, the attributes recorded from marked fields, structs, and
 //! the `crate = ..` path override.

@@ -1,10 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! A collector that hangs must not hurt the application: handlers never wait
 //! on export, the export queue holds a fixed number of spans, and what is
 //! dropped is counted and reported. (Export resuming once a collector comes
-//! up is in `export_otlp.rs`, which has the collector.)
-
-mod export_support;
+//! up is in `otlp.rs`, which has the collector.)
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +10,7 @@ use std::time::Duration;
 use tracewire::prelude::*;
 use tracewire::{Protocol, Telemetry};
 
-use export_support::{BlackHole, run_child, serial};
+use crate::export_support::{BlackHole, run_child, serial};
 
 #[derive(Debug)]
 struct Rejected;

@@ -1,9 +1,6 @@
-#![deny(warnings, clippy::all)]
 //! `tracewire::init()` without an endpoint prints trace trees to stderr,
 //! and the sampler and switches from the environment take effect. Tests that
 //! need the real process environment and stderr run as child processes.
-
-mod export_support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -13,8 +10,8 @@ use tracewire::Telemetry;
 use tracewire::export::terminal::{RenderOptions, TerminalExporter};
 use tracewire::prelude::*;
 
-use export_support::inventory::reserve;
-use export_support::{run_child, serial};
+use crate::export_support::inventory::reserve;
+use crate::export_support::{run_child, serial};
 
 #[test]
 fn without_an_endpoint_init_prints_trace_trees_to_stderr() {

@@ -2,12 +2,10 @@
 //! `channel.broadcast`, `{name}.handle_out {event}`), how they relate to the
 //! handlers' own spans, and the trust policy for client trace context.
 
-mod channel_support;
-
 use std::sync::Mutex;
 use std::time::Duration;
 
-use channel_support::{Client, TokenAuth};
+use crate::channel_support::{Client, TokenAuth};
 use opentelemetry::trace::{SpanId, SpanKind, TraceId};
 use serde_json::{Value, json};
 use tracewire::carrier::TrustPolicy;

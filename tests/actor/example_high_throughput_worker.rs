@@ -1,8 +1,7 @@
-#![deny(warnings, clippy::all)]
 //! The `high_throughput_worker` example's trace, asserted.
 
 #[allow(dead_code)]
-#[path = "../examples/high_throughput_worker.rs"]
+#[path = "../../examples/high_throughput_worker.rs"]
 mod high_throughput_worker;
 
 use opentelemetry::trace::SpanKind;

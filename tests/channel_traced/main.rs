@@ -1,0 +1,17 @@
+#![deny(warnings, clippy::all)]
+//! The Phoenix Channels server's traced tests, in one binary: the spans the
+//! server creates (`tracing`), the `chat` example's walk-through
+//! (`example_chat`), the official JavaScript client against it (`js`), and
+//! a load test (`load`).
+//!
+//! Every test here captures spans with `TestTracing`, which serialises them
+//! within this process. The untraced protocol tests are in `channel`, a
+//! binary of their own, so that their servers' spans never reach a capture.
+
+#[path = "../channel_support/mod.rs"]
+mod channel_support;
+
+mod example_chat;
+mod js;
+mod load;
+mod tracing;

@@ -1,0 +1,14 @@
+#![deny(warnings, clippy::all)]
+//! Telemetry export's integration tests, in one binary: OTLP through a real
+//! collector (`otlp`), a collector that hangs (`failures`), and the terminal
+//! exporter and `init()` from the environment (`terminal`).
+//!
+//! Telemetry is process-global: every test here that installs it in this
+//! process takes `export_support::serial()`; the rest run `export-child`.
+
+#[path = "../export_support/mod.rs"]
+mod export_support;
+
+mod failures;
+mod otlp;
+mod terminal;
