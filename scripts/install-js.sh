@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the official phoenix JavaScript client and the ws transport into
-# tests/js/node_modules (Node 20), for the interop test tests/channel_js.rs.
+# tests/js/node_modules (Node 20), for the interop test tests/channel_traced/js.rs.
 # Idempotent and quiet when already installed.
 set -euo pipefail
 cd "$(dirname "$0")/../tests/js"

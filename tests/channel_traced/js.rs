@@ -31,7 +31,7 @@ fn client_script() -> Option<std::path::PathBuf> {
     }
     let why = "the phoenix client is not installed: run `bash scripts/install-js.sh` (needs Node 20 and npm)";
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
-    eprintln!("SKIPPED channel_js: {why}");
+    eprintln!("SKIPPED channel_traced::js: {why}");
     None
 }
 

@@ -1,6 +1,6 @@
 // Drives a tracewire channel server with the official `phoenix` client, as a
 // browser would, over `ws`. Prints one JSON line per observation; the Rust
-// test (tests/channel_js.rs) asserts on them and on the server's spans.
+// test (tests/channel_traced/js.rs) asserts on them and on the server's spans.
 //
 // Usage: node chat_client.js ws://127.0.0.1:PORT/socket
 "use strict";
