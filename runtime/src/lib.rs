@@ -59,6 +59,7 @@ pub mod propagate;
 pub mod sampling;
 pub mod semconv;
 mod span;
+mod span_forest;
 mod value;
 
 #[cfg(feature = "testing")]

@@ -2,66 +2,34 @@
 //! traces, navigation, the chainable assertions, and the rendering that
 //! every failed assertion prints.
 
-use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
-use opentelemetry::trace::{Event, Link, SpanContext, SpanId, SpanKind, Status, TraceId};
+use opentelemetry::trace::{Event, Link, SpanContext, SpanId, SpanKind, Status};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::SpanData;
 
+use crate::span_forest::{SpanForest, kind_name, start_order};
+
 /// A snapshot of finished spans, queried and rendered as a forest of traces.
 ///
-/// Spans are ordered by start time; a span's parent is the captured span with
-/// the same trace id whose span id is its `parent_span_id`. The
-/// [`Display`](fmt::Display) rendering shows every span with its kind, status,
-/// attributes, events and links, indented under its parent.
+/// Spans are ordered by start time (then end time); a span's parent is the
+/// captured span with the same trace id whose span id is its
+/// `parent_span_id`. The [`Display`](fmt::Display) rendering shows every
+/// span with its kind, status, attributes, events and links, indented under
+/// its parent.
 #[derive(Debug, Clone)]
 pub struct TraceTree {
     spans: Vec<SpanData>,
-    parents: Vec<Option<usize>>,
-    children: Vec<Vec<usize>>,
-    roots: Vec<usize>,
-    by_id: HashMap<(TraceId, SpanId), usize>,
+    forest: SpanForest,
 }
 
 impl TraceTree {
     /// Arranges `spans` into traces.
     pub fn from_spans(mut spans: Vec<SpanData>) -> Self {
-        // Stable, so spans starting at the same instant keep export order.
-        spans.sort_by_key(|span| span.start_time);
-        let by_id: HashMap<_, _> = spans
-            .iter()
-            .enumerate()
-            .map(|(i, span)| {
-                (
-                    (span.span_context.trace_id(), span.span_context.span_id()),
-                    i,
-                )
-            })
-            .collect();
-        let mut parents: Vec<Option<usize>> = spans
-            .iter()
-            .map(|span| {
-                let key = (span.span_context.trace_id(), span.parent_span_id);
-                by_id.get(&key).copied()
-            })
-            .collect();
-        break_cycles(&mut parents);
-        let mut children = vec![Vec::new(); spans.len()];
-        let mut roots = Vec::new();
-        for (i, parent) in parents.iter().enumerate() {
-            match parent {
-                Some(p) => children[*p].push(i),
-                None => roots.push(i),
-            }
-        }
-        Self {
-            spans,
-            parents,
-            children,
-            roots,
-            by_id,
-        }
+        // Stable, so spans with the same start and end keep export order.
+        spans.sort_by(start_order);
+        let forest = SpanForest::new(&spans);
+        Self { spans, forest }
     }
 
     /// The number of captured spans.
@@ -89,7 +57,7 @@ impl TraceTree {
 
     /// The spans whose parent was not captured, in start order.
     pub fn roots(&self) -> Vec<SpanView<'_>> {
-        self.roots.iter().map(|&i| self.view(i)).collect()
+        self.forest.roots().iter().map(|&i| self.view(i)).collect()
     }
 
     /// Every span, in start order.
@@ -135,8 +103,8 @@ impl TraceTree {
     }
 
     fn find(&self, sc: &SpanContext) -> Option<SpanView<'_>> {
-        let index = self.by_id.get(&(sc.trace_id(), sc.span_id()));
-        index.map(|&i| self.view(i))
+        let index = self.forest.find(sc.trace_id(), sc.span_id());
+        index.map(|i| self.view(i))
     }
 
     /// The linked span's name if captured, else its ids.
@@ -158,16 +126,9 @@ impl TraceTree {
     where
         F: FnMut(usize, &SpanData) -> fmt::Result,
     {
-        fn go<F>(tree: &TraceTree, i: usize, depth: usize, visit: &mut F) -> fmt::Result
-        where
-            F: FnMut(usize, &SpanData) -> fmt::Result,
-        {
-            visit(depth, &tree.spans[i])?;
-            tree.children[i]
-                .iter()
-                .try_for_each(|&c| go(tree, c, depth + 1, visit))
-        }
-        self.roots.iter().try_for_each(|&r| go(self, r, 0, visit))
+        self.forest
+            .depth_first()
+            .try_for_each(|v| visit(v.depth, &self.spans[v.index]))
     }
 }
 
@@ -229,13 +190,17 @@ impl<'a> SpanView<'a> {
 
     /// The captured parent, if any.
     pub fn parent(&self) -> Option<SpanView<'a>> {
-        self.tree.parents[self.index].map(|i| self.tree.view(i))
+        self.tree
+            .forest
+            .parent(self.index)
+            .map(|i| self.tree.view(i))
     }
 
     /// The captured children, in start order.
     pub fn children(&self) -> Vec<SpanView<'a>> {
         let tree = self.tree;
-        tree.children[self.index]
+        tree.forest
+            .children(self.index)
             .iter()
             .map(|&i| tree.view(i))
             .collect()
@@ -472,25 +437,6 @@ impl fmt::Debug for SpanView<'_> {
     }
 }
 
-/// Cuts one parent link in every cycle, so every span is reachable from a
-/// root. The SDK never produces cycles, but `from_spans` accepts any data,
-/// and a span unreachable from the roots would silently vanish from output.
-fn break_cycles(parents: &mut [Option<usize>]) {
-    for start in 0..parents.len() {
-        let mut current = parents[start];
-        for _ in 0..parents.len() {
-            match current {
-                Some(p) if p == start => {
-                    parents[start] = None;
-                    break;
-                }
-                Some(p) => current = parents[p],
-                None => break,
-            }
-        }
-    }
-}
-
 fn find_attr<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a Value> {
     attributes
         .iter()
@@ -503,16 +449,6 @@ fn sorted(attributes: &[KeyValue]) -> Vec<&KeyValue> {
     let mut sorted: Vec<&KeyValue> = attributes.iter().collect();
     sorted.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
     sorted
-}
-
-fn kind_name(kind: &SpanKind) -> &'static str {
-    match kind {
-        SpanKind::Client => "client",
-        SpanKind::Server => "server",
-        SpanKind::Producer => "producer",
-        SpanKind::Consumer => "consumer",
-        SpanKind::Internal => "internal",
-    }
 }
 
 /// Trims line ends and blank edges, then removes the common indentation.
@@ -591,16 +527,13 @@ impl fmt::Display for ShowStatus<'_> {
 #[cfg(test)]
 mod tests {
     use std::panic::{AssertUnwindSafe, catch_unwind};
-    use std::time::{Duration, SystemTime};
 
-    use opentelemetry::trace::{
-        Span as _, TraceContextExt as _, TraceFlags, TraceState, Tracer as _,
-    };
-    use opentelemetry::{Array, InstrumentationScope};
-    use opentelemetry_sdk::trace::{SpanEvents, SpanLinks};
+    use opentelemetry::Array;
+    use opentelemetry::trace::{Span as _, TraceContextExt as _, Tracer as _};
 
     use super::*;
     use crate::semconv;
+    use crate::span_forest::fixtures::{self, at, context};
     use crate::testing::TestTracing;
 
     /// Captures, through the plain OpenTelemetry API: `request` (server) with
@@ -647,38 +580,16 @@ mod tests {
             .unwrap_or_default()
     }
 
-    fn context(trace: u128, span: u64) -> SpanContext {
-        let (trace, span) = (TraceId::from(trace), SpanId::from(span));
-        SpanContext::new(
-            trace,
-            span,
-            TraceFlags::SAMPLED,
-            false,
-            TraceState::default(),
-        )
-    }
-
-    fn at(millis: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_millis(millis)
-    }
-
     /// A hand-built span, so ids and times (and thus rendering) are fixed.
     fn span(name: &'static str, trace: u128, id: u64, parent: u64, start: u64) -> SpanData {
-        SpanData {
-            span_context: context(trace, id),
-            parent_span_id: SpanId::from(parent),
-            parent_span_is_remote: false,
-            span_kind: SpanKind::Internal,
-            name: name.into(),
-            start_time: at(start),
-            end_time: at(start + 100),
-            attributes: Vec::new(),
-            dropped_attributes_count: 0,
-            events: SpanEvents::default(),
-            links: SpanLinks::default(),
-            status: Status::Unset,
-            instrumentation_scope: InstrumentationScope::default(),
-        }
+        fixtures::span(
+            trace,
+            id,
+            parent,
+            name,
+            SpanKind::Internal,
+            (start, start + 100),
+        )
     }
 
     #[test]

@@ -268,7 +268,8 @@ mod tests {
     use opentelemetry::trace::{SpanKind, Tracer as _, TracerProvider as _};
     use opentelemetry_sdk::trace::SdkTracerProvider;
 
-    use super::super::test_trace::{KNOWN_AT_100, TRACE, known_trace, span};
+    use super::super::test_trace::{KNOWN_AT_100, TRACE, known_trace};
+    use crate::span_forest::fixtures::span;
 
     #[derive(Clone, Default)]
     struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -3,13 +3,14 @@
 //! described in the [terminal module documentation](super).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{self, IsTerminal as _};
 use std::time::{Duration, SystemTime};
 
 use opentelemetry::trace::{Event, Link, SpanId, SpanKind, Status, TraceId};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::SpanData;
+
+use crate::span_forest::{SpanForest, kind_name};
 
 /// Below this width the waterfall and the attributes don't fit beside a
 /// readable name, so only names, durations and statuses are drawn.
@@ -300,102 +301,50 @@ struct Row<'a> {
     detail_guides: String,
 }
 
-/// A span waiting on [`tree_rows`]'s stack.
-struct Frame {
-    index: usize,
-    /// Guides inherited from the ancestors.
-    prefix: String,
-    /// `None` for a root, else whether this is its parent's last child.
-    last: Option<bool>,
-    depth: usize,
-}
-
 /// The spans in drawing order (depth first, siblings by start time) with
 /// their guides. Every span appears exactly once, even in malformed input:
 /// spans caught in a parent cycle are drawn as extra roots.
 fn tree_rows(spans: &[SpanData]) -> Vec<Row<'_>> {
-    let count = spans.len();
-    let mut index = HashMap::with_capacity(count);
-    for (i, span) in spans.iter().enumerate() {
-        index.entry(span.span_context.span_id()).or_insert(i);
-    }
-    let mut children = vec![Vec::new(); count];
-    let mut roots = Vec::new();
-    for (i, span) in spans.iter().enumerate() {
-        let parent = if span.parent_span_id == SpanId::INVALID {
-            None
-        } else {
-            index.get(&span.parent_span_id).copied().filter(|&p| p != i)
-        };
-        match parent {
-            Some(parent) => children[parent].push(i),
-            None => roots.push(i),
-        }
-    }
-    let by_start = |a: &usize, b: &usize| {
-        let (a_span, b_span) = (&spans[*a], &spans[*b]);
-        (a_span.start_time, a_span.end_time, *a).cmp(&(b_span.start_time, b_span.end_time, *b))
-    };
-    for siblings in &mut children {
-        siblings.sort_by(by_start);
-    }
-    roots.sort_by(by_start);
-    let mut everything: Vec<usize> = (0..count).collect();
-    everything.sort_by(by_start);
-
-    let mut visited = vec![false; count];
-    let mut rows = Vec::with_capacity(count);
-    let mut stack = Vec::new();
-    for start in roots.into_iter().chain(everything) {
-        if visited[start] {
-            continue;
-        }
-        visited[start] = true;
-        stack.push(Frame {
-            index: start,
-            prefix: String::new(),
-            last: None,
-            depth: 0,
-        });
-        while let Some(frame) = stack.pop() {
-            let (guides, child_prefix) = match frame.last {
-                None => (String::new(), String::new()),
-                Some(last) => {
-                    let connector = if last { "└─ " } else { "├─ " };
-                    let continuation = if last { "   " } else { "│  " };
-                    let child_prefix = if frame.depth >= MAX_GUIDE_DEPTH {
-                        frame.prefix.clone()
-                    } else {
-                        format!("{}{continuation}", frame.prefix)
-                    };
-                    (format!("{}{connector}", frame.prefix), child_prefix)
-                }
+    let forest = SpanForest::new(spans);
+    // What each ancestor below the root leaves in the guides of the lines
+    // under it: a bar while siblings of it follow, else blank.
+    let mut continuations: Vec<&'static str> = Vec::new();
+    forest
+        .depth_first()
+        .map(|visit| {
+            let is_root = visit.depth == 0;
+            continuations.truncate(visit.depth.saturating_sub(1));
+            let guides = if is_root {
+                String::new()
+            } else {
+                let connector = if visit.last { "└─ " } else { "├─ " };
+                let guides = format!("{}{connector}", ancestor_guides(&continuations));
+                continuations.push(if visit.last { "   " } else { "│  " });
+                guides
             };
-            let kids: Vec<usize> = children[frame.index]
-                .iter()
-                .copied()
-                .filter(|&kid| !visited[kid])
-                .collect();
-            let detail = if kids.is_empty() { "   " } else { "│  " };
-            rows.push(Row {
-                span: &spans[frame.index],
-                is_root: frame.last.is_none(),
+            let detail = if forest.children(visit.index).is_empty() {
+                "   "
+            } else {
+                "│  "
+            };
+            Row {
+                span: &spans[visit.index],
+                is_root,
                 guides,
-                detail_guides: format!("{child_prefix}{detail}"),
-            });
-            let last_kid = kids.len().saturating_sub(1);
-            for (position, &kid) in kids.iter().enumerate().rev() {
-                visited[kid] = true;
-                stack.push(Frame {
-                    index: kid,
-                    prefix: child_prefix.clone(),
-                    last: Some(position == last_kid),
-                    depth: frame.depth + 1,
-                });
+                detail_guides: format!("{}{detail}", ancestor_guides(&continuations)),
             }
-        }
-    }
-    rows
+        })
+        .collect()
+}
+
+/// The guides the ancestors' continuations draw, which stop growing past
+/// [`MAX_GUIDE_DEPTH`].
+fn ancestor_guides(continuations: &[&str]) -> String {
+    continuations
+        .iter()
+        .take(MAX_GUIDE_DEPTH - 1)
+        .copied()
+        .collect()
 }
 
 /// Column widths of the span lines.
@@ -458,20 +407,12 @@ fn name_cell(row: &Row<'_>, with_kind: bool) -> Line {
         (false, false) => Style::Plain,
     };
     line.push(&clean(&row.span.name), style);
-    if let Some(kind) = kind_label(&row.span.span_kind).filter(|_| with_kind) {
+    // Internal is the default kind: it goes without saying.
+    if with_kind && row.span.span_kind != SpanKind::Internal {
+        let kind = kind_name(&row.span.span_kind);
         line.push(&format!(" [{kind}]"), Style::Dim);
     }
     line
-}
-
-fn kind_label(kind: &SpanKind) -> Option<&'static str> {
-    match kind {
-        SpanKind::Internal => None,
-        SpanKind::Server => Some("server"),
-        SpanKind::Client => Some("client"),
-        SpanKind::Producer => Some("producer"),
-        SpanKind::Consumer => Some("consumer"),
-    }
 }
 
 fn is_error(span: &SpanData) -> bool {
@@ -798,7 +739,8 @@ impl Line {
 mod tests {
     use super::*;
 
-    use super::super::test_trace::{KNOWN_AT_100, TRACE, known_trace, span};
+    use super::super::test_trace::{KNOWN_AT_100, TRACE, known_trace};
+    use crate::span_forest::fixtures::span;
 
     fn widths(text: &str) -> Vec<usize> {
         text.lines().map(|line| line.chars().count()).collect()

@@ -2,54 +2,19 @@
 //! message whose handler inserts, then broadcasts, and one subscriber's push
 //! fails; and how it looks at 100 columns.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
+use opentelemetry::KeyValue;
 use opentelemetry::trace::{
     Event, Link, SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
 };
-use opentelemetry::{InstrumentationScope, KeyValue};
-use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
+use opentelemetry_sdk::trace::SpanData;
+
+use crate::span_forest::fixtures::{at, span};
 
 pub(super) const TRACE: u128 = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736;
 const ROOT: u64 = 0x00f0_67aa_0ba9_02b7;
 const INSERT: u64 = 0x1111;
 const BROADCAST: u64 = 0x2222;
 const PUSH: u64 = 0x3333;
-
-fn at(ms: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(ms)
-}
-
-pub(super) fn span(
-    trace: u128,
-    id: u64,
-    parent: u64,
-    name: &'static str,
-    kind: SpanKind,
-    (start_ms, end_ms): (u64, u64),
-) -> SpanData {
-    SpanData {
-        span_context: SpanContext::new(
-            TraceId::from(trace),
-            SpanId::from(id),
-            TraceFlags::SAMPLED,
-            false,
-            TraceState::NONE,
-        ),
-        parent_span_id: SpanId::from(parent),
-        parent_span_is_remote: false,
-        span_kind: kind,
-        name: name.into(),
-        start_time: at(start_ms),
-        end_time: at(end_ms),
-        attributes: Vec::new(),
-        dropped_attributes_count: 0,
-        events: SpanEvents::default(),
-        links: SpanLinks::default(),
-        status: Status::Unset,
-        instrumentation_scope: InstrumentationScope::default(),
-    }
-}
 
 /// A channel message: the handler inserts, then broadcasts; one
 /// subscriber's push fails.
