@@ -44,6 +44,8 @@
 //! The macros emit paths into [`__private`]; only this crate needs to be a
 //! dependency.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Lets the crate's own tests and doc examples use `::tracewire::..` paths,
 // exactly as generated code does.
 extern crate self as tracewire;
@@ -59,6 +61,7 @@ pub mod propagate;
 pub mod sampling;
 pub mod semconv;
 mod span;
+#[cfg(any(feature = "terminal", feature = "testing"))]
 mod span_forest;
 mod value;
 

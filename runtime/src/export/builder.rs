@@ -10,6 +10,7 @@ use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::Sampler;
 
 use super::config::{self, Env};
+#[cfg(feature = "terminal")]
 use super::terminal::TerminalExporter;
 use super::{InitError, TelemetryGuard};
 
@@ -74,6 +75,7 @@ impl Telemetry {
             protocol: None,
             metrics: None,
             terminal: None,
+            #[cfg(feature = "terminal")]
             terminal_exporter: None,
             export_queue_size: None,
             max_export_batch_size: None,
@@ -130,6 +132,7 @@ pub struct TelemetryBuilder {
     pub(super) protocol: Option<Protocol>,
     pub(super) metrics: Option<bool>,
     pub(super) terminal: Option<bool>,
+    #[cfg(feature = "terminal")]
     pub(super) terminal_exporter: Option<TerminalExporter>,
     pub(super) export_queue_size: Option<usize>,
     pub(super) max_export_batch_size: Option<usize>,
@@ -226,7 +229,7 @@ impl TelemetryBuilder {
 
     /// The collector's base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`), e.g.
     /// `http://localhost:4318`. Setting it in code also overrides the
-    /// per-signal endpoint variables.
+    /// per-signal endpoint variables. Needs the `otlp` feature.
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
@@ -247,7 +250,7 @@ impl TelemetryBuilder {
 
     /// Whether to print finished traces as trees (`TRACEWIRE_TERMINAL`). On
     /// by default when no endpoint is set, off when one is; on with an
-    /// endpoint, traces go to both.
+    /// endpoint, traces go to both. On needs the `terminal` feature.
     pub fn terminal(mut self, enabled: bool) -> Self {
         self.terminal = Some(enabled);
         self
@@ -255,6 +258,8 @@ impl TelemetryBuilder {
 
     /// Prints trees with `exporter` (e.g. to another writer) instead of
     /// [`TerminalExporter::stderr`], whenever the terminal is on.
+    #[cfg(feature = "terminal")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "terminal")))]
     pub fn terminal_exporter(mut self, exporter: TerminalExporter) -> Self {
         self.terminal_exporter = Some(exporter);
         self
@@ -309,13 +314,16 @@ impl TelemetryBuilder {
     ///
     /// # Errors
     ///
-    /// [`InitError`] when a setting or variable is not valid, or an exporter
-    /// cannot be set up. Nothing is installed then.
+    /// [`InitError`] when a setting or variable is not valid, an exporter
+    /// cannot be set up, or the configuration asks for an exporter this
+    /// build leaves out (see [Features](crate::export#features)). Nothing is
+    /// installed then.
     pub fn install(self) -> Result<TelemetryGuard, InitError> {
         if config::sdk_disabled(&Env(&*self.env))? {
             return Ok(TelemetryGuard::inert());
         }
         let plan = config::resolve(&self)?;
+        config::check_features(&self, &plan)?;
         let shutdown_timeout = match self.shutdown_timeout {
             Some(timeout) if timeout.is_zero() => {
                 return Err(InitError::InvalidSetting {
@@ -327,6 +335,11 @@ impl TelemetryBuilder {
             Some(timeout) => timeout,
             None => plan.batch.export_timeout,
         };
-        super::install::install(plan, self.terminal_exporter, shutdown_timeout)
+        super::install::install(
+            plan,
+            shutdown_timeout,
+            #[cfg(feature = "terminal")]
+            self.terminal_exporter,
+        )
     }
 }

@@ -35,7 +35,22 @@ pub enum InitError {
         /// What went wrong.
         message: String,
     },
+    /// The configuration asks for an exporter this build of tracewire
+    /// leaves out (see [Features](crate::export#features)).
+    FeatureDisabled {
+        /// The cargo feature that provides it: `otlp` or `terminal`.
+        feature: &'static str,
+        /// What asks for it, e.g. `OTEL_EXPORTER_OTLP_ENDPOINT is set`.
+        reason: String,
+    },
 }
+
+/// This crate's version as a dependency line wants it: `major.minor`.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION_MAJOR"),
+    ".",
+    env!("CARGO_PKG_VERSION_MINOR")
+);
 
 impl fmt::Display for InitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -60,6 +75,11 @@ impl fmt::Display for InitError {
             } => write!(
                 f,
                 "setting up the {signal} exporter for {endpoint} failed: {message}"
+            ),
+            InitError::FeatureDisabled { feature, reason } => write!(
+                f,
+                "{reason}, but tracewire was built without its `{feature}` feature: enable it \
+                 with `tracewire = {{ version = \"{VERSION}\", features = [\"{feature}\"] }}`"
             ),
         }
     }

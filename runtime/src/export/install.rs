@@ -4,18 +4,20 @@
 
 use std::time::Duration;
 
-use opentelemetry::KeyValue;
-use opentelemetry::global;
 use opentelemetry::metrics::{MeterProvider as _, ObservableCounter};
-use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+use opentelemetry::{KeyValue, global};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use super::config::Plan;
-use super::otlp;
-use super::processor::{BatchConfig, BoundedSpanProcessor, ProcessorStats};
-use super::terminal::TerminalExporter;
+use super::processor::{BoundedSpanProcessor, ProcessorStats};
 use super::{InitError, TelemetryGuard};
 use crate::sampling::HandlerSampler;
+
+#[cfg(feature = "otlp")]
+use super::otlp;
+#[cfg(feature = "terminal")]
+use super::{processor::BatchConfig, terminal::TerminalExporter};
 
 /// Name of the observable counter of spans dropped because the export queue
 /// was full.
@@ -25,67 +27,43 @@ pub const FAILED_SPANS: &str = "tracewire.export.failed_spans";
 
 /// How often the terminal exporter's queue is drained: trees appear about
 /// this long after their trace ends.
+#[cfg(feature = "terminal")]
 const TERMINAL_DELAY: Duration = Duration::from_millis(100);
 
 /// Builds what `plan` asks for and installs it; nothing is installed when
-/// any part fails.
+/// any part fails. `terminal` replaces the stderr exporter.
+///
+/// The plan has passed `config::check_features`, so it asks for no exporter
+/// this build leaves out.
 pub(super) fn install(
     plan: Plan,
-    terminal: Option<TerminalExporter>,
     shutdown_timeout: Duration,
+    #[cfg(feature = "terminal")] terminal: Option<TerminalExporter>,
 ) -> Result<TelemetryGuard, InitError> {
-    let timeout = plan.batch.export_timeout;
-    let mut processors = Vec::new();
+    // Built without either exporter, nothing is ever pushed.
+    #[cfg_attr(not(any(feature = "otlp", feature = "terminal")), allow(unused_mut))]
+    let mut processors: Vec<(&'static str, BoundedSpanProcessor)> = Vec::new();
+    #[cfg(feature = "otlp")]
     if let Some(target) = &plan.traces {
-        let processor = BoundedSpanProcessor::with_exporter("otlp", plan.batch.clone(), || {
-            otlp::span_exporter(target, timeout)
-        })
-        .map_err(|error| InitError::Exporter {
-            signal: "traces",
-            endpoint: target.endpoint.clone(),
-            message: error.to_string(),
-        })?;
-        processors.push(("otlp", processor));
+        processors.push(("otlp", otlp::span_processor(target, &plan.batch)?));
     }
+    #[cfg(feature = "terminal")]
     if plan.terminal {
-        let config = BatchConfig {
-            schedule_delay: TERMINAL_DELAY,
-            ..plan.batch.clone()
-        };
         let exporter = terminal.unwrap_or_else(TerminalExporter::stderr);
-        let processor =
-            BoundedSpanProcessor::new(exporter, config).map_err(|error| InitError::Exporter {
-                signal: "traces",
-                endpoint: "terminal".into(),
-                message: error.to_string(),
-            })?;
-        processors.push(("terminal", processor));
+        processors.push(("terminal", terminal_processor(exporter, &plan.batch)?));
     }
     let stats: Vec<(&'static str, ProcessorStats)> = processors
         .iter()
         .map(|(name, processor)| (*name, processor.stats()))
         .collect();
 
+    #[cfg(feature = "otlp")]
     let meter_provider = match &plan.metrics {
-        Some(target) => {
-            let exporter =
-                otlp::metric_exporter(target, timeout).map_err(|message| InitError::Exporter {
-                    signal: "metrics",
-                    endpoint: target.endpoint.clone(),
-                    message,
-                })?;
-            let reader = PeriodicReader::builder(exporter)
-                .with_interval(plan.metric_interval)
-                .build();
-            Some(
-                SdkMeterProvider::builder()
-                    .with_resource(plan.resource.clone())
-                    .with_reader(reader)
-                    .build(),
-            )
-        }
+        Some(target) => Some(otlp::meter_provider(target, &plan)?),
         None => None,
     };
+    #[cfg(not(feature = "otlp"))]
+    let meter_provider: Option<SdkMeterProvider> = None;
 
     let mut builder = SdkTracerProvider::builder()
         .with_resource(plan.resource)
@@ -118,6 +96,24 @@ pub(super) fn install(
         None => {}
     }
     Ok(guard)
+}
+
+/// The terminal exporter's processor: the plan's batch limits, drained
+/// every [`TERMINAL_DELAY`].
+#[cfg(feature = "terminal")]
+fn terminal_processor(
+    exporter: TerminalExporter,
+    batch: &BatchConfig,
+) -> Result<BoundedSpanProcessor, InitError> {
+    let config = BatchConfig {
+        schedule_delay: TERMINAL_DELAY,
+        ..batch.clone()
+    };
+    BoundedSpanProcessor::new(exporter, config).map_err(|error| InitError::Exporter {
+        signal: "traces",
+        endpoint: "terminal".into(),
+        message: error.to_string(),
+    })
 }
 
 /// Registers the dropped and failed span counters.

@@ -17,6 +17,22 @@
 //! as a tree (the [`terminal`] exporter). With one, spans and metrics go to
 //! the collector over OTLP, http/protobuf or gRPC.
 //!
+//! # Features
+//!
+//! Each exporter is a cargo feature of tracewire; both are on by default.
+//!
+//! | feature | adds |
+//! | --- | --- |
+//! | `otlp` | export over OTLP, gRPC and http/protobuf (the `opentelemetry-otlp` dependency, with its tonic and hyper clients) |
+//! | `terminal` | the [`terminal`] exporter, which prints each trace as a tree |
+//!
+//! [`init`], the builder and the guard are there in every build. When the
+//! configuration asks for an exporter that was left out (an endpoint without
+//! `otlp`; the terminal, on by default without an endpoint, without
+//! `terminal`), [`init`] installs nothing and returns an [`InitError`] that
+//! names the feature to enable. `OTEL_SDK_DISABLED=true` installs nothing,
+//! without error, in every build.
+//!
 //! # Configuration
 //!
 //! Settings made on the [builder](TelemetryBuilder) win over environment
@@ -95,8 +111,11 @@ mod config;
 mod error;
 mod guard;
 mod install;
+#[cfg(feature = "otlp")]
 mod otlp;
 mod processor;
+#[cfg(feature = "terminal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "terminal")))]
 pub mod terminal;
 
 pub use builder::{Protocol, Telemetry, TelemetryBuilder, init};
