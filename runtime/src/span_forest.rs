@@ -267,23 +267,30 @@ pub(crate) mod fixtures {
             instrumentation_scope: InstrumentationScope::default(),
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::fixtures::span;
-    use super::*;
-
-    fn internal(trace: u128, id: u64, parent: u64, name: &'static str, start: u64) -> SpanData {
+    /// An internal span lasting 100 ms from `start_ms`.
+    pub(crate) fn internal(
+        trace: u128,
+        id: u64,
+        parent: u64,
+        name: &'static str,
+        start_ms: u64,
+    ) -> SpanData {
         span(
             trace,
             id,
             parent,
             name,
             SpanKind::Internal,
-            (start, start + 10),
+            (start_ms, start_ms + 100),
         )
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{internal, span};
+    use super::*;
 
     /// `name@depth` for each visit, and which visits are last.
     fn walk(spans: &[SpanData]) -> Vec<String> {
@@ -301,7 +308,7 @@ mod tests {
         let spans = [
             internal(1, 3, 1, "second", 5),
             internal(1, 2, 1, "longer", 2),
-            span(1, 4, 1, "shorter", SpanKind::Internal, (2, 9)),
+            span(1, 4, 1, "shorter", SpanKind::Internal, (2, 90)),
             internal(1, 1, 0, "root", 0),
             internal(1, 5, 0, "later.root", 20),
         ];

@@ -122,34 +122,29 @@ fn export_instruments(
     stats: &[(&'static str, ProcessorStats)],
 ) -> Vec<ObservableCounter<u64>> {
     let meter = provider.meter(crate::INSTRUMENTATION_SCOPE);
-    let dropped = stats.to_vec();
-    let failed = stats.to_vec();
+    let counter = |name, description, count: fn(&ProcessorStats) -> u64| {
+        let stats = stats.to_vec();
+        meter
+            .u64_observable_counter(name)
+            .with_unit("{span}")
+            .with_description(description)
+            .with_callback(move |observer| {
+                for (exporter, stats) in &stats {
+                    observer.observe(count(stats), &[KeyValue::new("exporter", *exporter)]);
+                }
+            })
+            .build()
+    };
     vec![
-        meter
-            .u64_observable_counter(DROPPED_SPANS)
-            .with_unit("{span}")
-            .with_description("Spans dropped because the export queue was full")
-            .with_callback(move |observer| {
-                for (exporter, stats) in &dropped {
-                    observer.observe(
-                        stats.dropped_spans(),
-                        &[KeyValue::new("exporter", *exporter)],
-                    );
-                }
-            })
-            .build(),
-        meter
-            .u64_observable_counter(FAILED_SPANS)
-            .with_unit("{span}")
-            .with_description("Spans whose export failed or timed out")
-            .with_callback(move |observer| {
-                for (exporter, stats) in &failed {
-                    observer.observe(
-                        stats.failed_spans(),
-                        &[KeyValue::new("exporter", *exporter)],
-                    );
-                }
-            })
-            .build(),
+        counter(
+            DROPPED_SPANS,
+            "Spans dropped because the export queue was full",
+            ProcessorStats::dropped_spans,
+        ),
+        counter(
+            FAILED_SPANS,
+            "Spans whose export failed or timed out",
+            ProcessorStats::failed_spans,
+        ),
     ]
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig as _};
+use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
@@ -58,18 +58,10 @@ fn span_exporter(
     target: &OtlpTarget,
     timeout: Duration,
 ) -> Result<SpanExporter, opentelemetry_otlp::ExporterBuildError> {
+    let builder = SpanExporter::builder();
     match target.protocol {
-        Protocol::Grpc => SpanExporter::builder()
-            .with_tonic()
-            .with_endpoint(target.endpoint.clone())
-            .with_timeout(timeout)
-            .build(),
-        Protocol::HttpProtobuf => SpanExporter::builder()
-            .with_http()
-            .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-            .with_endpoint(target.endpoint.clone())
-            .with_timeout(timeout)
-            .build(),
+        Protocol::Grpc => configured(builder.with_tonic(), target, timeout).build(),
+        Protocol::HttpProtobuf => configured(builder.with_http(), target, timeout).build(),
     }
 }
 
@@ -78,20 +70,10 @@ fn metric_exporter(target: &OtlpTarget, timeout: Duration) -> Result<DrivenMetri
     let runtime = ExportRuntime::new().map_err(|e| format!("creating its runtime failed: {e}"))?;
     let exporter = {
         let _entered = runtime.enter();
+        let builder = MetricExporter::builder().with_temporality(Temporality::Cumulative);
         match target.protocol {
-            Protocol::Grpc => MetricExporter::builder()
-                .with_tonic()
-                .with_endpoint(target.endpoint.clone())
-                .with_timeout(timeout)
-                .with_temporality(Temporality::Cumulative)
-                .build(),
-            Protocol::HttpProtobuf => MetricExporter::builder()
-                .with_http()
-                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                .with_endpoint(target.endpoint.clone())
-                .with_timeout(timeout)
-                .with_temporality(Temporality::Cumulative)
-                .build(),
+            Protocol::Grpc => configured(builder.with_tonic(), target, timeout).build(),
+            Protocol::HttpProtobuf => configured(builder.with_http(), target, timeout).build(),
         }
         .map_err(|e| e.to_string())?
     };
@@ -100,6 +82,18 @@ fn metric_exporter(target: &OtlpTarget, timeout: Duration) -> Result<DrivenMetri
         runtime,
         timeout,
     })
+}
+
+/// What the span and metric exporters are configured with alike: the
+/// endpoint, the timeout, and for http/protobuf the binary encoding.
+fn configured<B: WithExportConfig>(builder: B, target: &OtlpTarget, timeout: Duration) -> B {
+    let builder = builder
+        .with_endpoint(target.endpoint.clone())
+        .with_timeout(timeout);
+    match target.protocol {
+        Protocol::HttpProtobuf => builder.with_protocol(opentelemetry_otlp::Protocol::HttpBinary),
+        Protocol::Grpc => builder,
+    }
 }
 
 /// A metric exporter that runs each export to completion on its own

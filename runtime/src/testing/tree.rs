@@ -533,7 +533,7 @@ mod tests {
 
     use super::*;
     use crate::semconv;
-    use crate::span_forest::fixtures::{self, at, context};
+    use crate::span_forest::fixtures::{at, context, internal};
     use crate::testing::TestTracing;
 
     /// Captures, through the plain OpenTelemetry API: `request` (server) with
@@ -578,18 +578,6 @@ mod tests {
             .cloned()
             .or(text)
             .unwrap_or_default()
-    }
-
-    /// A hand-built span, so ids and times (and thus rendering) are fixed.
-    fn span(name: &'static str, trace: u128, id: u64, parent: u64, start: u64) -> SpanData {
-        fixtures::span(
-            trace,
-            id,
-            parent,
-            name,
-            SpanKind::Internal,
-            (start, start + 100),
-        )
     }
 
     #[test]
@@ -758,7 +746,7 @@ mod tests {
 
     #[test]
     fn display_renders_kind_status_attributes_events_and_links() {
-        let mut request = span("request", 1, 1, 0, 0);
+        let mut request = internal(1, 1, 0, "request", 0);
         request.span_kind = SpanKind::Server;
         request.status = Status::Ok;
         request.attributes = vec![
@@ -767,7 +755,7 @@ mod tests {
             KeyValue::new("ratio", 1.0),
             KeyValue::new("cached", false),
         ];
-        let mut query = span("db.query", 1, 2, 1, 10);
+        let mut query = internal(1, 2, 1, "db.query", 10);
         query.span_kind = SpanKind::Client;
         query.status = Status::error("timeout");
         query.attributes = vec![KeyValue::new(semconv::ERROR_TYPE, "io")];
@@ -779,10 +767,10 @@ mod tests {
             Event::new(semconv::EXCEPTION_EVENT, at(20), exception, 0),
             Event::new("retry", at(30), Vec::new(), 0),
         ];
-        let mut lookup = span("cache.lookup", 1, 3, 1, 40);
+        let mut lookup = internal(1, 3, 1, "cache.lookup", 40);
         let tags = Value::Array(Array::String(vec!["a".into(), "b".into()]));
         lookup.attributes = vec![KeyValue::new("tags", tags)];
-        let mut background = span("background", 2, 4, 0, 50);
+        let mut background = internal(2, 4, 0, "background", 50);
         background.span_kind = SpanKind::Consumer;
         background.links.links = vec![
             Link::new(context(1, 2), vec![KeyValue::new("reason", "retry")], 0),
@@ -817,12 +805,12 @@ background [consumer]
         // Both traces reuse span ids 1 and 2; a cycle and an orphan must
         // still show up as roots rather than vanish.
         let tree = TraceTree::from_spans(vec![
-            span("a.root", 1, 1, 0, 0),
-            span("b.root", 2, 1, 0, 10),
-            span("b.child", 2, 2, 1, 20),
-            span("a.child", 1, 2, 1, 30),
-            span("looped", 3, 5, 5, 40),
-            span("orphan", 1, 3, 99, 50),
+            internal(1, 1, 0, "a.root", 0),
+            internal(2, 1, 0, "b.root", 10),
+            internal(2, 2, 1, "b.child", 20),
+            internal(1, 2, 1, "a.child", 30),
+            internal(3, 5, 5, "looped", 40),
+            internal(1, 3, 99, "orphan", 50),
         ]);
         tree.assert_shape(
             "

@@ -268,7 +268,7 @@ mod tests {
     use opentelemetry::trace::{SpanKind, Tracer as _, TracerProvider as _};
     use opentelemetry_sdk::trace::SdkTracerProvider;
 
-    use super::super::test_trace::{KNOWN_AT_100, TRACE, known_trace};
+    use super::super::test_trace::{KNOWN_AT_100, TRACE, drawn_names, known_trace};
     use crate::span_forest::fixtures::span;
 
     #[derive(Clone, Default)]
@@ -500,13 +500,8 @@ mod tests {
         });
         let text = captured.text();
         assert_eq!(headers(&text).len(), 1, "\n{text}");
-        let names: Vec<&str> = text
-            .lines()
-            .skip(1)
-            .map(|line| line.split("  ").next().unwrap().trim_end())
-            .collect();
         assert_eq!(
-            names,
+            drawn_names(&text),
             ["request", "├─ db.query", "└─ render", ""],
             "\n{text}"
         );

@@ -251,9 +251,7 @@ fn span_line(
 
 /// `· name +offset {k=v}` under the span.
 fn event_line(row: &Row<'_>, event: &Event, options: &RenderOptions) -> Line {
-    let mut line = Line::default();
-    line.push(&row.detail_guides, Style::Dim);
-    line.push("· ", Style::Dim);
+    let mut line = detail_line(row, "· ");
     let style = if event.name == "exception" {
         Style::Red
     } else {
@@ -262,32 +260,31 @@ fn event_line(row: &Row<'_>, event: &Event, options: &RenderOptions) -> Line {
     line.push(&clean(&event.name), style);
     let offset = format_offset(row.span.start_time, event.timestamp);
     line.push(&format!(" {offset}"), Style::Dim);
-    let attributes = attribute_list(
-        &event.attributes,
-        event.dropped_attributes_count,
-        options.max_attributes,
-    );
-    push_braced_attributes(&mut line, &attributes);
+    let dropped = event.dropped_attributes_count;
+    push_braced_attributes(&mut line, &event.attributes, dropped, options);
     line
 }
 
 /// `↪ linked to 0af76519…/b7ad6b71… {k=v}` under the span.
 fn link_line(row: &Row<'_>, link: &Link, options: &RenderOptions) -> Line {
-    let mut line = Line::default();
-    line.push(&row.detail_guides, Style::Dim);
-    line.push("↪ linked to ", Style::Dim);
+    let mut line = detail_line(row, "↪ linked to ");
     let target = format!(
         "{}/{}",
         short_trace_id(link.span_context.trace_id()),
         short_span_id(link.span_context.span_id())
     );
     line.push(&target, Style::Plain);
-    let attributes = attribute_list(
-        &link.attributes,
-        link.dropped_attributes_count,
-        options.max_attributes,
-    );
-    push_braced_attributes(&mut line, &attributes);
+    let dropped = link.dropped_attributes_count;
+    push_braced_attributes(&mut line, &link.attributes, dropped, options);
+    line
+}
+
+/// The start of an event's or link's line: the span's detail guides, then
+/// `marker`.
+fn detail_line(row: &Row<'_>, marker: &str) -> Line {
+    let mut line = Line::default();
+    line.push(&row.detail_guides, Style::Dim);
+    line.push(marker, Style::Dim);
     line
 }
 
@@ -581,13 +578,20 @@ fn push_attributes(line: &mut Line, attributes: &AttributeList, separator: &str)
     }
 }
 
-/// ` {k=v, k=v}`, or nothing when there are no attributes.
-fn push_braced_attributes(line: &mut Line, attributes: &AttributeList) {
+/// ` {k=v, k=v}` for an event's or link's attributes, or nothing when
+/// there are none.
+fn push_braced_attributes(
+    line: &mut Line,
+    attributes: &[KeyValue],
+    dropped: u32,
+    options: &RenderOptions,
+) {
+    let attributes = attribute_list(attributes, dropped, options.max_attributes);
     if attributes.is_empty() {
         return;
     }
     line.push(" {", Style::Dim);
-    push_attributes(line, attributes, ", ");
+    push_attributes(line, &attributes, ", ");
     line.push("}", Style::Dim);
 }
 
@@ -739,7 +743,7 @@ impl Line {
 mod tests {
     use super::*;
 
-    use super::super::test_trace::{KNOWN_AT_100, TRACE, known_trace};
+    use super::super::test_trace::{KNOWN_AT_100, TRACE, drawn_names, known_trace};
     use crate::span_forest::fixtures::span;
 
     fn widths(text: &str) -> Vec<usize> {
@@ -851,13 +855,8 @@ mod tests {
             span(TRACE, 4, 3, "cycle.b", SpanKind::Internal, (6, 7)),
         ];
         let text = render_trace(&spans, &RenderOptions::plain(80));
-        let names: Vec<&str> = text
-            .lines()
-            .skip(1)
-            .map(|line| line.split("  ").next().unwrap().trim_end())
-            .collect();
         assert_eq!(
-            names,
+            drawn_names(&text),
             ["root", "orphan", "cycle.a", "└─ cycle.b"],
             "\n{text}"
         );

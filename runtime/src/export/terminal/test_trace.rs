@@ -1,6 +1,7 @@
 //! The trace the renderer's and the exporter's tests draw: a channel
 //! message whose handler inserts, then broadcasts, and one subscriber's push
-//! fails; and how it looks at 100 columns.
+//! fails; how it looks at 100 columns; and reading names back from a
+//! drawing.
 
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{
@@ -108,3 +109,12 @@ room.handle_in message:new [server]            120ms  ████████�
          · exception +12.0ms {exception.message=\"socket closed\"}
          ↪ linked to 0af76519…/b7ad6b71…
 ";
+
+/// The first column of each span line after the header: guides and name
+/// (and kind), as drawn.
+pub(super) fn drawn_names(text: &str) -> Vec<&str> {
+    text.lines()
+        .skip(1)
+        .map(|line| line.split("  ").next().unwrap().trim_end())
+        .collect()
+}
