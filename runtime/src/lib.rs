@@ -81,6 +81,8 @@ mod propagate;
 pub mod sampling;
 pub mod semconv;
 mod span;
+#[cfg(any(feature = "terminal", feature = "testing"))]
+mod span_forest;
 mod static_name;
 mod value;
 
@@ -96,9 +98,9 @@ pub mod export;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use export::{
-    InitError, Protocol, Telemetry, TelemetryBuilder, TelemetryError, TelemetryGuard, init,
-};
+pub use export::builder::{Protocol, Telemetry, TelemetryBuilder, init};
+pub use export::error::{InitError, TelemetryError};
+pub use export::guard::TelemetryGuard;
 pub use message::Message;
 pub use outcome::{Outcome, SpanOutcome};
 pub use propagate::{

@@ -5,7 +5,7 @@
 //! pipeline install it; a provider you build yourself needs
 //! `HandlerSampler::new(your_sampler)` for `sample = ..` to take effect,
 //! installed with
-//! [`set_handler_sampled_tracer_provider`](crate::set_handler_sampled_tracer_provider)
+//! [`set_handler_sampled_tracer_provider`](crate::export::set_handler_sampled_tracer_provider)
 //! so that handlers under an unsampled local parent skip the SDK.
 //!
 //! The rule keeps traces whole:

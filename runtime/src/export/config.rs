@@ -1,4 +1,5 @@
-//! Resolving the builder's settings and the environment into one plan.
+//! Resolving the builder's settings and the environment into one plan, and
+//! refusing a plan that needs an exporter this build leaves out.
 //!
 //! Code-level settings win over environment variables, which win over the
 //! defaults. Every bad value becomes an [`InitError`] naming the variable
@@ -62,6 +63,9 @@ pub(crate) struct Plan {
     pub(crate) metrics_enabled: bool,
     pub(crate) terminal: bool,
     pub(crate) batch: BatchConfig,
+    // Resolved and checked in every build, read only by the OTLP meter
+    // provider.
+    #[cfg_attr(not(feature = "otlp"), allow(dead_code))]
     pub(crate) metric_interval: Duration,
 }
 
@@ -101,6 +105,45 @@ pub(crate) fn sdk_disabled(env: &Env<'_>) -> Result<bool, InitError> {
         Some(value) if value.eq_ignore_ascii_case("false") => Ok(false),
         Some(value) => Err(invalid_env(SDK_DISABLED, &value, "true or false")),
     }
+}
+
+/// Refuses a plan that needs an exporter this build leaves out, naming what
+/// asks for it and the cargo feature to enable. Apart from `resolve`, so
+/// that resolving works the same in every build.
+pub(crate) fn check_features(builder: &TelemetryBuilder, plan: &Plan) -> Result<(), InitError> {
+    let env = Env(&*builder.env);
+    if !cfg!(feature = "otlp") && (plan.traces.is_some() || plan.metrics.is_some()) {
+        let reason = if builder.endpoint.is_some() {
+            "Telemetry::builder().endpoint(..) sets an endpoint".to_owned()
+        } else {
+            let var = [ENDPOINT, TRACES_ENDPOINT, METRICS_ENDPOINT]
+                .into_iter()
+                .find(|var| env.get(var).is_some())
+                .unwrap_or(ENDPOINT);
+            format!("{var} is set")
+        };
+        return Err(InitError::FeatureDisabled {
+            feature: "otlp",
+            reason,
+        });
+    }
+    if !cfg!(feature = "terminal") && plan.terminal {
+        let reason = if builder.terminal.is_some() {
+            "Telemetry::builder().terminal(true) asks for the terminal".to_owned()
+        } else if env.get(TRACEWIRE_TERMINAL).is_some() {
+            format!("{TRACEWIRE_TERMINAL} is on")
+        } else {
+            format!(
+                "no OTLP endpoint is set and {TRACEWIRE_TERMINAL} is not off, so traces would \
+                 print to the terminal"
+            )
+        };
+        return Err(InitError::FeatureDisabled {
+            feature: "terminal",
+            reason,
+        });
+    }
+    Ok(())
 }
 
 pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
@@ -436,7 +479,7 @@ fn duration_setting(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::Telemetry;
+    use crate::Telemetry;
 
     fn builder(vars: &[(&str, &str)]) -> TelemetryBuilder {
         Telemetry::builder().env_vars(vars.iter().copied())
@@ -729,6 +772,87 @@ mod tests {
                 .to_string();
             assert!(message.contains(setting), "{message}");
         }
+    }
+
+    /// The error `install` returns; on these paths it installs nothing.
+    #[cfg(any(not(feature = "otlp"), not(feature = "terminal")))]
+    fn install_error(builder: TelemetryBuilder) -> String {
+        builder.install().unwrap_err().to_string()
+    }
+
+    #[cfg(any(not(feature = "otlp"), not(feature = "terminal")))]
+    fn enable(feature: &str) -> String {
+        format!(
+            ", but tracewire was built without its `{feature}` feature: enable it with \
+             `tracewire = {{ version = \"{}.{}\", features = [\"{feature}\"] }}`",
+            env!("CARGO_PKG_VERSION_MAJOR"),
+            env!("CARGO_PKG_VERSION_MINOR"),
+        )
+    }
+
+    #[cfg(not(feature = "otlp"))]
+    #[test]
+    fn an_endpoint_without_the_otlp_feature_names_the_feature() {
+        assert_eq!(
+            install_error(builder(&[(ENDPOINT, "http://localhost:4318")])),
+            format!("OTEL_EXPORTER_OTLP_ENDPOINT is set{}", enable("otlp")),
+        );
+        let traces_only = [
+            (TRACES_ENDPOINT, "http://c:4318/v1/traces"),
+            (TRACEWIRE_TERMINAL, "off"),
+        ];
+        assert_eq!(
+            install_error(builder(&traces_only)),
+            format!(
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set{}",
+                enable("otlp")
+            ),
+        );
+        assert_eq!(
+            install_error(builder(&[]).endpoint("http://c:4318")),
+            format!(
+                "Telemetry::builder().endpoint(..) sets an endpoint{}",
+                enable("otlp")
+            ),
+        );
+        // A metrics endpoint with metrics off asks for no OTLP export.
+        let unused = builder(&[
+            (METRICS_ENDPOINT, "http://c:4318/v1/metrics"),
+            (TRACEWIRE_METRICS, "off"),
+            (TRACEWIRE_TERMINAL, "off"),
+        ]);
+        check_features(&unused, &resolve(&unused).unwrap()).unwrap();
+        let disabled = builder(&[(SDK_DISABLED, "true"), (ENDPOINT, "http://c:4318")]);
+        assert!(!disabled.install().unwrap().is_active());
+    }
+
+    #[cfg(not(feature = "terminal"))]
+    #[test]
+    fn the_terminal_without_its_feature_names_the_feature() {
+        assert_eq!(
+            install_error(builder(&[])),
+            format!(
+                "no OTLP endpoint is set and TRACEWIRE_TERMINAL is not off, so traces would \
+                 print to the terminal{}",
+                enable("terminal")
+            ),
+        );
+        assert_eq!(
+            install_error(builder(&[(TRACEWIRE_TERMINAL, "on")])),
+            format!("TRACEWIRE_TERMINAL is on{}", enable("terminal")),
+        );
+        assert_eq!(
+            install_error(builder(&[]).terminal(true)),
+            format!(
+                "Telemetry::builder().terminal(true) asks for the terminal{}",
+                enable("terminal")
+            ),
+        );
+        // Switched off, the terminal needs no feature.
+        let off = builder(&[(TRACEWIRE_TERMINAL, "off")]);
+        check_features(&off, &resolve(&off).unwrap()).unwrap();
+        let disabled = builder(&[(SDK_DISABLED, "true")]);
+        assert!(!disabled.install().unwrap().is_active());
     }
 
     #[test]

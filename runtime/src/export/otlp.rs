@@ -1,62 +1,79 @@
-//! Building the OTLP exporters, and driving the metric exporter on a
-//! runtime of its own.
+//! OTLP export (feature `otlp`): the span processor and the meter provider
+//! an endpoint asks for, the OTLP exporters they are built on, and driving
+//! the metric exporter on a runtime of its own. Everything that names
+//! `opentelemetry_otlp` is here.
 
 use std::time::Duration;
 
-use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig as _};
+use opentelemetry_otlp::{MetricExporter, SpanExporter, WithExportConfig};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
-use opentelemetry_sdk::metrics::Temporality;
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
 
-use super::Protocol;
-use super::config::OtlpTarget;
-use super::processor::ExportRuntime;
+use super::config::{OtlpTarget, Plan};
+use super::processor::{BatchConfig, BoundedSpanProcessor, ExportRuntime};
+use super::{InitError, Protocol};
+
+/// The processor exporting spans to `target`, each export bounded by the
+/// batch's export timeout.
+pub(super) fn span_processor(
+    target: &OtlpTarget,
+    batch: &BatchConfig,
+) -> Result<BoundedSpanProcessor, InitError> {
+    let timeout = batch.export_timeout;
+    BoundedSpanProcessor::with_exporter("otlp", batch.clone(), || span_exporter(target, timeout))
+        .map_err(|error| InitError::Exporter {
+            signal: "traces",
+            endpoint: target.endpoint.clone(),
+            message: error.to_string(),
+        })
+}
+
+/// The meter provider exporting to `target` every `plan.metric_interval`.
+pub(super) fn meter_provider(
+    target: &OtlpTarget,
+    plan: &Plan,
+) -> Result<SdkMeterProvider, InitError> {
+    let exporter = metric_exporter(target, plan.batch.export_timeout).map_err(|message| {
+        InitError::Exporter {
+            signal: "metrics",
+            endpoint: target.endpoint.clone(),
+            message,
+        }
+    })?;
+    let reader = PeriodicReader::builder(exporter)
+        .with_interval(plan.metric_interval)
+        .build();
+    Ok(SdkMeterProvider::builder()
+        .with_resource(plan.resource.clone())
+        .with_reader(reader)
+        .build())
+}
 
 /// Builds the span exporter for `target`. For gRPC this must run inside the
 /// tokio runtime that will drive the exports: tonic's lazy channel spawns
 /// its worker task when it is created.
-pub(crate) fn span_exporter(
+fn span_exporter(
     target: &OtlpTarget,
     timeout: Duration,
 ) -> Result<SpanExporter, opentelemetry_otlp::ExporterBuildError> {
+    let builder = SpanExporter::builder();
     match target.protocol {
-        Protocol::Grpc => SpanExporter::builder()
-            .with_tonic()
-            .with_endpoint(target.endpoint.clone())
-            .with_timeout(timeout)
-            .build(),
-        Protocol::HttpProtobuf => SpanExporter::builder()
-            .with_http()
-            .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-            .with_endpoint(target.endpoint.clone())
-            .with_timeout(timeout)
-            .build(),
+        Protocol::Grpc => configured(builder.with_tonic(), target, timeout).build(),
+        Protocol::HttpProtobuf => configured(builder.with_http(), target, timeout).build(),
     }
 }
 
 /// The OTLP metric exporter for `target`, with a runtime to drive it.
-pub(crate) fn metric_exporter(
-    target: &OtlpTarget,
-    timeout: Duration,
-) -> Result<DrivenMetricExporter, String> {
+fn metric_exporter(target: &OtlpTarget, timeout: Duration) -> Result<DrivenMetricExporter, String> {
     let runtime = ExportRuntime::new().map_err(|e| format!("creating its runtime failed: {e}"))?;
     let exporter = {
         let _entered = runtime.enter();
+        let builder = MetricExporter::builder().with_temporality(Temporality::Cumulative);
         match target.protocol {
-            Protocol::Grpc => MetricExporter::builder()
-                .with_tonic()
-                .with_endpoint(target.endpoint.clone())
-                .with_timeout(timeout)
-                .with_temporality(Temporality::Cumulative)
-                .build(),
-            Protocol::HttpProtobuf => MetricExporter::builder()
-                .with_http()
-                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                .with_endpoint(target.endpoint.clone())
-                .with_timeout(timeout)
-                .with_temporality(Temporality::Cumulative)
-                .build(),
+            Protocol::Grpc => configured(builder.with_tonic(), target, timeout).build(),
+            Protocol::HttpProtobuf => configured(builder.with_http(), target, timeout).build(),
         }
         .map_err(|e| e.to_string())?
     };
@@ -67,6 +84,18 @@ pub(crate) fn metric_exporter(
     })
 }
 
+/// What the span and metric exporters are configured with alike: the
+/// endpoint, the timeout, and for http/protobuf the binary encoding.
+fn configured<B: WithExportConfig>(builder: B, target: &OtlpTarget, timeout: Duration) -> B {
+    let builder = builder
+        .with_endpoint(target.endpoint.clone())
+        .with_timeout(timeout);
+    match target.protocol {
+        Protocol::HttpProtobuf => builder.with_protocol(opentelemetry_otlp::Protocol::HttpBinary),
+        Protocol::Grpc => builder,
+    }
+}
+
 /// A metric exporter that runs each export to completion on its own
 /// current-thread runtime.
 ///
@@ -74,7 +103,7 @@ pub(crate) fn metric_exporter(
 /// future with a plain executor, where tonic and hyper find no reactor. This
 /// wrapper runs the real export with `block_on` on a runtime that has one,
 /// bounded by the export timeout, and hands back a ready future.
-pub(crate) struct DrivenMetricExporter {
+struct DrivenMetricExporter {
     inner: MetricExporter,
     runtime: ExportRuntime,
     timeout: Duration,

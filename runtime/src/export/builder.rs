@@ -1,0 +1,345 @@
+//! The settings made in code: [`init`], [`Telemetry::builder`] and the
+//! [`TelemetryBuilder`] whose [`install`](TelemetryBuilder::install)
+//! resolves them with the environment and installs the result.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::trace::Sampler;
+
+use super::config::{self, Env};
+#[cfg(feature = "terminal")]
+use super::terminal::TerminalExporter;
+use super::{InitError, TelemetryGuard};
+
+/// Installs tracing (and metrics, when exported) configured from the
+/// environment; see the [module documentation](crate::export) for the
+/// variables.
+///
+/// Equivalent to `Telemetry::builder().install()`. Keep the returned guard
+/// alive for as long as the application runs: dropping it flushes and shuts
+/// everything down.
+///
+/// ```no_run
+/// # async fn serve() {}
+/// #[tokio::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let telemetry = tracewire::init()?;
+///     serve().await;
+///     drop(telemetry); // or let it go out of scope
+///     Ok(())
+/// }
+/// ```
+///
+/// # Errors
+///
+/// [`InitError`] when a variable has a value that is not valid, or the
+/// exporter cannot be set up.
+pub fn init() -> Result<TelemetryGuard, InitError> {
+    Telemetry::builder().install()
+}
+
+/// Entry point for configuring telemetry in code: [`Telemetry::builder`].
+#[derive(Debug)]
+pub struct Telemetry {
+    _private: (),
+}
+
+impl Telemetry {
+    /// A builder reading the process environment, for settings made in
+    /// code. Every setting wins over its environment variable.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use tracewire::{Protocol, Telemetry};
+    ///
+    /// let telemetry = Telemetry::builder()
+    ///     .service_name("chat")
+    ///     .resource_attribute("deployment.environment", "staging")
+    ///     .endpoint("http://localhost:4317")
+    ///     .protocol(Protocol::Grpc)
+    ///     .export_queue_size(4096)
+    ///     .export_timeout(Duration::from_secs(5))
+    ///     .install()?;
+    /// # Ok::<(), tracewire::InitError>(())
+    /// ```
+    pub fn builder() -> TelemetryBuilder {
+        TelemetryBuilder {
+            env: Box::new(|name| std::env::var(name).ok()),
+            service_name: None,
+            resource_attributes: Vec::new(),
+            sampler: None,
+            endpoint: None,
+            protocol: None,
+            metrics: None,
+            terminal: None,
+            #[cfg(feature = "terminal")]
+            terminal_exporter: None,
+            export_queue_size: None,
+            max_export_batch_size: None,
+            schedule_delay: None,
+            export_timeout: None,
+            shutdown_timeout: None,
+            metric_export_interval: None,
+        }
+    }
+}
+
+/// The OTLP transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// OTLP over gRPC (usually port 4317). The endpoint is used as is.
+    Grpc,
+    /// OTLP over HTTP with protobuf bodies (usually port 4318); the
+    /// default. A base endpoint gets `/v1/traces` and `/v1/metrics`
+    /// appended.
+    HttpProtobuf,
+}
+
+type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Code-level telemetry settings, made with [`Telemetry::builder`] and
+/// applied with [`install`](Self::install). Each wins over its environment
+/// variable (see the [module documentation](crate::export)).
+///
+/// ```
+/// use opentelemetry_sdk::trace::Sampler;
+/// use tracewire::Telemetry;
+/// use tracewire::export::terminal::{RenderOptions, TerminalExporter};
+///
+/// // Trees go to stdout instead of stderr; the environment is not read.
+/// let telemetry = Telemetry::builder()
+///     .env_vars([("OTEL_SERVICE_NAME", "doc-example")])
+///     .sampler(Sampler::AlwaysOn)
+///     .terminal_exporter(TerminalExporter::with_writer(
+///         std::io::stdout(),
+///         RenderOptions::plain(100),
+///     ))
+///     .install()?;
+/// assert!(telemetry.is_active());
+/// # Ok::<(), tracewire::InitError>(())
+/// ```
+#[must_use = "nothing is installed until `install()` is called"]
+pub struct TelemetryBuilder {
+    pub(super) env: EnvLookup,
+    pub(super) service_name: Option<String>,
+    pub(super) resource_attributes: Vec<KeyValue>,
+    pub(super) sampler: Option<Sampler>,
+    pub(super) endpoint: Option<String>,
+    pub(super) protocol: Option<Protocol>,
+    pub(super) metrics: Option<bool>,
+    pub(super) terminal: Option<bool>,
+    #[cfg(feature = "terminal")]
+    pub(super) terminal_exporter: Option<TerminalExporter>,
+    pub(super) export_queue_size: Option<usize>,
+    pub(super) max_export_batch_size: Option<usize>,
+    pub(super) schedule_delay: Option<Duration>,
+    pub(super) export_timeout: Option<Duration>,
+    pub(super) shutdown_timeout: Option<Duration>,
+    pub(super) metric_export_interval: Option<Duration>,
+}
+
+impl fmt::Debug for TelemetryBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TelemetryBuilder")
+            .field("service_name", &self.service_name)
+            .field("resource_attributes", &self.resource_attributes)
+            .field("sampler", &self.sampler)
+            .field("endpoint", &self.endpoint)
+            .field("protocol", &self.protocol)
+            .field("metrics", &self.metrics)
+            .field("terminal", &self.terminal)
+            .field("export_queue_size", &self.export_queue_size)
+            .field("max_export_batch_size", &self.max_export_batch_size)
+            .field("schedule_delay", &self.schedule_delay)
+            .field("export_timeout", &self.export_timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("metric_export_interval", &self.metric_export_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TelemetryBuilder {
+    /// Reads variables through `lookup` instead of the process environment,
+    /// so tests (and hosts with their own configuration source) need not
+    /// touch the process's variables.
+    ///
+    /// ```
+    /// let settings = std::collections::HashMap::from([("OTEL_SDK_DISABLED", "true")]);
+    /// let telemetry = tracewire::Telemetry::builder()
+    ///     .env(move |name| settings.get(name).map(|v| v.to_string()))
+    ///     .install()?;
+    /// assert!(!telemetry.is_active());
+    /// # Ok::<(), tracewire::InitError>(())
+    /// ```
+    pub fn env(mut self, lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.env = Box::new(lookup);
+        self
+    }
+
+    /// Reads variables from these pairs only, instead of the process
+    /// environment.
+    ///
+    /// ```
+    /// let telemetry = tracewire::Telemetry::builder()
+    ///     .env_vars([("OTEL_SDK_DISABLED", "true")])
+    ///     .install()?;
+    /// assert!(!telemetry.is_active());
+    /// # Ok::<(), tracewire::InitError>(())
+    /// ```
+    pub fn env_vars<K, V>(self, vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars: HashMap<String, String> = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self.env(move |name| vars.get(name).cloned())
+    }
+
+    /// The `service.name` resource attribute (`OTEL_SERVICE_NAME`).
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// Adds a resource attribute (`OTEL_RESOURCE_ATTRIBUTES`), replacing one
+    /// from the environment with the same key.
+    pub fn resource_attribute(
+        mut self,
+        key: impl Into<opentelemetry::Key>,
+        value: impl Into<Value>,
+    ) -> Self {
+        self.resource_attributes
+            .push(KeyValue::new(key.into(), value.into()));
+        self
+    }
+
+    /// The head sampler (`OTEL_TRACES_SAMPLER`). It is wrapped in a
+    /// [`HandlerSampler`](crate::sampling::HandlerSampler) so that per-handler `sample = ..` rates apply.
+    pub fn sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// The collector's base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`), e.g.
+    /// `http://localhost:4318`. Setting it in code also overrides the
+    /// per-signal endpoint variables. Needs the `otlp` feature.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// The OTLP transport (`OTEL_EXPORTER_OTLP_PROTOCOL`), for both signals.
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+
+    /// Whether to export metrics and record handler metrics
+    /// (`TRACEWIRE_METRICS`). On by default.
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.metrics = Some(enabled);
+        self
+    }
+
+    /// Whether to print finished traces as trees (`TRACEWIRE_TERMINAL`). On
+    /// by default when no endpoint is set, off when one is; on with an
+    /// endpoint, traces go to both. On needs the `terminal` feature.
+    pub fn terminal(mut self, enabled: bool) -> Self {
+        self.terminal = Some(enabled);
+        self
+    }
+
+    /// Prints trees with `exporter` (e.g. to another writer) instead of
+    /// [`TerminalExporter::stderr`], whenever the terminal is on.
+    #[cfg(feature = "terminal")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "terminal")))]
+    pub fn terminal_exporter(mut self, exporter: TerminalExporter) -> Self {
+        self.terminal_exporter = Some(exporter);
+        self
+    }
+
+    /// The most spans held for export at once (`OTEL_BSP_MAX_QUEUE_SIZE`).
+    /// Further spans are dropped and counted until the queue drains.
+    pub fn export_queue_size(mut self, spans: usize) -> Self {
+        self.export_queue_size = Some(spans);
+        self
+    }
+
+    /// The most spans sent in one export (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`).
+    pub fn max_export_batch_size(mut self, spans: usize) -> Self {
+        self.max_export_batch_size = Some(spans);
+        self
+    }
+
+    /// How long a partial batch waits before it is exported
+    /// (`OTEL_BSP_SCHEDULE_DELAY`).
+    pub fn schedule_delay(mut self, delay: Duration) -> Self {
+        self.schedule_delay = Some(delay);
+        self
+    }
+
+    /// The longest one export may take, retries included
+    /// (`OTEL_EXPORTER_OTLP_TIMEOUT`).
+    pub fn export_timeout(mut self, timeout: Duration) -> Self {
+        self.export_timeout = Some(timeout);
+        self
+    }
+
+    /// The longest [`TelemetryGuard::shutdown`] (or the guard's drop) waits
+    /// for the spans still queued to be exported; what is left then is
+    /// counted as failed. Defaults to the export timeout. The final metric
+    /// export is bounded by the export timeout and by the SDK's 5 s.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = Some(timeout);
+        self
+    }
+
+    /// How often metrics are exported (`OTEL_METRIC_EXPORT_INTERVAL`).
+    pub fn metric_export_interval(mut self, interval: Duration) -> Self {
+        self.metric_export_interval = Some(interval);
+        self
+    }
+
+    /// Builds the pipelines and installs them: the tracer provider with
+    /// [`set_handler_sampled_tracer_provider`](crate::export::set_handler_sampled_tracer_provider), the meter
+    /// provider with [`set_meter_provider`](crate::export::set_meter_provider),
+    /// both also as the OpenTelemetry globals.
+    ///
+    /// # Errors
+    ///
+    /// [`InitError`] when a setting or variable is not valid, an exporter
+    /// cannot be set up, or the configuration asks for an exporter this
+    /// build leaves out (see [Features](crate::export#features)). Nothing is
+    /// installed then.
+    pub fn install(self) -> Result<TelemetryGuard, InitError> {
+        if config::sdk_disabled(&Env(&*self.env))? {
+            return Ok(TelemetryGuard::inert());
+        }
+        let plan = config::resolve(&self)?;
+        config::check_features(&self, &plan)?;
+        let shutdown_timeout = match self.shutdown_timeout {
+            Some(timeout) if timeout.is_zero() => {
+                return Err(InitError::InvalidSetting {
+                    setting: "shutdown_timeout",
+                    value: "0s".into(),
+                    expected: "a non-zero duration".into(),
+                });
+            }
+            Some(timeout) => timeout,
+            None => plan.batch.export_timeout,
+        };
+        super::install::install(
+            plan,
+            shutdown_timeout,
+            #[cfg(feature = "terminal")]
+            self.terminal_exporter,
+        )
+    }
+}

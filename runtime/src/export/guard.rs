@@ -1,0 +1,221 @@
+//! [`TelemetryGuard`]: what [`init`](super::init) returns; keeps telemetry
+//! installed, and flushes, shuts down and uninstalls it.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use opentelemetry::global;
+use opentelemetry::metrics::ObservableCounter;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+
+use super::TelemetryError;
+use super::processor::ProcessorStats;
+
+/// Incremented by every install, so a guard only uninstalls its own
+/// providers.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+/// The generation whose providers are installed; 0 for none.
+static INSTALLED: AtomicU64 = AtomicU64::new(0);
+
+/// Keeps telemetry installed; flushes and shuts it down when dropped or on
+/// [`shutdown`](Self::shutdown).
+///
+/// Shutdown uninstalls the providers (unless a later [`init`](super::init) replaced
+/// them), then exports what is still queued, bounded by the shutdown
+/// timeout ([`TelemetryBuilder::shutdown_timeout`](super::TelemetryBuilder::shutdown_timeout), by default the export
+/// timeout). When spans were dropped or failed to export, a line on stderr
+/// says how many. Dropping the guard shuts down the same way and prints any
+/// error to stderr.
+#[must_use = "dropping the guard shuts telemetry down at once"]
+pub struct TelemetryGuard {
+    tracer_provider: Option<SdkTracerProvider>,
+    meter_provider: Option<SdkMeterProvider>,
+    stats: Vec<(&'static str, ProcessorStats)>,
+    generation: u64,
+    shutdown_timeout: Duration,
+    done: bool,
+    _instruments: Vec<ObservableCounter<u64>>,
+}
+
+impl fmt::Debug for TelemetryGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TelemetryGuard")
+            .field("active", &self.is_active())
+            .field("metrics", &self.meter_provider.is_some())
+            .field("exporters", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TelemetryGuard {
+    /// The guard of providers about to be installed: it takes the next
+    /// generation and marks it installed, so that only this guard
+    /// uninstalls them.
+    pub(super) fn new(
+        tracer_provider: SdkTracerProvider,
+        meter_provider: Option<SdkMeterProvider>,
+        stats: Vec<(&'static str, ProcessorStats)>,
+        shutdown_timeout: Duration,
+        instruments: Vec<ObservableCounter<u64>>,
+    ) -> Self {
+        let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
+        INSTALLED.store(generation, Ordering::Release);
+        TelemetryGuard {
+            tracer_provider: Some(tracer_provider),
+            meter_provider,
+            stats,
+            generation,
+            shutdown_timeout,
+            done: false,
+            _instruments: instruments,
+        }
+    }
+
+    /// The guard of an install that installed nothing
+    /// (`OTEL_SDK_DISABLED=true`).
+    pub(super) fn inert() -> Self {
+        TelemetryGuard {
+            tracer_provider: None,
+            meter_provider: None,
+            stats: Vec::new(),
+            generation: 0,
+            shutdown_timeout: Duration::ZERO,
+            done: true,
+            _instruments: Vec::new(),
+        }
+    }
+
+    /// Whether this guard installed anything: `false` when
+    /// `OTEL_SDK_DISABLED=true`, and after shutdown.
+    pub fn is_active(&self) -> bool {
+        !self.done
+    }
+
+    /// Whether a meter provider was installed (metrics on, with an
+    /// endpoint).
+    pub fn exports_metrics(&self) -> bool {
+        self.meter_provider.is_some()
+    }
+
+    /// Spans dropped so far because an export queue was full, over all
+    /// exporters.
+    pub fn dropped_spans(&self) -> u64 {
+        self.stats.iter().map(|(_, s)| s.dropped_spans()).sum()
+    }
+
+    /// Spans whose export failed or timed out so far, over all exporters.
+    pub fn failed_spans(&self) -> u64 {
+        self.stats.iter().map(|(_, s)| s.failed_spans()).sum()
+    }
+
+    /// Spans exported so far, over all exporters.
+    pub fn exported_spans(&self) -> u64 {
+        self.stats.iter().map(|(_, s)| s.exported_spans()).sum()
+    }
+
+    /// Spans held for export right now (queued or being exported), over all
+    /// exporters; each exporter holds at most its queue size.
+    pub fn queued_spans(&self) -> u64 {
+        self.stats.iter().map(|(_, s)| s.held_spans() as u64).sum()
+    }
+
+    /// Exports everything finished so far, and waits for it.
+    ///
+    /// # Errors
+    ///
+    /// When an export fails or times out; the application is unaffected.
+    pub fn force_flush(&self) -> Result<(), TelemetryError> {
+        let mut failures = Vec::new();
+        if let Some(provider) = &self.tracer_provider
+            && let Err(error) = provider.force_flush()
+        {
+            failures.push(format!("traces: {error}"));
+        }
+        if let Some(provider) = &self.meter_provider
+            && let Err(error) = provider.force_flush()
+        {
+            failures.push(format!("metrics: {error}"));
+        }
+        TelemetryError::check("flush", failures)
+    }
+
+    /// Exports what is still queued, shuts both providers down and
+    /// uninstalls them. Later calls (and the drop) do nothing.
+    ///
+    /// ```
+    /// let mut telemetry = tracewire::Telemetry::builder()
+    ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
+    ///     .install()?;
+    /// telemetry.shutdown()?;
+    /// assert!(!telemetry.is_active());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the final export fails or times out.
+    pub fn shutdown(&mut self) -> Result<(), TelemetryError> {
+        if self.done {
+            return Ok(());
+        }
+        self.done = true;
+        // Uninstall first, so handlers still running stop feeding
+        // providers that are shutting down.
+        if INSTALLED
+            .compare_exchange(self.generation, 0, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            crate::span::clear_tracer_provider();
+            global::set_tracer_provider(opentelemetry::trace::noop::NoopTracerProvider::new());
+            if self.meter_provider.is_some() {
+                crate::metrics::clear_meter_provider();
+                global::set_meter_provider(opentelemetry::metrics::NoopMeterProvider::new());
+            }
+        }
+        let mut failures = Vec::new();
+        // Traces first: the final metric export then carries the final
+        // dropped and failed counts.
+        if let Some(provider) = self.tracer_provider.take()
+            && let Err(error) = provider.shutdown_with_timeout(self.shutdown_timeout)
+        {
+            failures.push(format!("traces: {error}"));
+        }
+        if let Some(provider) = self.meter_provider.take()
+            && let Err(error) = provider.shutdown()
+        {
+            failures.push(format!("metrics: {error}"));
+        }
+        self.report_losses();
+        TelemetryError::check("shutdown", failures)
+    }
+
+    fn report_losses(&self) {
+        for (exporter, stats) in &self.stats {
+            let dropped = stats.dropped_spans();
+            if dropped > 0 {
+                eprintln!(
+                    "tracewire: {dropped} spans were dropped because the {exporter} export queue \
+                     was full; raise OTEL_BSP_MAX_QUEUE_SIZE (or export_queue_size) if the \
+                     collector is just slow"
+                );
+            }
+            let failed = stats.failed_spans();
+            if failed > 0 {
+                eprintln!(
+                    "tracewire: {failed} spans were not exported: the {exporter} export failed \
+                     or timed out"
+                );
+            }
+        }
+    }
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        if let Err(error) = self.shutdown() {
+            eprintln!("tracewire: {error}");
+        }
+    }
+}

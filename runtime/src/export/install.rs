@@ -1,0 +1,150 @@
+//! Building the pipelines a resolved plan asks for (OTLP and terminal span
+//! processors, the OTLP meter provider, the export counters) and installing
+//! them.
+
+use std::time::Duration;
+
+use opentelemetry::metrics::{MeterProvider as _, ObservableCounter};
+use opentelemetry::{KeyValue, global};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+
+use super::config::Plan;
+use super::processor::{BoundedSpanProcessor, ProcessorStats};
+use super::{InitError, TelemetryGuard};
+use crate::sampling::HandlerSampler;
+
+#[cfg(feature = "otlp")]
+use super::otlp;
+#[cfg(feature = "terminal")]
+use super::{processor::BatchConfig, terminal::TerminalExporter};
+
+/// Name of the observable counter of spans dropped because the export queue
+/// was full.
+pub const DROPPED_SPANS: &str = "tracewire.export.dropped_spans";
+/// Name of the observable counter of spans whose export failed or timed out.
+pub const FAILED_SPANS: &str = "tracewire.export.failed_spans";
+
+/// How often the terminal exporter's queue is drained: trees appear about
+/// this long after their trace ends.
+#[cfg(feature = "terminal")]
+const TERMINAL_DELAY: Duration = Duration::from_millis(100);
+
+/// Builds what `plan` asks for and installs it; nothing is installed when
+/// any part fails. `terminal` replaces the stderr exporter.
+///
+/// The plan has passed `config::check_features`, so it asks for no exporter
+/// this build leaves out.
+pub(super) fn install(
+    plan: Plan,
+    shutdown_timeout: Duration,
+    #[cfg(feature = "terminal")] terminal: Option<TerminalExporter>,
+) -> Result<TelemetryGuard, InitError> {
+    // Built without either exporter, nothing is ever pushed.
+    #[cfg_attr(not(any(feature = "otlp", feature = "terminal")), allow(unused_mut))]
+    let mut processors: Vec<(&'static str, BoundedSpanProcessor)> = Vec::new();
+    #[cfg(feature = "otlp")]
+    if let Some(target) = &plan.traces {
+        processors.push(("otlp", otlp::span_processor(target, &plan.batch)?));
+    }
+    #[cfg(feature = "terminal")]
+    if plan.terminal {
+        let exporter = terminal.unwrap_or_else(TerminalExporter::stderr);
+        processors.push(("terminal", terminal_processor(exporter, &plan.batch)?));
+    }
+    let stats: Vec<(&'static str, ProcessorStats)> = processors
+        .iter()
+        .map(|(name, processor)| (*name, processor.stats()))
+        .collect();
+
+    #[cfg(feature = "otlp")]
+    let meter_provider = match &plan.metrics {
+        Some(target) => Some(otlp::meter_provider(target, &plan)?),
+        None => None,
+    };
+    #[cfg(not(feature = "otlp"))]
+    let meter_provider: Option<SdkMeterProvider> = None;
+
+    let mut builder = SdkTracerProvider::builder()
+        .with_resource(plan.resource)
+        .with_sampler(HandlerSampler::new(plan.sampler));
+    for (_, processor) in processors {
+        builder = builder.with_span_processor(processor);
+    }
+    let tracer_provider = builder.build();
+
+    let instruments = meter_provider
+        .as_ref()
+        .map(|provider| export_instruments(provider, &stats))
+        .unwrap_or_default();
+
+    let guard = TelemetryGuard::new(
+        tracer_provider.clone(),
+        meter_provider.clone(),
+        stats,
+        shutdown_timeout,
+        instruments,
+    );
+    crate::span::set_handler_sampled_tracer_provider(tracer_provider);
+    match &meter_provider {
+        Some(provider) => {
+            crate::metrics::set_meter_provider(provider);
+            crate::metrics::set_handler_metrics_enabled(true);
+            global::set_meter_provider(provider.clone());
+        }
+        None if !plan.metrics_enabled => crate::metrics::set_handler_metrics_enabled(false),
+        None => {}
+    }
+    Ok(guard)
+}
+
+/// The terminal exporter's processor: the plan's batch limits, drained
+/// every [`TERMINAL_DELAY`].
+#[cfg(feature = "terminal")]
+fn terminal_processor(
+    exporter: TerminalExporter,
+    batch: &BatchConfig,
+) -> Result<BoundedSpanProcessor, InitError> {
+    let config = BatchConfig {
+        schedule_delay: TERMINAL_DELAY,
+        ..batch.clone()
+    };
+    BoundedSpanProcessor::new(exporter, config).map_err(|error| InitError::Exporter {
+        signal: "traces",
+        endpoint: "terminal".into(),
+        message: error.to_string(),
+    })
+}
+
+/// Registers the dropped and failed span counters.
+fn export_instruments(
+    provider: &SdkMeterProvider,
+    stats: &[(&'static str, ProcessorStats)],
+) -> Vec<ObservableCounter<u64>> {
+    let meter = provider.meter(crate::semconv::INSTRUMENTATION_SCOPE);
+    let counter = |name, description, count: fn(&ProcessorStats) -> u64| {
+        let stats = stats.to_vec();
+        meter
+            .u64_observable_counter(name)
+            .with_unit("{span}")
+            .with_description(description)
+            .with_callback(move |observer| {
+                for (exporter, stats) in &stats {
+                    observer.observe(count(stats), &[KeyValue::new("exporter", *exporter)]);
+                }
+            })
+            .build()
+    };
+    vec![
+        counter(
+            DROPPED_SPANS,
+            "Spans dropped because the export queue was full",
+            ProcessorStats::dropped_spans,
+        ),
+        counter(
+            FAILED_SPANS,
+            "Spans whose export failed or timed out",
+            ProcessorStats::failed_spans,
+        ),
+    ]
+}

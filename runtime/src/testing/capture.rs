@@ -1,0 +1,230 @@
+//! [`TestTracing`]: the in-memory tracing and metrics pipeline a test
+//! installs, and the lock that keeps two such tests from overlapping.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, SpanData};
+
+use super::TraceTree;
+use crate::sampling::HandlerSampler;
+
+/// Serialises captures: the provider is process-global, so two tests capturing
+/// at once would see each other's spans.
+static CAPTURE_LOCK: Mutex<()> = Mutex::new(());
+
+/// An in-memory tracing pipeline installed for the lifetime of this value.
+///
+/// Spans go through a simple (unbatched) processor into an in-memory
+/// exporter, so a span is visible to [`spans`](Self::spans) and
+/// [`tree`](Self::tree) as soon as it ends. The provider is installed with
+/// [`crate::export::set_tracer_provider`], so both traced handlers and
+/// [`opentelemetry::global`] tracers record into it.
+///
+/// Only one `TestTracing` exists in a process at a time: creating one waits
+/// until any other has been dropped, so holding two in the same thread
+/// deadlocks. Tests that install a provider without `TestTracing` are not
+/// serialised with it. Tracers taken from [`opentelemetry::global`] before
+/// installing keep recording into the provider they were taken from, so take
+/// them after. On drop the provider is uninstalled and shut down.
+///
+/// Handler metrics are captured as well: see
+/// [`handler_calls`](Self::handler_calls).
+#[derive(Debug)]
+pub struct TestTracing {
+    provider: SdkTracerProvider,
+    exporter: InMemorySpanExporter,
+    meter_provider: SdkMeterProvider,
+    metric_exporter: InMemoryMetricExporter,
+    // Declared last so the lock is released only after `Drop` has uninstalled
+    // the provider, never while the next test could already be installing.
+    _serial: MutexGuard<'static, ()>,
+}
+
+impl TestTracing {
+    /// Installs a capturing pipeline that samples every span.
+    pub fn install() -> Self {
+        Self::with_sampler(Sampler::AlwaysOn)
+    }
+
+    /// Installs a capturing pipeline that samples with `sampler`, wrapped in
+    /// a [`HandlerSampler`] so that handlers' own `sample = ..` rates apply
+    /// as they do under [`crate::init`].
+    pub fn with_sampler(sampler: Sampler) -> Self {
+        // A poisoned lock means an earlier test failed while capturing, which
+        // is exactly what assertion failures do; the `()` inside is intact.
+        let serial = CAPTURE_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_sampler(HandlerSampler::new(sampler))
+            .with_simple_exporter(exporter.clone())
+            .build();
+        crate::span::set_handler_sampled_tracer_provider(provider.clone());
+        let metric_exporter = InMemoryMetricExporter::default();
+        let meter_provider = SdkMeterProvider::builder()
+            .with_reader(PeriodicReader::builder(metric_exporter.clone()).build())
+            .build();
+        crate::metrics::set_meter_provider(&meter_provider);
+        Self {
+            provider,
+            exporter,
+            meter_provider,
+            metric_exporter,
+            _serial: serial,
+        }
+    }
+
+    /// How many calls of `handler` (a span name) ended with `outcome`
+    /// (`"ok"`, `"error"` or `"cancelled"`), from the
+    /// `tracewire.handler.calls` counter.
+    pub fn handler_calls(&self, handler: &str, outcome: &str) -> u64 {
+        self.handler_metric(crate::semconv::HANDLER_CALLS, handler, outcome, |data| match data {
+            AggregatedMetrics::U64(MetricData::Sum(sum)) => Some(
+                sum.data_points()
+                    .map(|p| (attrs(p.attributes()), p.value()))
+                    .collect(),
+            ),
+            _ => None,
+        })
+    }
+
+    /// How many durations of `handler` with `outcome` the
+    /// `tracewire.handler.duration` histogram holds.
+    pub fn handler_durations(&self, handler: &str, outcome: &str) -> u64 {
+        self.handler_metric(
+            crate::semconv::HANDLER_DURATION,
+            handler,
+            outcome,
+            |data| match data {
+                AggregatedMetrics::F64(MetricData::Histogram(h)) => Some(
+                    h.data_points()
+                        .map(|p| (attrs(p.attributes()), p.count()))
+                        .collect(),
+                ),
+                _ => None,
+            },
+        )
+    }
+
+    fn handler_metric(
+        &self,
+        name: &str,
+        handler: &str,
+        outcome: &str,
+        points: impl Fn(&AggregatedMetrics) -> Option<Vec<(Vec<(String, String)>, u64)>>,
+    ) -> u64 {
+        // Collects now; the exporter keeps every collection, and the
+        // counters are cumulative, so the last collection has the totals.
+        let _ = self.meter_provider.force_flush();
+        let collected = self
+            .metric_exporter
+            .get_finished_metrics()
+            .unwrap_or_default();
+        let Some(last) = collected.last() else {
+            return 0;
+        };
+        let wanted = [
+            ("handler".to_owned(), handler.to_owned()),
+            ("outcome".to_owned(), outcome.to_owned()),
+        ];
+        last.scope_metrics()
+            .flat_map(|scope| scope.metrics())
+            .filter(|m| m.name() == name)
+            .filter_map(|m| points(m.data()))
+            .flatten()
+            .filter(|(a, _)| wanted.iter().all(|w| a.contains(w)))
+            .map(|(_, v)| v)
+            .sum()
+    }
+
+    /// The installed provider, for tests that need their own tracer from it.
+    ///
+    /// Shutting it down discards the captured spans.
+    pub fn provider(&self) -> &SdkTracerProvider {
+        &self.provider
+    }
+
+    /// The spans finished so far, in the order they ended.
+    pub fn spans(&self) -> Vec<SpanData> {
+        // The simple processor exports as spans end, so this flush is a no-op
+        // today; a failed flush could only mean fewer spans, which the
+        // assertions on the result then report with the tree.
+        let _ = self.provider.force_flush();
+        self.exporter.get_finished_spans().unwrap_or_else(|err| {
+            panic!("tracewire::testing: cannot read the captured spans: {err:?}")
+        })
+    }
+
+    /// A snapshot of the spans finished so far.
+    pub fn tree(&self) -> TraceTree {
+        TraceTree::from_spans(self.spans())
+    }
+
+    /// Forgets every span captured so far.
+    pub fn reset(&self) {
+        self.exporter.reset();
+    }
+}
+
+impl Default for TestTracing {
+    /// Same as [`TestTracing::install`].
+    fn default() -> Self {
+        Self::install()
+    }
+}
+
+fn attrs<'a>(kvs: impl Iterator<Item = &'a KeyValue>) -> Vec<(String, String)> {
+    kvs.map(|kv| (kv.key.to_string(), kv.value.to_string()))
+        .collect()
+}
+
+impl Drop for TestTracing {
+    fn drop(&mut self) {
+        crate::span::clear_tracer_provider();
+        crate::metrics::clear_meter_provider();
+        let _ = self.meter_provider.shutdown();
+        // The OpenTelemetry global keeps a clone of the provider until the
+        // next one is installed; shutting it down makes that clone inert.
+        // An error here (typically: already shut down) leaves nothing to undo.
+        let _ = self.provider.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{Span as _, TraceContextExt as _, Tracer as _};
+
+    use super::*;
+
+    #[test]
+    fn reset_forgets_and_sampler_filters_captured_spans() {
+        let tracing = TestTracing::default();
+        let tracer = opentelemetry::global::tracer("tests");
+        tracer.in_span("before", |_| {});
+        assert_eq!(tracing.spans().len(), 1);
+        tracing.reset();
+        assert!(tracing.tree().is_empty());
+        tracer.in_span("after", |_| {});
+        tracing.tree().assert_shape("after");
+        drop(tracing);
+
+        let tracing = TestTracing::with_sampler(Sampler::AlwaysOff);
+        let tracer = opentelemetry::global::tracer("tests");
+        tracer.in_span("unsampled", |cx| assert!(!cx.span().is_recording()));
+        assert!(tracing.tree().is_empty());
+    }
+
+    #[test]
+    fn drop_uninstalls_and_shuts_down_the_provider() {
+        let tracing = TestTracing::install();
+        let provider = tracing.provider().clone();
+        drop(tracing);
+        // Hold the lock so no other test installs a provider meanwhile.
+        let _serial = CAPTURE_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+        let span = opentelemetry::global::tracer("tests").start("after drop");
+        assert!(!span.is_recording());
+        assert!(provider.shutdown().is_err(), "already shut down by drop");
+    }
+}
