@@ -115,7 +115,8 @@ static PROVIDER: LazyLock<SdkTracerProvider> = LazyLock::new(|| {
 pub fn install(sampling: Sampling) -> SdkTracerProvider {
     SAMPLED.store(sampling == Sampling::Sampled, Ordering::Relaxed);
     static INSTALLED: Once = Once::new();
-    INSTALLED.call_once(|| tracewire::export::set_handler_sampled_tracer_provider(PROVIDER.clone()));
+    INSTALLED
+        .call_once(|| tracewire::export::set_handler_sampled_tracer_provider(PROVIDER.clone()));
     PROVIDER.clone()
 }
 

@@ -32,8 +32,8 @@ use opentelemetry::{Context, InstrumentationScope, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::metrics::{self, CallOutcome};
-use crate::panic::panic_message;
 use crate::outcome::Outcome;
+use crate::panic::panic_message;
 use crate::semconv::INSTRUMENTATION_SCOPE;
 use crate::{sampling, semconv};
 
@@ -51,7 +51,6 @@ struct Installed {
     /// such a handler span need not be started at all.
     parent_decides: bool,
 }
-
 
 /// Installs `provider` as the tracer provider for every traced handler, and as
 /// the OpenTelemetry global tracer provider.

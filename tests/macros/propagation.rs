@@ -6,8 +6,8 @@ use std::time::Duration;
 use opentelemetry::trace::{SpanKind, TraceContextExt as _, Tracer};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinSet;
-use tracewire::prelude::*;
 use tracewire::FutureExt as _;
+use tracewire::prelude::*;
 use tracewire::testing::TestTracing;
 
 /// A plain OpenTelemetry span, so the test sees which context the work

@@ -13,8 +13,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::mailbox::Envelope;
 use super::{Actor, CallError, SendError, StopReason, registry};
 use crate::message::VariantNames;
-use crate::static_name::concat;
 use crate::span::{HandlerMeta, HandlerSpan};
+use crate::static_name::concat;
 use crate::{Message, Outcome};
 
 /// How long [`ActorRef::call`] waits for a reply, as GenServer's default.

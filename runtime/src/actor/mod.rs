@@ -52,4 +52,3 @@ pub use context::ActorContext;
 pub use error::{CallError, SendError, StopReason};
 pub use registry::whereis;
 pub use spawn::{DEFAULT_MAILBOX, Spawn, spawn};
-

@@ -52,10 +52,7 @@ impl<A: Actor> Runner<A> {
     /// that reaches it.
     pub(crate) fn with_mailbox(capacity: usize) -> (ActorRef<A>, Self) {
         let (myself, mailbox) = channel::<A>(capacity);
-        (
-            myself.clone(),
-            Runner { mailbox, myself },
-        )
+        (myself.clone(), Runner { mailbox, myself })
     }
 
     /// Runs one instance from `init` to `terminate` and says why it stopped.
@@ -176,4 +173,3 @@ impl Stopped {
         }
     }
 }
-

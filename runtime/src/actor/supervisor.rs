@@ -31,9 +31,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::runner::{Control, Runner};
 use super::{Actor, ActorRef, DEFAULT_MAILBOX, StopReason};
-use crate::static_name::concat;
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
+use crate::static_name::concat;
 
 /// Which children restart when one stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

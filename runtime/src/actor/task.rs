@@ -160,7 +160,9 @@ impl<T> NoLinkTask<T> {
     /// aborted.
     pub async fn await_timeout(self, timeout: Duration) -> Result<T, TaskError> {
         match await_handle(self.handle, timeout).await {
-            Err(Failure::Panicked(payload)) => Err(TaskError::Panicked(panic_message(&*payload).to_owned())),
+            Err(Failure::Panicked(payload)) => {
+                Err(TaskError::Panicked(panic_message(&*payload).to_owned()))
+            }
             Err(Failure::Timeout) => Err(TaskError::Timeout(timeout)),
             Err(Failure::Cancelled) => Err(TaskError::Cancelled),
             Ok(value) => Ok(value),

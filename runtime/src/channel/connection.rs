@@ -368,4 +368,3 @@ pub(crate) fn incoming_context(payload: &mut Value, policy: TrustPolicy) -> Cont
         RemoteParent::None => Context::new(),
     }
 }
-

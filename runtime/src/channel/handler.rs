@@ -348,7 +348,6 @@ pub fn decode<P: DeserializeOwned>(payload: Payload) -> Result<P, serde_json::Er
 /// Phoenix client puts its `params` (such as a `token`) and `vsn`.
 pub type ConnectParams = std::collections::HashMap<String, String>;
 
-
 /// What the server knows about a connecting client.
 #[derive(Clone, Debug)]
 pub struct ConnectInfo {

@@ -124,7 +124,8 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
                     channel
                         .handle_in(&event, payload, &mut socket)
                         .with_context(cx),
-                ).await;
+                )
+                .await;
                 match handled {
                     Ok(Some(answer)) => {
                         reply(&socket, &msg_ref, answer.status(), answer.response())
@@ -139,7 +140,8 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
                     channel
                         .handle_out(message.event, message.payload.clone(), &mut socket)
                         .with_context(link_context(&message.link)),
-                ).await;
+                )
+                .await;
                 match outgoing {
                     Ok(Outgoing::Push(payload)) => {
                         let _ = socket.send_push(message.event, &payload);
@@ -162,7 +164,8 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
         channel
             .terminate(&reason, &mut socket)
             .with_context(Context::new()),
-    ).await;
+    )
+    .await;
     let notice = match reason {
         LeaveReason::Leave | LeaveReason::Rejoined => Some(protocol::PHX_CLOSE),
         LeaveReason::Crashed(_) => Some(protocol::PHX_ERROR),

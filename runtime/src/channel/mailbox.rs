@@ -49,4 +49,3 @@ impl Broadcast {
         self.tail.len()
     }
 }
-

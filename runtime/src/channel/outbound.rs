@@ -38,7 +38,8 @@ impl CloseReason {
 
     /// The client closed, or the server closes with nothing to report.
     pub(crate) const NORMAL: CloseReason = CloseReason::new(1000, "");
-    pub(crate) const IDLE: CloseReason = CloseReason::new(1000, "idle timeout: no message from the client");
+    pub(crate) const IDLE: CloseReason =
+        CloseReason::new(1000, "idle timeout: no message from the client");
     pub(crate) const SHUTDOWN: CloseReason = CloseReason::new(1001, "server shutting down");
     pub(crate) const SLOW_CLIENT: CloseReason = CloseReason::new(
         1013,
@@ -186,7 +187,9 @@ impl Outbound {
 
 /// Resolves with the reason once the connection is closing (never, if
 /// the queue is gone, which only happens once nobody reads this).
-pub(crate) async fn closed(closing: &mut watch::Receiver<Option<CloseReason>>) -> Option<CloseReason> {
+pub(crate) async fn closed(
+    closing: &mut watch::Receiver<Option<CloseReason>>,
+) -> Option<CloseReason> {
     let reason = closing
         .wait_for(Option::is_some)
         .await
@@ -283,4 +286,3 @@ async fn flush(
         flushed = sink.flush() => flushed.map_err(|_| WriteStopped::Failed),
     }
 }
-

@@ -31,9 +31,9 @@ use tokio::sync::mpsc;
 use super::mailbox::{Broadcast, ChannelMsg};
 use super::outbound::Outbound;
 use super::protocol::{self, RawRef};
-use crate::static_name::concat;
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
+use crate::static_name::concat;
 
 /// The span around each broadcast.
 const BROADCAST_SPAN: HandlerMeta = HandlerMeta {

@@ -59,4 +59,3 @@ impl<C: Channel> Route for ChannelRoute<C> {
         tokio::spawn(run::<C>(start))
     }
 }
-

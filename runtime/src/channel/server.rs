@@ -26,8 +26,8 @@ use super::pubsub::PubSub;
 use super::route::{ChannelRoute, Route, TopicPattern};
 use super::server_core::{Config, Core};
 use crate::carrier::{HeaderCarrier, RemoteParent, TrustPolicy};
-use crate::panic::catch_panic;
 use crate::outcome::Outcome;
+use crate::panic::catch_panic;
 use crate::span::{HandlerMeta, HandlerSpan};
 
 /// The span around each connection's [`SocketHandler::connect`].

@@ -56,4 +56,3 @@ pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
         std::future::pending::<()>().await;
     }
 }
-

@@ -80,14 +80,19 @@ impl TestTracing {
     /// (`"ok"`, `"error"` or `"cancelled"`), from the
     /// `tracewire.handler.calls` counter.
     pub fn handler_calls(&self, handler: &str, outcome: &str) -> u64 {
-        self.handler_metric(crate::semconv::HANDLER_CALLS, handler, outcome, |data| match data {
-            AggregatedMetrics::U64(MetricData::Sum(sum)) => Some(
-                sum.data_points()
-                    .map(|p| (attrs(p.attributes()), p.value()))
-                    .collect(),
-            ),
-            _ => None,
-        })
+        self.handler_metric(
+            crate::semconv::HANDLER_CALLS,
+            handler,
+            outcome,
+            |data| match data {
+                AggregatedMetrics::U64(MetricData::Sum(sum)) => Some(
+                    sum.data_points()
+                        .map(|p| (attrs(p.attributes()), p.value()))
+                        .collect(),
+                ),
+                _ => None,
+            },
+        )
     }
 
     /// How many durations of `handler` with `outcome` the

@@ -63,10 +63,12 @@ impl UserCache {
         checked.ok_or(NotFound(user_id))
     }
 
-    /// Answers a message (span `user_cache.handle get` or `... count`).
-    pub fn handle(&self, msg: CacheCall) -> usize {
+    /// Answers a message (span `user_cache.handle_call get` or `... count`).
+    pub fn handle_call(&self, msg: CacheCall) -> usize {
         match msg {
-            CacheCall::Get { user_id } => usize::from(self.users.iter().any(|(id, _)| *id == user_id)),
+            CacheCall::Get { user_id } => {
+                usize::from(self.users.iter().any(|(id, _)| *id == user_id))
+            }
             CacheCall::Count => self.users.len(),
         }
     }

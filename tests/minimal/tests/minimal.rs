@@ -9,10 +9,12 @@ use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData
 use tracewire_minimal_test::{CacheCall, UserCache, render};
 
 fn by_name<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {
-    spans
-        .iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no span {name} in {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>()))
+    spans.iter().find(|s| s.name == name).unwrap_or_else(|| {
+        panic!(
+            "no span {name} in {:?}",
+            spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+        )
+    })
 }
 
 #[tokio::test]
@@ -27,8 +29,8 @@ async fn handler_spans_without_any_feature() {
     cache.insert(7, "ada");
     assert_eq!(cache.get_user(7).await.unwrap(), "ada");
     assert!(cache.get_user(9).await.is_err());
-    assert_eq!(cache.handle(CacheCall::Get { user_id: 7 }), 1);
-    assert_eq!(cache.handle(CacheCall::Count), 1);
+    assert_eq!(cache.handle_call(CacheCall::Get { user_id: 7 }), 1);
+    assert_eq!(cache.handle_call(CacheCall::Count), 1);
     assert_eq!(render(3), "3 rows");
     let handle = tracewire::spawn(async { opentelemetry::Context::current().has_active_span() });
     assert!(!handle.await.unwrap());
@@ -37,17 +39,33 @@ async fn handler_spans_without_any_feature() {
     let spans = exporter.get_finished_spans().unwrap();
     let insert = by_name(&spans, "user_cache.insert");
     assert_eq!(insert.span_kind, SpanKind::Internal);
-    assert!(insert.attributes.iter().any(|kv| kv.key.as_str() == "user_id"));
-    assert!(insert.attributes.iter().any(|kv| kv.key.as_str() == "cache_size"));
+    assert!(
+        insert
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "user_id")
+    );
+    assert!(
+        insert
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "cache_size")
+    );
     let failed = spans
         .iter()
         .filter(|s| s.name == "user_cache.get_user")
         .find(|s| matches!(s.status, Status::Error { .. }))
         .expect("the failed look-up's span");
-    assert!(failed.attributes.iter().any(|kv| kv.key.as_str() == "error.type"));
-    let get = by_name(&spans, "user_cache.handle get");
+    assert!(
+        failed
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "error.type")
+    );
+    let get = by_name(&spans, "user_cache.handle_call get");
+    assert_eq!(get.span_kind, SpanKind::Server);
     assert!(get.attributes.iter().any(|kv| kv.key.as_str() == "user_id"));
-    by_name(&spans, "user_cache.handle count");
+    by_name(&spans, "user_cache.handle_call count");
     by_name(&spans, "report.render");
     tracewire::export::clear_tracer_provider();
 }
