@@ -108,20 +108,20 @@ type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// ```
 /// use opentelemetry_sdk::trace::Sampler;
 /// use tracewire::Telemetry;
-/// use tracewire::export::terminal::{RenderOptions, TerminalExporter};
 ///
-/// // Trees go to stdout instead of stderr; the environment is not read.
+/// // The environment is not read; nothing is printed or exported, but
+/// // handlers are traced and their metrics recorded.
 /// let telemetry = Telemetry::builder()
 ///     .env_vars([("OTEL_SERVICE_NAME", "doc-example")])
 ///     .sampler(Sampler::AlwaysOn)
-///     .terminal_exporter(TerminalExporter::with_writer(
-///         std::io::stdout(),
-///         RenderOptions::plain(100),
-///     ))
+///     .terminal(false)
 ///     .install()?;
 /// assert!(telemetry.is_active());
 /// # Ok::<(), tracewire::InitError>(())
 /// ```
+///
+/// With the `terminal` feature, [`terminal_exporter`](Self::terminal_exporter)
+/// sends the trees somewhere else than stderr.
 #[must_use = "nothing is installed until `install()` is called"]
 pub struct TelemetryBuilder {
     pub(super) env: EnvLookup,

@@ -150,11 +150,22 @@ enum Message {
 ///
 /// ```
 /// use opentelemetry::trace::{Tracer as _, TracerProvider as _};
-/// use opentelemetry_sdk::trace::SdkTracerProvider;
-/// use tracewire::export::terminal::{RenderOptions, TerminalExporter};
+/// use opentelemetry_sdk::error::OTelSdkResult;
+/// use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 /// use tracewire::export::{BatchConfig, BoundedSpanProcessor};
 ///
-/// let exporter = TerminalExporter::with_writer(std::io::sink(), RenderOptions::plain(80));
+/// /// Prints each span's name.
+/// #[derive(Debug)]
+/// struct Names;
+///
+/// impl SpanExporter for Names {
+///     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+///         batch.iter().for_each(|span| println!("{}", span.name));
+///         Ok(())
+///     }
+/// }
+///
+/// let exporter = Names;
 /// let processor = BoundedSpanProcessor::new(exporter, BatchConfig::default())?;
 /// let stats = processor.stats();
 /// let provider = SdkTracerProvider::builder()
