@@ -14,6 +14,11 @@ pub const PARENT: &str = "parent";
 pub const LINK: &str = "link";
 pub const SAMPLE: &str = "sample";
 
+/// `#[derive(Message)]`'s helper attribute.
+pub const MESSAGE: &str = "message";
+/// `#[message(attr)]` / `#[message(attr = "key")]` on a field.
+pub const ATTR: &str = "attr";
+
 /// Helper attributes read off methods inside a traced impl.
 pub const SPAN: &str = "span";
 pub const EVENT: &str = "event";
