@@ -121,7 +121,7 @@ pub(crate) fn traced_impl(
     }
     let channel_impl = dispatch.then(|| dispatch::channel_impl(&container, &self_ty, &generics));
     let expanded = expand::expand_impl(&container, shell);
-    quote!(#expanded #channel_impl)
+    with_errors(cx, quote!(#expanded #channel_impl))
 }
 
 pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
@@ -145,7 +145,7 @@ pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 
         let fallback = expand::fallback_fn(&container);
         return with_errors(cx, fallback);
     }
-    expand::expand_fn(&container)
+    with_errors(cx, expand::expand_fn(&container))
 }
 
 fn misplaced_helper(name: &str, item: TokenStream2) -> TokenStream2 {
@@ -198,6 +198,8 @@ fn first_tokens(item: &TokenStream2) -> TokenStream2 {
     if out.is_empty() { item.clone() } else { out }
 }
 
+/// The item after the errors, if any: every path through a macro ends here,
+/// which takes the context's errors (see `ctxt`).
 fn with_errors(cx: Ctxt, item: TokenStream2) -> TokenStream2 {
     let errors = cx.into_compile_errors();
     quote!(#errors #item)
