@@ -17,6 +17,7 @@ mod ctxt;
 mod dispatch;
 mod expand;
 mod message;
+mod spawn;
 mod symbol;
 mod valid;
 
