@@ -3,7 +3,7 @@
 //! Built from syn items by [`Container::from_impl`] and [`Container::from_fn`];
 //! checked by `valid`; written out by `expand`.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
 use syn::{
     FnArg, GenericArgument, Ident, ImplItem, ImplItemFn, ItemFn, ItemImpl, LitStr, Pat, Path,
@@ -505,6 +505,16 @@ fn type_name(ty: &Type) -> Option<String> {
         Type::Paren(p) => type_name(&p.elem),
         _ => None,
     }
+}
+
+/// Whether `tokens` name any of `idents`, at any depth: a type that
+/// mentions a type parameter, or `Self`.
+pub fn mentions_any(tokens: TokenStream, idents: &[&Ident]) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        TokenTree::Ident(i) => idents.iter().any(|p| **p == i),
+        TokenTree::Group(g) => mentions_any(g.stream(), idents),
+        _ => false,
+    })
 }
 
 /// `room` from `room:*` or `room:lobby`.

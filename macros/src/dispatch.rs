@@ -15,13 +15,17 @@
 //! socket, `&str` in `join` the topic, `&LeaveReason` in `terminate` the
 //! reason, and the one remaining argument the payload. The methods keep
 //! their own spans; this glue adds none.
+//!
+//! An inherent impl whose `join` takes `self`, or that has no `join`, is
+//! traced for its spans alone and gets no `Channel` impl; but a `join` that
+//! takes `self` and returns the channel is an error, spanned on `self`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Generics, Ident, Type};
 
-use crate::ast::{Container, ContainerKind, Form, Handler, Role};
+use crate::ast::{Container, ContainerKind, Form, Handler, Role, mentions_any};
 use crate::ctxt::Ctxt;
 
 /// What an argument of a dispatched method receives.
@@ -55,7 +59,8 @@ fn arg_role<'a>(ty: &'a Type, role: &Role) -> ArgRole<'a> {
 /// Whether the impl gets a generated `Channel` impl: an inherent channel
 /// impl whose `join` creates the channel (takes no `self`). A `join` that
 /// takes `self` belongs to a type traced for its spans alone, served by
-/// something else.
+/// something else, unless it returns the channel (see
+/// [`check_join_receiver`]); so does an inherent impl with no `join`.
 pub fn wanted(container: &Container, is_trait_impl: bool) -> bool {
     container.kind == ContainerKind::Channel
         && !is_trait_impl
@@ -63,6 +68,37 @@ pub fn wanted(container: &Container, is_trait_impl: bool) -> bool {
             .handlers
             .iter()
             .any(|h| h.role == Role::Join && h.sig().receiver().is_none())
+}
+
+/// A `join` that returns the channel (`Self`, by that name or its own) is
+/// the channel's constructor, so it cannot take `self`: the channel does
+/// not exist until `join` has made it. Left alone, such an impl would be
+/// traced for its spans only, and the mistake would surface far away, as an
+/// unmet `Channel` bound where the channel is registered. A `join(&self)`
+/// that returns something else stays a spans-only method, as before.
+pub fn check_join_receiver(container: &Container, self_ty: &Type, is_trait_impl: bool, cx: &Ctxt) {
+    if container.kind != ContainerKind::Channel || is_trait_impl {
+        return;
+    }
+    let self_kw = Ident::new("Self", Span::call_site());
+    let self_name = match self_ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.clone()),
+        _ => None,
+    };
+    let names: Vec<&Ident> = std::iter::once(&self_kw).chain(&self_name).collect();
+    for handler in container.handlers.iter().filter(|h| h.role == Role::Join) {
+        let (Some(receiver), Some(output)) = (handler.sig().receiver(), &handler.output) else {
+            continue;
+        };
+        if mentions_any(output.to_token_stream(), &names) {
+            cx.error_spanned_by(
+                receiver,
+                "`join` creates the channel, so it takes no `self`: \
+                 `async fn join(topic: &str, params: P, socket: &mut Socket) -> Result<Self, E>` \
+                 (each argument is optional; return `Result<(Self, R), E>` to reply with `R`)",
+            );
+        }
+    }
 }
 
 /// The rules for methods that the generated impl calls. Each says why.

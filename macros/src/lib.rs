@@ -115,6 +115,8 @@ pub(crate) fn traced_impl(
     let dispatch = dispatch::wanted(&container, is_trait_impl);
     if dispatch {
         dispatch::check(&container, &cx);
+    } else {
+        dispatch::check_join_receiver(&container, &self_ty, is_trait_impl, &cx);
     }
     if cx.has_errors() {
         let fallback = expand::fallback_impl(&container, shell);

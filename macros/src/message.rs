@@ -10,12 +10,12 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Fields, Generics, Ident, Index, Item, LitStr, Member, Meta, Path};
 
-use crate::ast::{UnrawString, snake_case};
+use crate::ast::{UnrawString, mentions_any, snake_case};
 use crate::attr::{Options, OptionsParser, Position};
 use crate::ctxt::Ctxt;
 use crate::symbol::MESSAGE;
@@ -383,14 +383,6 @@ fn where_clause(input: &Input) -> TokenStream {
     } else {
         quote!(where #(#predicates),*)
     }
-}
-
-fn mentions_any(tokens: TokenStream, idents: &[&Ident]) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        TokenTree::Ident(i) => idents.iter().any(|p| **p == i),
-        TokenTree::Group(g) => mentions_any(g.stream(), idents),
-        _ => false,
-    })
 }
 
 /// `record_attributes`, when some field is marked; the trait's default
