@@ -245,7 +245,8 @@ fn awaited(handler: &Handler, call: TokenStream) -> TokenStream {
     }
 }
 
-/// The generated `impl Channel for Self`.
+/// The generated `impl Channel for Self`, inside the runtime's
+/// `__private::channel_impl!`.
 pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) -> TokenStream {
     let krate = container.krate();
     let private = quote!(#krate::__private);
@@ -390,28 +391,34 @@ pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) 
             }
         });
 
+    // Through the runtime's `channel_impl!`, which passes the impl on when
+    // the runtime has its `channel` feature and otherwise replaces it with
+    // one `compile_error!` naming the feature, not a cascade of unresolved
+    // channel items.
     quote! {
-        impl #impl_generics #ch::Channel for #self_ty #where_clause {
-            const NAME: &'static str = #name;
+        #private::channel_impl! {
+            impl #impl_generics #ch::Channel for #self_ty #where_clause {
+                const NAME: &'static str = #name;
 
-            #join_fn
+                #join_fn
 
-            async fn handle_in(
-                &mut self,
-                #event: &str,
-                #payload: #ch::Payload,
-                #socket: &mut #ch::Socket,
-            ) -> ::core::option::Option<#ch::Reply> {
-                let _ = (&#payload, &#socket);
-                match #event {
-                    #(#in_arms)*
-                    _ => #private::reject_unknown_event(#unknown_span, #event),
+                async fn handle_in(
+                    &mut self,
+                    #event: &str,
+                    #payload: #ch::Payload,
+                    #socket: &mut #ch::Socket,
+                ) -> ::core::option::Option<#ch::Reply> {
+                    let _ = (&#payload, &#socket);
+                    match #event {
+                        #(#in_arms)*
+                        _ => #private::reject_unknown_event(#unknown_span, #event),
+                    }
                 }
+
+                #out_fns
+
+                #terminate_fn
             }
-
-            #out_fns
-
-            #terminate_fn
         }
     }
 }

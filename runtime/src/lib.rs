@@ -95,6 +95,8 @@ pub mod prelude {
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    #[doc(hidden)]
+    pub use crate::__tw_channel_impl as channel_impl;
     pub use crate::channel::handler::{
         decode, reject_params, reject_payload, reject_unknown_event,
     };
@@ -128,4 +130,10 @@ pub mod __private {
     pub fn redacted() -> Option<Value> {
         Some(Value::String(crate::semconv::REDACTED.into()))
     }
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tw_channel_impl {
+    ($($item:tt)*) => { $($item)* };
 }
