@@ -309,13 +309,6 @@ impl Container {
         };
         own.or(container).is_none_or(|b| b.value)
     }
-
-    pub fn krate(&self) -> Path {
-        self.options
-            .krate
-            .clone()
-            .unwrap_or_else(|| syn::parse_quote!(::tracewire))
-    }
 }
 
 impl Handler {
@@ -430,10 +423,7 @@ fn is_traced_message(ty: &Type) -> bool {
 /// `Output` of `impl Future<Output = T> + ..`; `Some(None)` for a future of `()`.
 fn impl_future_output(ty: &Type) -> Option<Option<Type>> {
     let Type::ImplTrait(it) = ty else { return None };
-    it.bounds.iter().find_map(|b| match b {
-        TypeParamBound::Trait(t) => future_output(&t.path),
-        _ => None,
-    })
+    bounds_future_output(&it.bounds)
 }
 
 /// `Output` of `Pin<Box<dyn Future<Output = T> + ..>>` or `BoxFuture<'_, T>`.
@@ -462,7 +452,14 @@ fn boxed_future_output(ty: &Type) -> Option<Option<Type>> {
     else {
         return None;
     };
-    dyn_ty.bounds.iter().find_map(|b| match b {
+    bounds_future_output(&dyn_ty.bounds)
+}
+
+/// `Output` of the `Future<Output = T>` among `bounds`, if one is.
+fn bounds_future_output<'a>(
+    bounds: impl IntoIterator<Item = &'a TypeParamBound>,
+) -> Option<Option<Type>> {
+    bounds.into_iter().find_map(|b| match b {
         TypeParamBound::Trait(t) => future_output(&t.path),
         _ => None,
     })

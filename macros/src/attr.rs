@@ -159,6 +159,16 @@ pub struct Options {
     pub attr: Option<FieldAttr>,
 }
 
+impl Options {
+    /// The path generated code names the runtime by: `crate = ..`, else
+    /// `::tracewire`.
+    pub fn crate_path(&self) -> Path {
+        self.krate
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(::tracewire))
+    }
+}
+
 /// `attr` or `attr = "key"`: the field is recorded as a span attribute.
 pub struct FieldAttr {
     /// The `attr` keyword, to point at.

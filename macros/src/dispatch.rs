@@ -248,7 +248,7 @@ fn awaited(handler: &Handler, call: TokenStream) -> TokenStream {
 /// The generated `impl Channel for Self`, inside the runtime's
 /// `__private::channel_impl!`.
 pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) -> TokenStream {
-    let krate = container.krate();
+    let krate = container.options.crate_path();
     let private = quote!(#krate::__private);
     let ch = quote!(#krate::channel);
     let n = Names::new();

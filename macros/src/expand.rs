@@ -125,7 +125,7 @@ pub fn fallback_fn(container: &Container) -> TokenStream {
 }
 
 fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
-    let krate = container.krate();
+    let krate = container.options.crate_path();
     let private = quote!(#krate::__private);
     let span = Ident::new("__tw_span", Span::mixed_site());
     let ret = Ident::new("__tw_ret", Span::mixed_site());

@@ -95,18 +95,9 @@ pub(crate) fn traced_impl(
         _ => Position::Actor,
     };
     let options = attr::parse_options(args, position, &cx);
-    let item = match syn::parse2::<syn::ItemImpl>(item.clone()) {
-        Ok(item) => item,
-        // An impl block with a syntax error inside: rustc reports that
-        // error itself on the item as written, so add nothing.
-        Err(_) if has_top_level_keyword(&item, "impl") => return with_errors(cx, item),
-        Err(_) => {
-            cx.error_spanned_by(
-                first_tokens(&item),
-                format!("{} belongs on an impl block", kind.attribute()),
-            );
-            return with_errors(cx, item);
-        }
+    let misplaced = format!("{} belongs on an impl block", kind.attribute());
+    let Some(item) = parse_item::<syn::ItemImpl>(&item, "impl", &misplaced, &cx) else {
+        return with_errors(cx, item);
     };
     let is_trait_impl = item.trait_.is_some();
     let (self_ty, generics) = ((*item.self_ty).clone(), item.generics.clone());
@@ -130,17 +121,10 @@ pub(crate) fn traced_impl(
 pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     let cx = Ctxt::default();
     let options = attr::parse_options(args, Position::TracedFn, &cx);
-    let item = match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(item) => item,
-        // A fn with a syntax error inside: rustc reports it itself.
-        Err(_) if has_top_level_keyword(&item, "fn") => return with_errors(cx, item),
-        Err(_) => {
-            cx.error_spanned_by(
-                first_tokens(&item),
-                "#[traced] belongs on a fn; use #[traced_actor] or #[traced_channel] on an impl block",
-            );
-            return with_errors(cx, item);
-        }
+    let misplaced =
+        "#[traced] belongs on a fn; use #[traced_actor] or #[traced_channel] on an impl block";
+    let Some(item) = parse_item::<syn::ItemFn>(&item, "fn", misplaced, &cx) else {
+        return with_errors(cx, item);
     };
     let container = Container::from_fn(options, item);
     valid::check(&container, &cx);
@@ -165,6 +149,26 @@ fn misplaced_helper(name: &str, item: TokenStream2) -> TokenStream2 {
         format!("#[{name}] is not expected here; #[{name}] belongs on {home}"),
     ));
     with_errors(cx, item)
+}
+
+/// The item a macro is attached to, read as a `T` (an impl block, a fn).
+/// `None` if it is not one: then `misplaced` is reported, unless the item
+/// is introduced by `keyword` and only has a syntax error inside, which
+/// rustc reports itself on the item as written.
+fn parse_item<T: syn::parse::Parse>(
+    item: &TokenStream2,
+    keyword: &str,
+    misplaced: &str,
+    cx: &Ctxt,
+) -> Option<T> {
+    match syn::parse2::<T>(item.clone()) {
+        Ok(parsed) => Some(parsed),
+        Err(_) if has_top_level_keyword(item, keyword) => None,
+        Err(_) => {
+            cx.error_spanned_by(first_tokens(item), misplaced);
+            None
+        }
+    }
 }
 
 /// Whether the item is introduced by `keyword` (`impl`, `fn`) once its

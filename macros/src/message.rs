@@ -124,7 +124,7 @@ fn read_input<'a>(input: &'a Item, cx: &Ctxt) -> Option<Input<'a>> {
         Position::MessageStruct
     };
     let options = parse_options(attrs, position, cx);
-    let krate = options.krate.unwrap_or_else(default_crate);
+    let krate = options.crate_path();
     let mut variants = Vec::new();
     match input {
         Item::Enum(item) => {
@@ -190,12 +190,6 @@ fn read_input<'a>(input: &'a Item, cx: &Ctxt) -> Option<Input<'a>> {
         shape,
         variants,
     })
-}
-
-fn default_crate() -> Path {
-    let mut path = Path::from(Ident::new("tracewire", Span::call_site()));
-    path.leading_colon = Some(Default::default());
-    path
 }
 
 /// The variant's name: `name = ".."`, or the snake_case of its ident.
@@ -435,9 +429,7 @@ fn record_attributes(input: &Input) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use std::panic::{AssertUnwindSafe, catch_unwind};
-
-    use crate::robustness::{mutate, tokens};
+    use crate::robustness::{mutate, never_panics, tokens};
 
     use super::derive_message;
 
@@ -492,8 +484,9 @@ mod tests {
         let mut cases = 0;
         for sample in SAMPLES {
             for mutated in mutate(&tokens(sample)) {
-                let result = catch_unwind(AssertUnwindSafe(|| derive_message(mutated.clone())));
-                assert!(result.is_ok(), "the derive panicked on `{mutated}`");
+                never_panics(&format!("the derive of `{mutated}`"), || {
+                    derive_message(mutated.clone())
+                });
                 cases += 1;
             }
         }

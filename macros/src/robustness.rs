@@ -79,7 +79,7 @@ pub(crate) fn mutate(tts: &[TokenTree]) -> Vec<TokenStream> {
     out
 }
 
-fn never_panics(label: &str, f: impl FnOnce() -> TokenStream) {
+pub(crate) fn never_panics(label: &str, f: impl FnOnce() -> TokenStream) {
     let result = catch_unwind(AssertUnwindSafe(f));
     assert!(result.is_ok(), "the macro panicked on {label}");
 }
