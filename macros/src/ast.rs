@@ -13,6 +13,7 @@ use syn::{
 use crate::attr::{self, FieldDecl, MethodAttrs, Options};
 use crate::ctxt::Ctxt;
 
+/// Which macro the container was written for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ContainerKind {
     Actor,
@@ -22,6 +23,7 @@ pub enum ContainerKind {
 }
 
 impl ContainerKind {
+    /// The attribute as errors name it.
     pub fn attribute(self) -> &'static str {
         match self {
             ContainerKind::Actor => "#[traced_actor]",
@@ -114,6 +116,8 @@ pub enum ImplEntry {
     Untouched(Box<ImplItem>),
 }
 
+/// The impl block with its items taken out, and where each goes back:
+/// the frame expansion (or the fallback) rebuilds the impl in.
 pub struct ImplShell {
     pub item: ItemImpl,
     pub entries: Vec<ImplEntry>,
@@ -364,10 +368,12 @@ impl Handler {
         }
     }
 
+    /// The handler's signature, as written.
     pub fn sig(&self) -> &Signature {
         &self.func.sig
     }
 
+    /// The named argument `name`, if the handler has one.
     pub fn arg(&self, name: &Ident) -> Option<&Arg> {
         self.args.iter().find(|a| a.ident == *name)
     }
@@ -557,6 +563,7 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
+/// An ident's text without its `r#`: the name users see in spans.
 pub trait UnrawString {
     fn unraw_string(&self) -> String;
 }

@@ -196,6 +196,7 @@ pub struct OptionsParser<'a> {
 }
 
 impl<'a> OptionsParser<'a> {
+    /// A parser for the options of `position`, reporting into `cx`.
     pub fn new(position: Position, cx: &'a Ctxt) -> Self {
         OptionsParser {
             position,
@@ -226,6 +227,7 @@ impl<'a> OptionsParser<'a> {
         }
     }
 
+    /// The options read from every list parsed.
     pub fn finish(self) -> Options {
         self.options
     }

@@ -43,6 +43,8 @@ impl Ctxt {
         }
     }
 
+    /// Whether any error was reported: the item is then emitted as
+    /// written (the fallback) instead of expanded.
     pub fn has_errors(&self) -> bool {
         self.errors.borrow().as_ref().is_some_and(|e| !e.is_empty())
     }

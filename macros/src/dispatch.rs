@@ -14,7 +14,9 @@
 //! Arguments are passed by their types: a reference to a `Socket` gets the
 //! socket, `&str` in `join` the topic, `&LeaveReason` in `terminate` the
 //! reason, and the one remaining argument the payload. The methods keep
-//! their own spans; this glue adds none.
+//! their own spans; this glue adds none. The impl is emitted inside the
+//! runtime's `__private::channel_impl!`, which passes it on only when the
+//! runtime has its `channel` feature.
 //!
 //! An inherent impl whose `join` takes `self`, or that has no `join`, is
 //! traced for its spans alone and gets no `Channel` impl; but a `join` that

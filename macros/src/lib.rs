@@ -6,6 +6,11 @@
 //! `ast` builds the intermediate representation, `valid` checks it, and
 //! `expand` writes the code. Errors from every stage are collected in a
 //! `ctxt::Ctxt` and reported together, next to the item as written.
+//! Beside the pipeline: `spawn` rewrites spawn sites in handler bodies,
+//! `dispatch` writes (and checks) the `Channel` impl of an inherent channel
+//! impl, `message` is `#[derive(Message)]` on the same stages, and `symbol`
+//! names every option and helper attribute. This file holds the entry
+//! points and the steps they share.
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
@@ -84,6 +89,9 @@ pub fn untraced(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced_helper("untraced", item.into()).into()
 }
 
+/// `#[traced_actor]` and `#[traced_channel]`: options, IR, checks, then the
+/// wrapped impl (and, for an inherent channel impl whose `join` creates the
+/// channel, its `Channel` impl), or the impl as written next to the errors.
 pub(crate) fn traced_impl(
     kind: ContainerKind,
     args: TokenStream2,
@@ -118,6 +126,7 @@ pub(crate) fn traced_impl(
     with_errors(cx, quote!(#expanded #channel_impl))
 }
 
+/// `#[traced]`: the same pipeline for one fn.
 pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     let cx = Ctxt::default();
     let options = attr::parse_options(args, Position::TracedFn, &cx);
