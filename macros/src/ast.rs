@@ -3,7 +3,7 @@
 //! Built from syn items by [`Container::from_impl`] and [`Container::from_fn`];
 //! checked by `valid`; written out by `expand`.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
 use syn::{
     FnArg, GenericArgument, Ident, ImplItem, ImplItemFn, ItemFn, ItemImpl, LitStr, Pat, Path,
@@ -13,6 +13,7 @@ use syn::{
 use crate::attr::{self, FieldDecl, MethodAttrs, Options};
 use crate::ctxt::Ctxt;
 
+/// Which macro the container was written for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ContainerKind {
     Actor,
@@ -22,6 +23,7 @@ pub enum ContainerKind {
 }
 
 impl ContainerKind {
+    /// The attribute as errors name it.
     pub fn attribute(self) -> &'static str {
         match self {
             ContainerKind::Actor => "#[traced_actor]",
@@ -114,6 +116,8 @@ pub enum ImplEntry {
     Untouched(Box<ImplItem>),
 }
 
+/// The impl block with its items taken out, and where each goes back:
+/// the frame expansion (or the fallback) rebuilds the impl in.
 pub struct ImplShell {
     pub item: ItemImpl,
     pub entries: Vec<ImplEntry>,
@@ -309,13 +313,6 @@ impl Container {
         };
         own.or(container).is_none_or(|b| b.value)
     }
-
-    pub fn krate(&self) -> Path {
-        self.options
-            .krate
-            .clone()
-            .unwrap_or_else(|| syn::parse_quote!(::tracewire))
-    }
 }
 
 impl Handler {
@@ -371,10 +368,12 @@ impl Handler {
         }
     }
 
+    /// The handler's signature, as written.
     pub fn sig(&self) -> &Signature {
         &self.func.sig
     }
 
+    /// The named argument `name`, if the handler has one.
     pub fn arg(&self, name: &Ident) -> Option<&Arg> {
         self.args.iter().find(|a| a.ident == *name)
     }
@@ -430,10 +429,7 @@ fn is_traced_message(ty: &Type) -> bool {
 /// `Output` of `impl Future<Output = T> + ..`; `Some(None)` for a future of `()`.
 fn impl_future_output(ty: &Type) -> Option<Option<Type>> {
     let Type::ImplTrait(it) = ty else { return None };
-    it.bounds.iter().find_map(|b| match b {
-        TypeParamBound::Trait(t) => future_output(&t.path),
-        _ => None,
-    })
+    bounds_future_output(&it.bounds)
 }
 
 /// `Output` of `Pin<Box<dyn Future<Output = T> + ..>>` or `BoxFuture<'_, T>`.
@@ -462,7 +458,14 @@ fn boxed_future_output(ty: &Type) -> Option<Option<Type>> {
     else {
         return None;
     };
-    dyn_ty.bounds.iter().find_map(|b| match b {
+    bounds_future_output(&dyn_ty.bounds)
+}
+
+/// `Output` of the `Future<Output = T>` among `bounds`, if one is.
+fn bounds_future_output<'a>(
+    bounds: impl IntoIterator<Item = &'a TypeParamBound>,
+) -> Option<Option<Type>> {
+    bounds.into_iter().find_map(|b| match b {
         TypeParamBound::Trait(t) => future_output(&t.path),
         _ => None,
     })
@@ -505,6 +508,16 @@ fn type_name(ty: &Type) -> Option<String> {
         Type::Paren(p) => type_name(&p.elem),
         _ => None,
     }
+}
+
+/// Whether `tokens` name any of `idents`, at any depth: a type that
+/// mentions a type parameter, or `Self`.
+pub fn mentions_any(tokens: TokenStream, idents: &[&Ident]) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        TokenTree::Ident(i) => idents.iter().any(|p| **p == i),
+        TokenTree::Group(g) => mentions_any(g.stream(), idents),
+        _ => false,
+    })
 }
 
 /// `room` from `room:*` or `room:lobby`.
@@ -550,6 +563,7 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
+/// An ident's text without its `r#`: the name users see in spans.
 pub trait UnrawString {
     fn unraw_string(&self) -> String;
 }

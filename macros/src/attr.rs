@@ -1,4 +1,8 @@
-//! Parsing of the macros' options and of the helper attributes on methods.
+//! Parsing of every option list the macros accept, and of the helper
+//! attributes on methods: `#[traced_actor(..)]`, `#[traced_channel(..)]`,
+//! `#[traced(..)]`, `#[span(..)]` and `#[derive(Message)]`'s `#[message(..)]`
+//! all go through [`OptionsParser`], so `crate = path`, keywords, literal
+//! values and the errors that list the valid options work one way.
 //!
 //! Options are split at top-level commas and each one is parsed on its own,
 //! so one malformed option does not hide the mistakes in the others.
@@ -20,15 +24,36 @@ pub enum Position {
     Channel,
     TracedFn,
     Method,
+    /// `#[message(..)]` on an enum deriving `Message`.
+    MessageEnum,
+    /// `#[message(..)]` on a struct (or union) deriving `Message`.
+    MessageStruct,
+    /// `#[message(..)]` on a variant of an enum deriving `Message`.
+    MessageVariant,
+    /// `#[message(..)]` on a field of a type deriving `Message`.
+    MessageField,
 }
 
+/// The options of the tracing attributes and `#[span]`.
+const TRACED_OPTIONS: &[&str] = &[
+    NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PROPAGATE, PARENT, LINK, SAMPLE,
+];
+/// The options of `#[message(..)]`.
+const MESSAGE_OPTIONS: &[&str] = &[NAME, CRATE, ATTR];
+
 impl Position {
-    fn attribute(self) -> &'static str {
+    /// The attribute as errors name it: `#[traced(...)]`, or
+    /// `#[message(...)] on a variant`.
+    pub fn attribute(self) -> &'static str {
         match self {
             Position::Actor => "#[traced_actor(...)]",
             Position::Channel => "#[traced_channel(...)]",
             Position::TracedFn => "#[traced(...)]",
             Position::Method => "#[span(...)]",
+            Position::MessageEnum => "#[message(...)] on an enum",
+            Position::MessageStruct => "#[message(...)] on a struct",
+            Position::MessageVariant => "#[message(...)] on a variant",
+            Position::MessageField => "#[message(...)] on a field",
         }
     }
 
@@ -42,16 +67,55 @@ impl Position {
             Position::Method => &[
                 NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, SAMPLE, PROPAGATE,
             ],
+            Position::MessageEnum => &[CRATE],
+            Position::MessageStruct => &[NAME, CRATE],
+            Position::MessageVariant => &[NAME],
+            Position::MessageField => &[ATTR],
         }
     }
-}
 
-/// Where an option that is not valid in one position does belong.
-fn home_of(option: &str) -> &'static str {
-    match option {
-        TOPIC => "#[traced_channel(...)]",
-        CRATE => "the impl's #[traced_actor(...)] or #[traced_channel(...)], or #[traced(...)]",
-        _ => "#[span(...)] on a method, or #[traced(...)] on a fn",
+    /// Whether this is a `#[message(..)]` of `#[derive(Message)]`, whose
+    /// options are not the tracing attributes' ones.
+    fn is_message(self) -> bool {
+        matches!(
+            self,
+            Position::MessageEnum
+                | Position::MessageStruct
+                | Position::MessageVariant
+                | Position::MessageField
+        )
+    }
+
+    /// Every option of this position's attribute, valid here or not: one
+    /// outside it is unknown, one inside it but not allowed is misplaced.
+    fn known(self) -> &'static [&'static str] {
+        if self.is_message() {
+            MESSAGE_OPTIONS
+        } else {
+            TRACED_OPTIONS
+        }
+    }
+
+    /// Where an option that is not valid in this position does belong.
+    fn home_of(self, option: &str) -> &'static str {
+        match (self.is_message(), option) {
+            (false, TOPIC) => "#[traced_channel(...)]",
+            (false, CRATE) => {
+                "the impl's #[traced_actor(...)] or #[traced_channel(...)], or #[traced(...)]"
+            }
+            (false, _) => "#[span(...)] on a method, or #[traced(...)] on a fn",
+            (true, NAME) => {
+                "a variant (or a struct deriving Message), as in #[message(name = \"get_user\")]"
+            }
+            (true, CRATE) => "the enum or struct itself, as in #[message(crate = ::tracewire)]",
+            (true, _) => "a field, as in #[message(attr)] or #[message(attr = \"user.id\")]",
+        }
+    }
+
+    /// `#[span(...)] takes: name, kind, ..`: the end of every error about
+    /// an option that is not there or not known.
+    pub fn takes(self) -> String {
+        format!("{} takes: {}", self.attribute(), self.allowed().join(", "))
     }
 }
 
@@ -91,29 +155,82 @@ pub struct Options {
     pub link: Option<Ident>,
     /// `sample = ..`: the rate and the literal it was written as.
     pub sample: Option<(f64, Span)>,
+    /// `attr` or `attr = "key"` on a field of a `#[derive(Message)]` type.
+    pub attr: Option<FieldAttr>,
 }
 
+impl Options {
+    /// The path generated code names the runtime by: `crate = ..`, else
+    /// `::tracewire`.
+    pub fn crate_path(&self) -> Path {
+        self.krate
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(::tracewire))
+    }
+}
+
+/// `attr` or `attr = "key"`: the field is recorded as a span attribute.
+pub struct FieldAttr {
+    /// The `attr` keyword, to point at.
+    pub span: Span,
+    /// The key, when given; a named field is otherwise recorded under its
+    /// own name.
+    pub key: Option<LitStr>,
+}
+
+/// The options of one list, such as a `#[traced(..)]` attribute's.
 pub fn parse_options(tokens: TokenStream, position: Position, cx: &Ctxt) -> Options {
-    let mut options = Options::default();
-    let mut seen: Vec<String> = Vec::new();
-    for (chunk, comma) in split_top_level_commas(tokens) {
-        if chunk.is_empty() {
-            cx.error_spanned_by(
-                comma,
-                format!(
-                    "stray comma: expected an option before it; {} takes: {}",
-                    position.attribute(),
-                    position.allowed().join(", ")
-                ),
-            );
-            continue;
-        }
-        let parser = |input: ParseStream| parse_one(input, position, &mut options, &mut seen, cx);
-        if let Err(e) = parser.parse2(chunk) {
-            cx.syn_error(e);
+    let mut parser = OptionsParser::new(position, cx);
+    parser.parse(tokens);
+    parser.finish()
+}
+
+/// Parses the options of one position, which may be written across several
+/// attributes (`#[message(name = "a")] #[message(..)]`): an option given
+/// twice, in one list or across lists, is reported.
+pub struct OptionsParser<'a> {
+    position: Position,
+    options: Options,
+    seen: Vec<String>,
+    cx: &'a Ctxt,
+}
+
+impl<'a> OptionsParser<'a> {
+    /// A parser for the options of `position`, reporting into `cx`.
+    pub fn new(position: Position, cx: &'a Ctxt) -> Self {
+        OptionsParser {
+            position,
+            options: Options::default(),
+            seen: Vec::new(),
+            cx,
         }
     }
-    options
+
+    /// Parses one list; its mistakes are reported into the context.
+    pub fn parse(&mut self, tokens: TokenStream) {
+        let position = self.position;
+        for (chunk, comma) in split_top_level_commas(tokens) {
+            if chunk.is_empty() {
+                self.cx.error_spanned_by(
+                    comma,
+                    format!(
+                        "stray comma: expected an option before it; {}",
+                        position.takes()
+                    ),
+                );
+                continue;
+            }
+            let parser = |input: ParseStream| self.parse_one(input);
+            if let Err(e) = parser.parse2(chunk) {
+                self.cx.syn_error(e);
+            }
+        }
+    }
+
+    /// The options read from every list parsed.
+    pub fn finish(self) -> Options {
+        self.options
+    }
 }
 
 /// The options between top-level commas, each with the comma that ends it
@@ -135,181 +252,179 @@ fn split_top_level_commas(tokens: TokenStream) -> Vec<(TokenStream, TokenStream)
     chunks
 }
 
-fn parse_one(
-    input: ParseStream,
-    position: Position,
-    options: &mut Options,
-    seen: &mut Vec<String>,
-    cx: &Ctxt,
-) -> syn::Result<()> {
-    if input.is_empty() {
-        return Err(input.error(format!(
-            "expected an option; {} takes: {}",
-            position.attribute(),
-            position.allowed().join(", ")
-        )));
-    }
-    let key = Ident::parse_any(input).map_err(|e| {
-        syn::Error::new(
-            e.span(),
-            format!(
-                "expected an option name; {} takes: {}",
-                position.attribute(),
-                position.allowed().join(", ")
-            ),
-        )
-    })?;
-    let key_str = key.to_string();
-    let known = [
-        NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PROPAGATE, PARENT, LINK, SAMPLE,
-    ];
-    if !known.contains(&key_str.as_str()) {
-        return Err(syn::Error::new(
-            key.span(),
-            format!(
-                "unknown option `{key_str}`; {} takes: {}",
-                position.attribute(),
-                position.allowed().join(", ")
-            ),
-        ));
-    }
-    if !position.allowed().contains(&key_str.as_str()) {
-        return Err(syn::Error::new(
-            key.span(),
-            format!(
-                "`{key_str}` is not expected in {}; it belongs on {}",
-                position.attribute(),
-                home_of(&key_str)
-            ),
-        ));
-    }
-    if seen.contains(&key_str) {
-        return Err(syn::Error::new(
-            key.span(),
-            format!("duplicate option `{key_str}`"),
-        ));
-    }
-    seen.push(key_str.clone());
-
-    match key_str.as_str() {
-        NAME => options.name = Some(parse_str_value(input, &key)?),
-        TOPIC => options.topic = Some(parse_str_value(input, &key)?),
-        CRATE => {
-            expect_eq(input, &key, "a path, as in `crate = ::tracewire`")?;
-            let usage = "`crate` takes the path of the tracewire crate, as in `crate = ::tracewire` or `crate = \"tw\"`";
-            options.krate = Some(if input.peek(LitStr) {
-                let lit = input.parse::<LitStr>()?;
-                lit.parse()
-                    .map_err(|_| syn::Error::new(lit.span(), usage))?
-            } else {
-                Path::parse_mod_style(input).map_err(|e| syn::Error::new(e.span(), usage))?
-            });
+impl OptionsParser<'_> {
+    /// One option, between two commas.
+    fn parse_one(&mut self, input: ParseStream) -> syn::Result<()> {
+        let (position, options, seen, cx) =
+            (self.position, &mut self.options, &mut self.seen, self.cx);
+        if input.is_empty() {
+            return Err(input.error(format!("expected an option; {}", position.takes())));
         }
-        KIND => {
-            expect_eq(input, &key, "a span kind, as in `kind = consumer`")?;
-            let (kind, span) = if input.peek(LitStr) {
-                let lit: LitStr = input.parse()?;
-                (
-                    Ident::new_raw_or_plain(&lit.value(), lit.span()),
-                    lit.span(),
-                )
-            } else if input.peek(syn::Ident::peek_any) {
-                let ident = Ident::parse_any(input)?;
-                let span = ident.span();
-                (Some(ident), span)
-            } else {
-                (None, input.span())
-            };
-            match kind {
-                Some(k) if KINDS.contains(&k.to_string().as_str()) => options.kind = Some(k),
-                _ => {
-                    return Err(syn::Error::new(
-                        span,
-                        format!("unknown span kind; expected one of: {}", KINDS.join(", ")),
+        let key = Ident::parse_any(input).map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected an option name; {}", position.takes()),
+            )
+        })?;
+        let key_str = key.to_string();
+        if !position.known().contains(&key_str.as_str()) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("unknown option `{key_str}`; {}", position.takes()),
+            ));
+        }
+        if !position.allowed().contains(&key_str.as_str()) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "`{key_str}` is not expected in {}; it belongs on {}",
+                    position.attribute(),
+                    position.home_of(&key_str)
+                ),
+            ));
+        }
+        if seen.contains(&key_str) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("duplicate option `{key_str}`"),
+            ));
+        }
+        seen.push(key_str.clone());
+
+        match key_str.as_str() {
+            NAME => options.name = Some(parse_str_value(input, &key)?),
+            TOPIC => options.topic = Some(parse_str_value(input, &key)?),
+            CRATE => {
+                expect_eq(input, &key, "a path, as in `crate = ::tracewire`")?;
+                options.krate = Some(parse_crate_path(input)?);
+            }
+            ATTR => {
+                let field_key = if input.peek(Token![=]) {
+                    input.parse::<Token![=]>()?;
+                    if !input.peek(LitStr) {
+                        return Err(input.error(
+                        "`attr` takes a string literal, the attribute key, as in `attr = \"user.id\"`; \
+                         or write `attr` alone to record a named field under its own name",
                     ));
+                    }
+                    Some(input.parse::<LitStr>()?)
+                } else {
+                    None
+                };
+                options.attr = Some(FieldAttr {
+                    span: key.span(),
+                    key: field_key,
+                });
+            }
+            KIND => {
+                expect_eq(input, &key, "a span kind, as in `kind = consumer`")?;
+                let (kind, span) = if input.peek(LitStr) {
+                    let lit: LitStr = input.parse()?;
+                    (
+                        Ident::new_raw_or_plain(&lit.value(), lit.span()),
+                        lit.span(),
+                    )
+                } else if input.peek(syn::Ident::peek_any) {
+                    let ident = Ident::parse_any(input)?;
+                    let span = ident.span();
+                    (Some(ident), span)
+                } else {
+                    (None, input.span())
+                };
+                match kind {
+                    Some(k) if KINDS.contains(&k.to_string().as_str()) => options.kind = Some(k),
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            format!("unknown span kind; expected one of: {}", KINDS.join(", ")),
+                        ));
+                    }
                 }
             }
-        }
-        FIELDS => {
-            let content = parenthesized_after(input, &key, "fields(key = expr, ...)")?;
-            let fields =
-                Punctuated::<FieldDecl, Token![,]>::parse_terminated_with(&content, parse_field)?;
-            options.fields.extend(fields);
-        }
-        SKIP | REDACT => {
-            let usage = format!("{key_str}(arg, ...)");
-            let content = parenthesized_after(input, &key, &usage)?;
-            let names =
-                Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
-            if names.is_empty() {
-                cx.error_spanned_by(&key, format!("`{key_str}()` names no argument"));
+            FIELDS => {
+                let content = parenthesized_after(input, &key, "fields(key = expr, ...)")?;
+                let fields = Punctuated::<FieldDecl, Token![,]>::parse_terminated_with(
+                    &content,
+                    parse_field,
+                )?;
+                options.fields.extend(fields);
             }
-            let target = if key_str == SKIP {
-                &mut options.skip
-            } else {
-                &mut options.redact
-            };
-            target.extend(names);
-        }
-        SKIP_ALL => options.skip_all = Some(key.span()),
-        PROPAGATE => {
-            expect_eq(input, &key, "`true` or `false`")?;
-            if !input.peek(syn::LitBool) {
-                return Err(input.error("`propagate` takes `true` or `false`"));
+            SKIP | REDACT => {
+                let usage = format!("{key_str}(arg, ...)");
+                let content = parenthesized_after(input, &key, &usage)?;
+                let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(
+                    &content,
+                    Ident::parse_any,
+                )?;
+                if names.is_empty() {
+                    cx.error_spanned_by(&key, format!("`{key_str}()` names no argument"));
+                }
+                let target = if key_str == SKIP {
+                    &mut options.skip
+                } else {
+                    &mut options.redact
+                };
+                target.extend(names);
             }
-            options.propagate = Some(input.parse()?);
-        }
-        SAMPLE => {
-            expect_eq(
-                input,
-                &key,
-                "a rate between 0.0 and 1.0, as in `sample = 0.1`",
-            )?;
-            let rate = if input.peek(syn::LitFloat) {
-                let lit: syn::LitFloat = input.parse()?;
-                (lit.base10_parse::<f64>()?, lit.span())
-            } else if input.peek(syn::LitInt) {
-                let lit: syn::LitInt = input.parse()?;
-                (lit.base10_parse::<f64>()?, lit.span())
-            } else {
-                return Err(
-                    input.error("`sample` takes a rate between 0.0 and 1.0, as in `sample = 0.1`")
-                );
-            };
-            // A rate outside [0, 1] is a probability that cannot be: say so
-            // rather than clamping it silently.
-            if !(0.0..=1.0).contains(&rate.0) {
-                return Err(syn::Error::new(
-                    rate.1,
-                    "`sample` must be between 0.0 and 1.0 (a probability)",
-                ));
+            SKIP_ALL => options.skip_all = Some(key.span()),
+            PROPAGATE => {
+                expect_eq(input, &key, "`true` or `false`")?;
+                if !input.peek(syn::LitBool) {
+                    return Err(input.error("`propagate` takes `true` or `false`"));
+                }
+                options.propagate = Some(input.parse()?);
             }
-            options.sample = Some(rate);
-        }
-        PARENT | LINK => {
-            expect_eq(
-                input,
-                &key,
-                "the name of an argument that carries a trace context",
-            )?;
-            let arg = Ident::parse_any(input)?;
-            if key_str == PARENT {
-                options.parent = Some(arg);
-            } else {
-                options.link = Some(arg);
+            SAMPLE => {
+                expect_eq(
+                    input,
+                    &key,
+                    "a rate between 0.0 and 1.0, as in `sample = 0.1`",
+                )?;
+                let rate = if input.peek(syn::LitFloat) {
+                    let lit: syn::LitFloat = input.parse()?;
+                    (lit.base10_parse::<f64>()?, lit.span())
+                } else if input.peek(syn::LitInt) {
+                    let lit: syn::LitInt = input.parse()?;
+                    (lit.base10_parse::<f64>()?, lit.span())
+                } else {
+                    return Err(input
+                        .error("`sample` takes a rate between 0.0 and 1.0, as in `sample = 0.1`"));
+                };
+                // A rate outside [0, 1] is a probability that cannot be: say so
+                // rather than clamping it silently.
+                if !(0.0..=1.0).contains(&rate.0) {
+                    return Err(syn::Error::new(
+                        rate.1,
+                        "`sample` must be between 0.0 and 1.0 (a probability)",
+                    ));
+                }
+                options.sample = Some(rate);
             }
+            PARENT | LINK => {
+                expect_eq(
+                    input,
+                    &key,
+                    "the name of an argument that carries a trace context",
+                )?;
+                let arg = Ident::parse_any(input)?;
+                if key_str == PARENT {
+                    options.parent = Some(arg);
+                } else {
+                    options.link = Some(arg);
+                }
+            }
+            _ => unreachable_option(&key)?,
         }
-        _ => unreachable_option(&key)?,
+        if !input.is_empty() {
+            return Err(input.error(format!(
+                "unexpected tokens after `{key_str}`; separate options with commas"
+            )));
+        }
+        Ok(())
     }
-    if !input.is_empty() {
-        return Err(input.error(format!(
-            "unexpected tokens after `{key_str}`; separate options with commas"
-        )));
-    }
-    Ok(())
 }
 
-// `known` above is the exhaustive list matched here; reaching this would be a
+// `Position::known` lists exactly the options matched here; reaching this would be a
 // bug in this file, reported as an error rather than a panic.
 fn unreachable_option(key: &Ident) -> syn::Result<()> {
     Err(syn::Error::new(
@@ -342,6 +457,19 @@ fn expect_eq(input: ParseStream, key: &Ident, what: &str) -> syn::Result<()> {
             key.span(),
             format!("expected `{key} = ...`: `{key}` takes {what}"),
         ))
+    }
+}
+
+/// `crate = ::path` or `crate = "path"`: the path of the tracewire crate,
+/// module-style (no generic arguments) either way.
+fn parse_crate_path(input: ParseStream) -> syn::Result<Path> {
+    let usage = "`crate` takes the path of the tracewire crate, as in `crate = ::tracewire` or `crate = \"tw\"`";
+    if input.peek(LitStr) {
+        let lit = input.parse::<LitStr>()?;
+        lit.parse_with(Path::parse_mod_style)
+            .map_err(|_| syn::Error::new(lit.span(), usage))
+    } else {
+        Path::parse_mod_style(input).map_err(|e| syn::Error::new(e.span(), usage))
     }
 }
 

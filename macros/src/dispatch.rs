@@ -14,14 +14,20 @@
 //! Arguments are passed by their types: a reference to a `Socket` gets the
 //! socket, `&str` in `join` the topic, `&LeaveReason` in `terminate` the
 //! reason, and the one remaining argument the payload. The methods keep
-//! their own spans; this glue adds none.
+//! their own spans; this glue adds none. The impl is emitted inside the
+//! runtime's `__private::channel_impl!`, which passes it on only when the
+//! runtime has its `channel` feature.
+//!
+//! An inherent impl whose `join` takes `self`, or that has no `join`, is
+//! traced for its spans alone and gets no `Channel` impl; but a `join` that
+//! takes `self` and returns the channel is an error, spanned on `self`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Generics, Ident, Type};
 
-use crate::ast::{Container, ContainerKind, Form, Handler, Role};
+use crate::ast::{Container, ContainerKind, Form, Handler, Role, mentions_any};
 use crate::ctxt::Ctxt;
 
 /// What an argument of a dispatched method receives.
@@ -55,7 +61,8 @@ fn arg_role<'a>(ty: &'a Type, role: &Role) -> ArgRole<'a> {
 /// Whether the impl gets a generated `Channel` impl: an inherent channel
 /// impl whose `join` creates the channel (takes no `self`). A `join` that
 /// takes `self` belongs to a type traced for its spans alone, served by
-/// something else.
+/// something else, unless it returns the channel (see
+/// [`check_join_receiver`]); so does an inherent impl with no `join`.
 pub fn wanted(container: &Container, is_trait_impl: bool) -> bool {
     container.kind == ContainerKind::Channel
         && !is_trait_impl
@@ -63,6 +70,37 @@ pub fn wanted(container: &Container, is_trait_impl: bool) -> bool {
             .handlers
             .iter()
             .any(|h| h.role == Role::Join && h.sig().receiver().is_none())
+}
+
+/// A `join` that returns the channel (`Self`, by that name or its own) is
+/// the channel's constructor, so it cannot take `self`: the channel does
+/// not exist until `join` has made it. Left alone, such an impl would be
+/// traced for its spans only, and the mistake would surface far away, as an
+/// unmet `Channel` bound where the channel is registered. A `join(&self)`
+/// that returns something else stays a spans-only method, as before.
+pub fn check_join_receiver(container: &Container, self_ty: &Type, is_trait_impl: bool, cx: &Ctxt) {
+    if container.kind != ContainerKind::Channel || is_trait_impl {
+        return;
+    }
+    let self_kw = Ident::new("Self", Span::call_site());
+    let self_name = match self_ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.clone()),
+        _ => None,
+    };
+    let names: Vec<&Ident> = std::iter::once(&self_kw).chain(&self_name).collect();
+    for handler in container.handlers.iter().filter(|h| h.role == Role::Join) {
+        let (Some(receiver), Some(output)) = (handler.sig().receiver(), &handler.output) else {
+            continue;
+        };
+        if mentions_any(output.to_token_stream(), &names) {
+            cx.error_spanned_by(
+                receiver,
+                "`join` creates the channel, so it takes no `self`: \
+                 `async fn join(topic: &str, params: P, socket: &mut Socket) -> Result<Self, E>` \
+                 (each argument is optional; return `Result<(Self, R), E>` to reply with `R`)",
+            );
+        }
+    }
 }
 
 /// The rules for methods that the generated impl calls. Each says why.
@@ -209,9 +247,10 @@ fn awaited(handler: &Handler, call: TokenStream) -> TokenStream {
     }
 }
 
-/// The generated `impl Channel for Self`.
+/// The generated `impl Channel for Self`, inside the runtime's
+/// `__private::channel_impl!`.
 pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) -> TokenStream {
-    let krate = container.krate();
+    let krate = container.options.crate_path();
     let private = quote!(#krate::__private);
     let ch = quote!(#krate::channel);
     let n = Names::new();
@@ -354,28 +393,34 @@ pub fn channel_impl(container: &Container, self_ty: &Type, generics: &Generics) 
             }
         });
 
+    // Through the runtime's `channel_impl!`, which passes the impl on when
+    // the runtime has its `channel` feature and otherwise replaces it with
+    // one `compile_error!` naming the feature, not a cascade of unresolved
+    // channel items.
     quote! {
-        impl #impl_generics #ch::Channel for #self_ty #where_clause {
-            const NAME: &'static str = #name;
+        #private::channel_impl! {
+            impl #impl_generics #ch::Channel for #self_ty #where_clause {
+                const NAME: &'static str = #name;
 
-            #join_fn
+                #join_fn
 
-            async fn handle_in(
-                &mut self,
-                #event: &str,
-                #payload: #ch::Payload,
-                #socket: &mut #ch::Socket,
-            ) -> ::core::option::Option<#ch::Reply> {
-                let _ = (&#payload, &#socket);
-                match #event {
-                    #(#in_arms)*
-                    _ => #private::reject_unknown_event(#unknown_span, #event),
+                async fn handle_in(
+                    &mut self,
+                    #event: &str,
+                    #payload: #ch::Payload,
+                    #socket: &mut #ch::Socket,
+                ) -> ::core::option::Option<#ch::Reply> {
+                    let _ = (&#payload, &#socket);
+                    match #event {
+                        #(#in_arms)*
+                        _ => #private::reject_unknown_event(#unknown_span, #event),
+                    }
                 }
+
+                #out_fns
+
+                #terminate_fn
             }
-
-            #out_fns
-
-            #terminate_fn
         }
     }
 }

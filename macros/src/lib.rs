@@ -6,6 +6,11 @@
 //! `ast` builds the intermediate representation, `valid` checks it, and
 //! `expand` writes the code. Errors from every stage are collected in a
 //! `ctxt::Ctxt` and reported together, next to the item as written.
+//! Beside the pipeline: `spawn` rewrites spawn sites in handler bodies,
+//! `dispatch` writes (and checks) the `Channel` impl of an inherent channel
+//! impl, `message` is `#[derive(Message)]` on the same stages, and `symbol`
+//! names every option and helper attribute. This file holds the entry
+//! points and the steps they share.
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
@@ -17,6 +22,7 @@ mod ctxt;
 mod dispatch;
 mod expand;
 mod message;
+mod spawn;
 mod symbol;
 mod valid;
 
@@ -83,6 +89,9 @@ pub fn untraced(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced_helper("untraced", item.into()).into()
 }
 
+/// `#[traced_actor]` and `#[traced_channel]`: options, IR, checks, then the
+/// wrapped impl (and, for an inherent channel impl whose `join` creates the
+/// channel, its `Channel` impl), or the impl as written next to the errors.
 pub(crate) fn traced_impl(
     kind: ContainerKind,
     args: TokenStream2,
@@ -94,18 +103,9 @@ pub(crate) fn traced_impl(
         _ => Position::Actor,
     };
     let options = attr::parse_options(args, position, &cx);
-    let item = match syn::parse2::<syn::ItemImpl>(item.clone()) {
-        Ok(item) => item,
-        // An impl block with a syntax error inside: rustc reports that
-        // error itself on the item as written, so add nothing.
-        Err(_) if has_top_level_keyword(&item, "impl") => return with_errors(cx, item),
-        Err(_) => {
-            cx.error_spanned_by(
-                first_tokens(&item),
-                format!("{} belongs on an impl block", kind.attribute()),
-            );
-            return with_errors(cx, item);
-        }
+    let misplaced = format!("{} belongs on an impl block", kind.attribute());
+    let Some(item) = parse_item::<syn::ItemImpl>(&item, "impl", &misplaced, &cx) else {
+        return with_errors(cx, item);
     };
     let is_trait_impl = item.trait_.is_some();
     let (self_ty, generics) = ((*item.self_ty).clone(), item.generics.clone());
@@ -114,6 +114,8 @@ pub(crate) fn traced_impl(
     let dispatch = dispatch::wanted(&container, is_trait_impl);
     if dispatch {
         dispatch::check(&container, &cx);
+    } else {
+        dispatch::check_join_receiver(&container, &self_ty, is_trait_impl, &cx);
     }
     if cx.has_errors() {
         let fallback = expand::fallback_impl(&container, shell);
@@ -121,23 +123,17 @@ pub(crate) fn traced_impl(
     }
     let channel_impl = dispatch.then(|| dispatch::channel_impl(&container, &self_ty, &generics));
     let expanded = expand::expand_impl(&container, shell);
-    quote!(#expanded #channel_impl)
+    with_errors(cx, quote!(#expanded #channel_impl))
 }
 
+/// `#[traced]`: the same pipeline for one fn.
 pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     let cx = Ctxt::default();
     let options = attr::parse_options(args, Position::TracedFn, &cx);
-    let item = match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(item) => item,
-        // A fn with a syntax error inside: rustc reports it itself.
-        Err(_) if has_top_level_keyword(&item, "fn") => return with_errors(cx, item),
-        Err(_) => {
-            cx.error_spanned_by(
-                first_tokens(&item),
-                "#[traced] belongs on a fn; use #[traced_actor] or #[traced_channel] on an impl block",
-            );
-            return with_errors(cx, item);
-        }
+    let misplaced =
+        "#[traced] belongs on a fn; use #[traced_actor] or #[traced_channel] on an impl block";
+    let Some(item) = parse_item::<syn::ItemFn>(&item, "fn", misplaced, &cx) else {
+        return with_errors(cx, item);
     };
     let container = Container::from_fn(options, item);
     valid::check(&container, &cx);
@@ -145,7 +141,7 @@ pub(crate) fn traced_fn(args: TokenStream2, item: TokenStream2) -> TokenStream2 
         let fallback = expand::fallback_fn(&container);
         return with_errors(cx, fallback);
     }
-    expand::expand_fn(&container)
+    with_errors(cx, expand::expand_fn(&container))
 }
 
 fn misplaced_helper(name: &str, item: TokenStream2) -> TokenStream2 {
@@ -162,6 +158,26 @@ fn misplaced_helper(name: &str, item: TokenStream2) -> TokenStream2 {
         format!("#[{name}] is not expected here; #[{name}] belongs on {home}"),
     ));
     with_errors(cx, item)
+}
+
+/// The item a macro is attached to, read as a `T` (an impl block, a fn).
+/// `None` if it is not one: then `misplaced` is reported, unless the item
+/// is introduced by `keyword` and only has a syntax error inside, which
+/// rustc reports itself on the item as written.
+fn parse_item<T: syn::parse::Parse>(
+    item: &TokenStream2,
+    keyword: &str,
+    misplaced: &str,
+    cx: &Ctxt,
+) -> Option<T> {
+    match syn::parse2::<T>(item.clone()) {
+        Ok(parsed) => Some(parsed),
+        Err(_) if has_top_level_keyword(item, keyword) => None,
+        Err(_) => {
+            cx.error_spanned_by(first_tokens(item), misplaced);
+            None
+        }
+    }
 }
 
 /// Whether the item is introduced by `keyword` (`impl`, `fn`) once its
@@ -198,6 +214,8 @@ fn first_tokens(item: &TokenStream2) -> TokenStream2 {
     if out.is_empty() { item.clone() } else { out }
 }
 
+/// The item after the errors, if any: every path through a macro ends here,
+/// which takes the context's errors (see `ctxt`).
 fn with_errors(cx: Ctxt, item: TokenStream2) -> TokenStream2 {
     let errors = cx.into_compile_errors();
     quote!(#errors #item)

@@ -2,259 +2,53 @@
 //! marked fields, for a message enum (or a struct, which is one variant).
 //!
 //! The same pipeline as the attribute macros, in one module: read the
-//! `#[message(..)]` options of the item, its variants and their fields,
-//! check them, and write the impl. Every mistake is collected in a [`Ctxt`];
-//! the impl is still written from what is valid, so a mistake is reported
-//! once, where it was made, and not again at every use of the type.
+//! `#[message(..)]` options of the item, its variants and their fields
+//! (with the option parser in `attr`, which every macro here uses), check
+//! them, and write the impl. Every mistake is collected in a [`Ctxt`]; the
+//! impl is still written from what is valid, so a mistake is reported once,
+//! where it was made, and not again at every use of the type.
 
 use std::collections::HashMap;
 
-use proc_macro2::{Punct, Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Fields, Generics, Ident, Index, Item, LitStr, Member, Meta, Path};
 
-use crate::ast::{UnrawString, snake_case};
+use crate::ast::{UnrawString, mentions_any, snake_case};
+use crate::attr::{Options, OptionsParser, Position};
 use crate::ctxt::Ctxt;
-use crate::symbol::{CRATE, NAME};
+use crate::symbol::MESSAGE;
 
-/// The helper attribute.
-const MESSAGE: &str = "message";
-/// `#[message(attr)]` / `#[message(attr = "key")]` on a field.
-const ATTR: &str = "attr";
-
-/// Where a `#[message(..)]` was written; decides which options are valid.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Position {
-    Enum,
-    Struct,
-    Variant,
-    Field,
-}
-
-impl Position {
-    fn describe(self) -> &'static str {
-        match self {
-            Position::Enum => "an enum",
-            Position::Struct => "a struct",
-            Position::Variant => "a variant",
-            Position::Field => "a field",
-        }
-    }
-
-    fn allowed(self) -> &'static [&'static str] {
-        match self {
-            Position::Enum => &[CRATE],
-            Position::Struct => &[NAME, CRATE],
-            Position::Variant => &[NAME],
-            Position::Field => &[ATTR],
-        }
-    }
-
-    fn example(self) -> &'static str {
-        match self {
-            Position::Enum => "#[message(crate = ::tracewire)]",
-            Position::Struct | Position::Variant => "#[message(name = \"get_user\")]",
-            Position::Field => "#[message(attr)]",
-        }
-    }
-
-    /// "#[message(...)] on a variant takes: name"
-    fn takes(self) -> String {
-        format!(
-            "#[message(...)] on {} takes: {}",
-            self.describe(),
-            self.allowed().join(", ")
-        )
+/// An example of `#[message(..)]` where it was written, for the error on a
+/// `#[message]` without options.
+fn example(position: Position) -> &'static str {
+    match position {
+        Position::MessageEnum => "#[message(crate = ::tracewire)]",
+        Position::MessageField => "#[message(attr)]",
+        _ => "#[message(name = \"get_user\")]",
     }
 }
 
-/// Where an option that is not valid in one position does belong.
-fn home_of(option: &str) -> &'static str {
-    match option {
-        NAME => "a variant (or a struct deriving Message), as in #[message(name = \"get_user\")]",
-        CRATE => "the enum or struct itself, as in #[message(crate = ::tracewire)]",
-        _ => "a field, as in #[message(attr)] or #[message(attr = \"user.id\")]",
-    }
-}
-
-/// `attr` or `attr = "key"` on a field.
-struct AttrOption {
-    /// The `attr` keyword, to point at.
-    span: Span,
-    key: Option<LitStr>,
-}
-
-#[derive(Default)]
-struct Options {
-    name: Option<LitStr>,
-    krate: Option<Path>,
-    attr: Option<AttrOption>,
-}
-
-/// Reads every `#[message(..)]` in `attrs`. Options are split at top-level
-/// commas and parsed one by one, so one malformed option does not hide the
-/// mistakes in the others; an option given twice, in one attribute or
-/// across several, is reported.
+/// Reads every `#[message(..)]` in `attrs` with the macros' one option
+/// parser; an option given twice, in one attribute or across several, is
+/// reported.
 fn parse_options(attrs: &[Attribute], position: Position, cx: &Ctxt) -> Options {
-    let mut options = Options::default();
-    let mut seen: Vec<String> = Vec::new();
+    let mut parser = OptionsParser::new(position, cx);
     for attr in attrs.iter().filter(|a| a.path().is_ident(MESSAGE)) {
-        let list = match &attr.meta {
-            Meta::List(list) => list,
-            _ => {
-                cx.error_spanned_by(
-                    attr,
-                    format!(
-                        "#[message] takes options in parentheses, as in {}; {}",
-                        position.example(),
-                        position.takes()
-                    ),
-                );
-                continue;
-            }
-        };
-        for (chunk, comma) in split_top_level_commas(list.tokens.clone()) {
-            if chunk.is_empty() {
-                cx.error_spanned_by(
-                    comma,
-                    format!("expected an option before this comma; {}", position.takes()),
-                );
-                continue;
-            }
-            let parser = |input: ParseStream| parse_one(input, position, &mut options, &mut seen);
-            if let Err(e) = parser.parse2(chunk) {
-                cx.syn_error(e);
-            }
-        }
-    }
-    options
-}
-
-/// The options between top-level commas, each with the comma that ends it.
-/// A trailing comma ends the list; a stray one (`name = "x",, ..`) leaves an
-/// empty option, reported on the comma.
-fn split_top_level_commas(tokens: TokenStream) -> Vec<(TokenStream, Option<Punct>)> {
-    let mut chunks = Vec::new();
-    let mut current = TokenStream::new();
-    for tt in tokens {
-        match tt {
-            TokenTree::Punct(p) if p.as_char() == ',' => {
-                chunks.push((std::mem::take(&mut current), Some(p)));
-            }
-            tt => current.extend([tt]),
-        }
-    }
-    if !current.is_empty() {
-        chunks.push((current, None));
-    }
-    chunks
-}
-
-fn parse_one(
-    input: ParseStream,
-    position: Position,
-    options: &mut Options,
-    seen: &mut Vec<String>,
-) -> syn::Result<()> {
-    if input.is_empty() || !input.peek(Ident::peek_any) {
-        return Err(input.error(format!("expected an option; {}", position.takes())));
-    }
-    let key = Ident::parse_any(input)?;
-    let key_str = key.to_string();
-    if ![NAME, CRATE, ATTR].contains(&key_str.as_str()) {
-        return Err(syn::Error::new(
-            key.span(),
-            format!("unknown option `{key_str}`; {}", position.takes()),
-        ));
-    }
-    if !position.allowed().contains(&key_str.as_str()) {
-        return Err(syn::Error::new(
-            key.span(),
-            format!(
-                "`{key_str}` is not expected on {}; it belongs on {}. {}",
-                position.describe(),
-                home_of(&key_str),
-                position.takes()
+        match &attr.meta {
+            Meta::List(list) => parser.parse(list.tokens.clone()),
+            _ => cx.error_spanned_by(
+                attr,
+                format!(
+                    "#[message] takes options in parentheses, as in {}; {}",
+                    example(position),
+                    position.takes()
+                ),
             ),
-        ));
-    }
-    if seen.contains(&key_str) {
-        return Err(syn::Error::new(
-            key.span(),
-            format!("duplicate option `{key_str}`; give it once"),
-        ));
-    }
-    seen.push(key_str.clone());
-
-    match key_str.as_str() {
-        NAME => {
-            expect_eq(input, &key, "a string literal, as in `name = \"get_user\"`")?;
-            if !input.peek(LitStr) {
-                return Err(input.error(
-                    "`name` takes a string literal, the variant's name, as in `name = \"get_user\"`",
-                ));
-            }
-            options.name = Some(input.parse()?);
-        }
-        CRATE => {
-            expect_eq(input, &key, "a path, as in `crate = ::tracewire`")?;
-            let path = if input.peek(LitStr) {
-                let lit: LitStr = input.parse()?;
-                lit.parse_with(Path::parse_mod_style).map_err(|_| {
-                    syn::Error::new(
-                        lit.span(),
-                        "`crate` takes a path to the tracewire crate, as in `crate = ::tracewire`",
-                    )
-                })?
-            } else {
-                Path::parse_mod_style(input).map_err(|_| {
-                    input.error(
-                        "`crate` takes a path to the tracewire crate, as in `crate = ::tracewire`",
-                    )
-                })?
-            };
-            options.krate = Some(path);
-        }
-        _ => {
-            let key_lit = if input.peek(syn::Token![=]) {
-                input.parse::<syn::Token![=]>()?;
-                if !input.peek(LitStr) {
-                    return Err(input.error(
-                        "`attr` takes a string literal, the attribute key, as in `attr = \"user.id\"`; \
-                         or write `attr` alone to record a named field under its own name",
-                    ));
-                }
-                Some(input.parse::<LitStr>()?)
-            } else {
-                None
-            };
-            options.attr = Some(AttrOption {
-                span: key.span(),
-                key: key_lit,
-            });
         }
     }
-    if !input.is_empty() {
-        return Err(input.error(format!(
-            "unexpected tokens after `{key_str}`; separate options with commas"
-        )));
-    }
-    Ok(())
-}
-
-fn expect_eq(input: ParseStream, key: &Ident, what: &str) -> syn::Result<()> {
-    if input.peek(syn::Token![=]) {
-        input.parse::<syn::Token![=]>()?;
-        Ok(())
-    } else {
-        Err(syn::Error::new(
-            key.span(),
-            format!("expected `{key} = ...`: `{key}` takes {what}"),
-        ))
-    }
+    parser.finish()
 }
 
 /// The shape of the item.
@@ -325,12 +119,12 @@ fn read_input<'a>(input: &'a Item, cx: &Ctxt) -> Option<Input<'a>> {
         _ => return None,
     };
     let position = if shape == Shape::Enum {
-        Position::Enum
+        Position::MessageEnum
     } else {
-        Position::Struct
+        Position::MessageStruct
     };
     let options = parse_options(attrs, position, cx);
-    let krate = options.krate.unwrap_or_else(default_crate);
+    let krate = options.crate_path();
     let mut variants = Vec::new();
     match input {
         Item::Enum(item) => {
@@ -342,9 +136,13 @@ fn read_input<'a>(input: &'a Item, cx: &Ctxt) -> Option<Input<'a>> {
                 );
             }
             for variant in &item.variants {
-                let options = parse_options(&variant.attrs, Position::Variant, cx);
-                let (name, name_span) =
-                    name_of(options.name.as_ref(), &variant.ident, Position::Variant, cx);
+                let options = parse_options(&variant.attrs, Position::MessageVariant, cx);
+                let (name, name_span) = name_of(
+                    options.name.as_ref(),
+                    &variant.ident,
+                    Position::MessageVariant,
+                    cx,
+                );
                 variants.push(Variant {
                     ident: Some(&variant.ident),
                     fields: &variant.fields,
@@ -355,7 +153,8 @@ fn read_input<'a>(input: &'a Item, cx: &Ctxt) -> Option<Input<'a>> {
             }
         }
         Item::Struct(item) => {
-            let (name, name_span) = name_of(options.name.as_ref(), ident, Position::Struct, cx);
+            let (name, name_span) =
+                name_of(options.name.as_ref(), ident, Position::MessageStruct, cx);
             variants.push(Variant {
                 ident: None,
                 fields: &item.fields,
@@ -372,7 +171,8 @@ fn read_input<'a>(input: &'a Item, cx: &Ctxt) -> Option<Input<'a>> {
             );
             // Still implemented, as one variant with no attributes, so that
             // uses of the type are not reported as well.
-            let (name, name_span) = name_of(options.name.as_ref(), ident, Position::Struct, cx);
+            let (name, name_span) =
+                name_of(options.name.as_ref(), ident, Position::MessageStruct, cx);
             variants.push(Variant {
                 ident: None,
                 fields: &Fields::Unit,
@@ -392,12 +192,6 @@ fn read_input<'a>(input: &'a Item, cx: &Ctxt) -> Option<Input<'a>> {
     })
 }
 
-fn default_crate() -> Path {
-    let mut path = Path::from(Ident::new("tracewire", Span::call_site()));
-    path.leading_colon = Some(Default::default());
-    path
-}
-
 /// The variant's name: `name = ".."`, or the snake_case of its ident.
 fn name_of(lit: Option<&LitStr>, ident: &Ident, position: Position, cx: &Ctxt) -> (String, Span) {
     if let Some(lit) = lit {
@@ -405,7 +199,7 @@ fn name_of(lit: Option<&LitStr>, ident: &Ident, position: Position, cx: &Ctxt) -
         if !value.is_empty() {
             return (value, lit.span());
         }
-        let what = if position == Position::Variant {
+        let what = if position == Position::MessageVariant {
             "the variant's"
         } else {
             "the message's"
@@ -423,7 +217,7 @@ fn name_of(lit: Option<&LitStr>, ident: &Ident, position: Position, cx: &Ctxt) -
 fn read_fields<'a>(fields: &'a Fields, cx: &Ctxt) -> Vec<AttrField<'a>> {
     let mut out: Vec<AttrField<'a>> = Vec::new();
     for (i, field) in fields.iter().enumerate() {
-        let options = parse_options(&field.attrs, Position::Field, cx);
+        let options = parse_options(&field.attrs, Position::MessageField, cx);
         let Some(attr) = options.attr else {
             continue;
         };
@@ -585,14 +379,6 @@ fn where_clause(input: &Input) -> TokenStream {
     }
 }
 
-fn mentions_any(tokens: TokenStream, idents: &[&Ident]) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        TokenTree::Ident(i) => idents.iter().any(|p| **p == i),
-        TokenTree::Group(g) => mentions_any(g.stream(), idents),
-        _ => false,
-    })
-}
-
 /// `record_attributes`, when some field is marked; the trait's default
 /// records nothing.
 fn record_attributes(input: &Input) -> TokenStream {
@@ -643,9 +429,7 @@ fn record_attributes(input: &Input) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use std::panic::{AssertUnwindSafe, catch_unwind};
-
-    use crate::robustness::{mutate, tokens};
+    use crate::robustness::{mutate, never_panics, tokens};
 
     use super::derive_message;
 
@@ -700,8 +484,9 @@ mod tests {
         let mut cases = 0;
         for sample in SAMPLES {
             for mutated in mutate(&tokens(sample)) {
-                let result = catch_unwind(AssertUnwindSafe(|| derive_message(mutated.clone())));
-                assert!(result.is_ok(), "the derive panicked on `{mutated}`");
+                never_panics(&format!("the derive of `{mutated}`"), || {
+                    derive_message(mutated.clone())
+                });
                 cases += 1;
             }
         }
@@ -864,17 +649,23 @@ where
     fn misplaced_options_say_where_they_belong() {
         let e = only_error(r#"#[message(name = "x")] enum E { A }"#);
         assert!(
-            e.starts_with("`name` is not expected on an enum; it belongs on a variant"),
+            e.starts_with(
+                "`name` is not expected in #[message(...)] on an enum; it belongs on a variant"
+            ),
             "{e}"
         );
         let e = only_error(r#"enum E { #[message(attr)] A(u8) }"#);
         assert!(
-            e.starts_with("`attr` is not expected on a variant; it belongs on a field"),
+            e.starts_with(
+                "`attr` is not expected in #[message(...)] on a variant; it belongs on a field"
+            ),
             "{e}"
         );
         let e = only_error(r#"enum E { A(#[message(crate = x)] u8) }"#);
         assert!(
-            e.starts_with("`crate` is not expected on a field; it belongs on the enum or struct"),
+            e.starts_with(
+                "`crate` is not expected in #[message(...)] on a field; it belongs on the enum or struct"
+            ),
             "{e}"
         );
     }
@@ -882,11 +673,11 @@ where
     #[test]
     fn duplicate_options_are_reported_within_and_across_attributes() {
         let e = only_error(r#"enum E { #[message(name = "a", name = "b")] A }"#);
-        assert_eq!(e, "duplicate option `name`; give it once");
+        assert_eq!(e, "duplicate option `name`");
         let e = only_error(r#"enum E { #[message(name = "a")] #[message(name = "b")] A }"#);
-        assert_eq!(e, "duplicate option `name`; give it once");
+        assert_eq!(e, "duplicate option `name`");
         let e = only_error(r#"struct S { #[message(attr)] #[message(attr = "k")] a: u8 }"#);
-        assert_eq!(e, "duplicate option `attr`; give it once");
+        assert_eq!(e, "duplicate option `attr`");
     }
 
     #[test]
@@ -949,12 +740,12 @@ where
     fn crate_must_be_a_path() {
         let e = only_error(r#"#[message(crate = 3)] enum E { A }"#);
         assert!(
-            e.starts_with("`crate` takes a path to the tracewire crate"),
+            e.starts_with("`crate` takes the path of the tracewire crate"),
             "{e}"
         );
         let e = only_error(r#"#[message(crate = "not a path")] enum E { A }"#);
         assert!(
-            e.starts_with("`crate` takes a path to the tracewire crate"),
+            e.starts_with("`crate` takes the path of the tracewire crate"),
             "{e}"
         );
     }
@@ -969,7 +760,7 @@ where
         assert!(e.ends_with("on a variant takes: name"), "{e}");
         let e = only_error(r#"enum E { #[message("x")] A }"#);
         assert!(
-            e.ends_with("expected an option; #[message(...)] on a variant takes: name"),
+            e.ends_with("expected an option name; #[message(...)] on a variant takes: name"),
             "{e}"
         );
         let e = only_error(r#"enum E { #[message(name = "a" "b")] A }"#);
@@ -977,7 +768,7 @@ where
         let e = only_error(r#"enum E { #[message(name = "a",, )] A }"#);
         assert_eq!(
             e,
-            "expected an option before this comma; #[message(...)] on a variant takes: name"
+            "stray comma: expected an option before it; #[message(...)] on a variant takes: name"
         );
         // A trailing comma is fine.
         assert!(errors(&derive(r#"enum E { #[message(name = "a",)] A }"#)).is_empty());

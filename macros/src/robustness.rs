@@ -40,6 +40,7 @@ const ARGS: &[&str] = &[
     r#",, = , fields(a = %), skip(self)"#,
 ];
 
+/// The token trees of `src` (none if it does not tokenize).
 pub(crate) fn tokens(src: &str) -> Vec<TokenTree> {
     src.parse::<TokenStream>()
         .map(|ts| ts.into_iter().collect())
@@ -52,6 +53,7 @@ pub(crate) fn mutations(src: &str) -> Vec<TokenStream> {
     mutate(&tokens(src))
 }
 
+/// The mutations of [`mutations`], of tokens already split.
 pub(crate) fn mutate(tts: &[TokenTree]) -> Vec<TokenStream> {
     let mut out = vec![tts.iter().cloned().collect()];
     let extra: Vec<TokenTree> = tokens("{ } , =");
@@ -79,7 +81,9 @@ pub(crate) fn mutate(tts: &[TokenTree]) -> Vec<TokenStream> {
     out
 }
 
-fn never_panics(label: &str, f: impl FnOnce() -> TokenStream) {
+/// Runs a macro on one input and fails the test, naming `label`, if it
+/// panicked.
+pub(crate) fn never_panics(label: &str, f: impl FnOnce() -> TokenStream) {
     let result = catch_unwind(AssertUnwindSafe(f));
     assert!(result.is_ok(), "the macro panicked on {label}");
 }

@@ -43,7 +43,61 @@ fn expand_file(source: &str) -> String {
     }
     let mut file = file_template.clone();
     file.items = items;
-    prettyplease::unparse(&file)
+    let bodies: Vec<String> = file.items.iter().filter_map(channel_impl_body).collect();
+    format_channel_impls(prettyplease::unparse(&file), &bodies)
+}
+
+/// The items inside a `__private::channel_impl! { .. }`, formatted.
+/// prettyplease leaves macro input as a run of tokens; the snapshot shows
+/// the impl the runtime's macro passes on, laid out like the rest.
+fn channel_impl_body(item: &Item) -> Option<String> {
+    let Item::Macro(m) = item else { return None };
+    let is_channel_impl = m
+        .mac
+        .path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "channel_impl");
+    if !is_channel_impl {
+        return None;
+    }
+    let inner: syn::File = syn::parse2(m.mac.tokens.clone()).expect("channel_impl! holds items");
+    Some(prettyplease::unparse(&inner))
+}
+
+/// Replaces the body of each top-level `channel_impl! {` .. `}` in
+/// `text`, in order, with `bodies`, indented one level.
+fn format_channel_impls(text: String, bodies: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut bodies = bodies.iter();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let opens_channel_impl = line.ends_with("channel_impl! {") && !line.starts_with(' ');
+        if !opens_channel_impl {
+            continue;
+        }
+        for skipped in lines.by_ref() {
+            if skipped == "}" {
+                break;
+            }
+        }
+        for body_line in bodies
+            .next()
+            .map(String::as_str)
+            .unwrap_or_default()
+            .lines()
+        {
+            if !body_line.is_empty() {
+                out.push_str("    ");
+                out.push_str(body_line);
+            }
+            out.push('\n');
+        }
+        out.push_str("}\n");
+    }
+    out
 }
 
 fn inputs() -> Vec<PathBuf> {

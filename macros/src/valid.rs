@@ -12,6 +12,7 @@ use quote::ToTokens;
 use crate::ast::{Container, ContainerKind, Handler, UnrawString, field_keys};
 use crate::ctxt::Ctxt;
 
+/// Runs every rule on the container and its handlers.
 pub fn check(container: &Container, cx: &Ctxt) {
     check_container(container, cx);
     let mut events: HashMap<(String, String), Span> = HashMap::new();

@@ -234,102 +234,104 @@ impl RoomChannel {
         __tw_ret
     }
 }
-impl ::tracewire::channel::Channel for RoomChannel {
-    const NAME: &'static str = "room";
-    async fn join(
-        __tw_topic: &str,
-        __tw_params: ::tracewire::channel::Payload,
-        __tw_socket: &mut ::tracewire::channel::Socket,
-    ) -> ::core::result::Result<
-        (Self, ::tracewire::channel::Payload),
-        ::tracewire::channel::JoinError,
-    > {
-        let _ = (&__tw_topic, &__tw_params, &__tw_socket);
-        let __tw_decoded: JoinParams = match ::tracewire::__private::decode::<
-            JoinParams,
-        >(__tw_params) {
-            ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
-            ::core::result::Result::Err(__tw_error) => {
-                return ::core::result::Result::Err(
-                    ::tracewire::__private::reject_params("room.join", &__tw_error),
-                );
-            }
-        };
-        ::tracewire::channel::IntoJoin::into_join(
-            <RoomChannel>::join(__tw_topic, __tw_decoded, &mut *__tw_socket).await,
-        )
-    }
-    async fn handle_in(
-        &mut self,
-        __tw_event: &str,
-        __tw_payload: ::tracewire::channel::Payload,
-        __tw_socket: &mut ::tracewire::channel::Socket,
-    ) -> ::core::option::Option<::tracewire::channel::Reply> {
-        let _ = (&__tw_payload, &__tw_socket);
-        match __tw_event {
-            "message:new" => {
-                let __tw_decoded: NewMessage = match ::tracewire::__private::decode::<
-                    NewMessage,
-                >(__tw_payload) {
-                    ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
-                    ::core::result::Result::Err(__tw_error) => {
-                        return ::tracewire::__private::reject_payload(
-                            "room.handle_in message:new",
-                            &__tw_error,
-                        );
-                    }
-                };
-                let __tw_returned = self
-                    .new_message(__tw_decoded, &mut *__tw_socket)
-                    .await;
-                ::tracewire::channel::IntoReply::into_reply(__tw_returned)
-            }
-            _ => {
-                ::tracewire::__private::reject_unknown_event(
-                    "room.handle_in",
-                    __tw_event,
-                )
+::tracewire::__private::channel_impl! {
+    impl ::tracewire::channel::Channel for RoomChannel {
+        const NAME: &'static str = "room";
+        async fn join(
+            __tw_topic: &str,
+            __tw_params: ::tracewire::channel::Payload,
+            __tw_socket: &mut ::tracewire::channel::Socket,
+        ) -> ::core::result::Result<
+            (Self, ::tracewire::channel::Payload),
+            ::tracewire::channel::JoinError,
+        > {
+            let _ = (&__tw_topic, &__tw_params, &__tw_socket);
+            let __tw_decoded: JoinParams = match ::tracewire::__private::decode::<
+                JoinParams,
+            >(__tw_params) {
+                ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
+                ::core::result::Result::Err(__tw_error) => {
+                    return ::core::result::Result::Err(
+                        ::tracewire::__private::reject_params("room.join", &__tw_error),
+                    );
+                }
+            };
+            ::tracewire::channel::IntoJoin::into_join(
+                <RoomChannel>::join(__tw_topic, __tw_decoded, &mut *__tw_socket).await,
+            )
+        }
+        async fn handle_in(
+            &mut self,
+            __tw_event: &str,
+            __tw_payload: ::tracewire::channel::Payload,
+            __tw_socket: &mut ::tracewire::channel::Socket,
+        ) -> ::core::option::Option<::tracewire::channel::Reply> {
+            let _ = (&__tw_payload, &__tw_socket);
+            match __tw_event {
+                "message:new" => {
+                    let __tw_decoded: NewMessage = match ::tracewire::__private::decode::<
+                        NewMessage,
+                    >(__tw_payload) {
+                        ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
+                        ::core::result::Result::Err(__tw_error) => {
+                            return ::tracewire::__private::reject_payload(
+                                "room.handle_in message:new",
+                                &__tw_error,
+                            );
+                        }
+                    };
+                    let __tw_returned = self
+                        .new_message(__tw_decoded, &mut *__tw_socket)
+                        .await;
+                    ::tracewire::channel::IntoReply::into_reply(__tw_returned)
+                }
+                _ => {
+                    ::tracewire::__private::reject_unknown_event(
+                        "room.handle_in",
+                        __tw_event,
+                    )
+                }
             }
         }
-    }
-    fn intercepts(__tw_event: &str) -> bool {
-        ::core::matches!(__tw_event, "message:new")
-    }
-    async fn handle_out(
-        &mut self,
-        __tw_event: &str,
-        __tw_payload: ::tracewire::channel::Payload,
-        __tw_socket: &mut ::tracewire::channel::Socket,
-    ) -> ::tracewire::channel::Outgoing {
-        let _ = &__tw_socket;
-        match __tw_event {
-            "message:new" => {
-                let __tw_out = ::core::clone::Clone::clone(&__tw_payload);
-                let __tw_decoded: Payload = match ::tracewire::__private::decode::<
-                    Payload,
-                >(__tw_out) {
-                    ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
-                    ::core::result::Result::Err(__tw_error) => {
-                        return {
-                            let _ = __tw_error;
-                            ::tracewire::channel::Outgoing::Push(__tw_payload)
-                        };
-                    }
-                };
-                ::tracewire::channel::IntoOutgoing::into_outgoing(
-                    self.filter_blocked(&__tw_decoded, &mut *__tw_socket),
-                    __tw_payload,
-                )
-            }
-            _ => ::tracewire::channel::Outgoing::Push(__tw_payload),
+        fn intercepts(__tw_event: &str) -> bool {
+            ::core::matches!(__tw_event, "message:new")
         }
-    }
-    async fn terminate(
-        &mut self,
-        __tw_reason: &::tracewire::channel::LeaveReason,
-        __tw_socket: &mut ::tracewire::channel::Socket,
-    ) {
-        let _ = (&__tw_reason, &__tw_socket);
-        self.terminate(__tw_reason, &mut *__tw_socket).await;
+        async fn handle_out(
+            &mut self,
+            __tw_event: &str,
+            __tw_payload: ::tracewire::channel::Payload,
+            __tw_socket: &mut ::tracewire::channel::Socket,
+        ) -> ::tracewire::channel::Outgoing {
+            let _ = &__tw_socket;
+            match __tw_event {
+                "message:new" => {
+                    let __tw_out = ::core::clone::Clone::clone(&__tw_payload);
+                    let __tw_decoded: Payload = match ::tracewire::__private::decode::<
+                        Payload,
+                    >(__tw_out) {
+                        ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
+                        ::core::result::Result::Err(__tw_error) => {
+                            return {
+                                let _ = __tw_error;
+                                ::tracewire::channel::Outgoing::Push(__tw_payload)
+                            };
+                        }
+                    };
+                    ::tracewire::channel::IntoOutgoing::into_outgoing(
+                        self.filter_blocked(&__tw_decoded, &mut *__tw_socket),
+                        __tw_payload,
+                    )
+                }
+                _ => ::tracewire::channel::Outgoing::Push(__tw_payload),
+            }
+        }
+        async fn terminate(
+            &mut self,
+            __tw_reason: &::tracewire::channel::LeaveReason,
+            __tw_socket: &mut ::tracewire::channel::Socket,
+        ) {
+            let _ = (&__tw_reason, &__tw_socket);
+            self.terminate(__tw_reason, &mut *__tw_socket).await;
+        }
     }
 }
