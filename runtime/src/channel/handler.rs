@@ -290,6 +290,17 @@ impl crate::AttributeValue for LeaveReason {
 /// [`join`](Self::join). Usually written by `#[traced_channel]` from an
 /// inherent impl (see the module documentation); implement it by hand to
 /// dispatch events yourself.
+///
+/// A type that is not a `Channel` where one is needed (most often a
+/// `#[traced_channel]` impl whose `join` takes `self`, which is traced for
+/// its spans but gets no generated impl) is reported with the `join` shape
+/// that would make it one.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `tracewire::channel::Channel`",
+    label = "not a channel",
+    note = "`#[traced_channel]` writes the `Channel` impl for an inherent impl whose `join` creates the channel, so it takes no `self`: `async fn join(topic: &str, params: P, socket: &mut Socket) -> Result<Self, E>` (each argument is optional; return `Result<(Self, R), E>` to reply with `R`)",
+    note = "a `join(&self, ..)` makes the impl a spans-only one; or implement `tracewire::channel::Channel` by hand"
+)]
 pub trait Channel: Sized + Send + 'static {
     /// The channel's name in span names (`room`).
     const NAME: &'static str;
