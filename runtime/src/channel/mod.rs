@@ -170,7 +170,10 @@
 mod connection;
 pub(crate) mod handler;
 mod joined;
+mod limits;
+mod listen;
 mod mailbox;
+mod origin;
 mod outbound;
 mod protocol;
 mod pubsub;
@@ -183,6 +186,11 @@ pub use handler::{
     Channel, ConnectError, ConnectInfo, ConnectParams, IntoJoin, IntoOutgoing, IntoReply,
     JoinError, LeaveReason, Outgoing, Payload, Reply, SocketHandler,
 };
+pub use limits::{
+    DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH,
+};
+pub use origin::OriginCheck;
 pub use pubsub::{BroadcastError, PubSub};
 pub use server::{
     DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,
