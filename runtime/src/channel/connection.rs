@@ -58,14 +58,17 @@ pub(crate) struct Accepted {
     pub(crate) assigns: Assigns,
     /// The connection's place under the connection limit, held until it
     /// closes.
-    pub(crate) _slot: OwnedSemaphorePermit,
+    pub(crate) slot: OwnedSemaphorePermit,
 }
 
 /// Serves one upgraded connection until it closes.
 pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
     let core = accepted.core.clone();
     core.connections.send_modify(|n| *n += 1);
-    let _counted = Counted(core.clone());
+    let _counted = Counted {
+        core: core.clone(),
+        slot: Some(accepted.slot),
+    };
 
     let (sink, stream) = ws.split();
     let (outbound, frames) = Outbound::new(core.config.outbound_buffer);
@@ -98,12 +101,19 @@ pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
     let _ = tokio::time::timeout(CLOSE_TIMEOUT * 2, writer).await;
 }
 
-/// Counts a live connection for the server's graceful shutdown.
-struct Counted(Arc<Core>);
+/// Counts a live connection for the server's graceful shutdown, and holds
+/// its place under the connection limit.
+struct Counted {
+    core: Arc<Core>,
+    slot: Option<OwnedSemaphorePermit>,
+}
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        self.0.connections.send_modify(|n| *n -= 1);
+        // The place first: once the count says a connection has gone, a
+        // new one can take its place.
+        drop(self.slot.take());
+        self.core.connections.send_modify(|n| *n -= 1);
     }
 }
 

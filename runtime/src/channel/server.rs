@@ -505,7 +505,7 @@ async fn upgrade<S: SocketHandler>(
         core: core.clone(),
         socket_id,
         assigns,
-        _slot: slot,
+        slot,
     };
     upgrade
         .max_message_size(core.config.max_frame_size)
