@@ -67,8 +67,7 @@ impl Position {
                 PROPAGATE, CRATE,
             ],
             Position::Method => &[
-                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PARENT, LINK, SAMPLE,
-                PROPAGATE,
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PARENT, LINK, SAMPLE, PROPAGATE,
             ],
             Position::MessageEnum => &[CRATE],
             Position::MessageStruct => &[NAME, CRATE],

@@ -76,8 +76,17 @@ mod tests {
             assert!(looks_secret(secret), "{secret}");
         }
         for plain in [
-            "user", "author", "author_id", "max_tokens", "keyboard", "key", "public_key",
-            "authenticated", "sessions_count", "topic", "body",
+            "user",
+            "author",
+            "author_id",
+            "max_tokens",
+            "keyboard",
+            "key",
+            "public_key",
+            "authenticated",
+            "sessions_count",
+            "topic",
+            "body",
         ] {
             assert!(!looks_secret(plain), "{plain}");
         }

@@ -191,7 +191,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a trace_context that is not an object",
-            frames: vec![text(r#"["1","21","room:a","echo",{"a":2,"trace_context":"00-aa"}]"#)],
+            frames: vec![text(
+                r#"["1","21","room:a","echo",{"a":2,"trace_context":"00-aa"}]"#,
+            )],
             expect: Ok {
                 msg_ref: json!("21"),
                 response: json!({"a": 2}),
@@ -324,7 +326,9 @@ fn cases() -> Vec<Case> {
 async fn echo_ok(client: &mut Client, join_ref: &str, payload: Value) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        let reply = client.call(join_ref, "room:a", "echo", payload.clone()).await;
+        let reply = client
+            .call(join_ref, "room:a", "echo", payload.clone())
+            .await;
         if reply[4]["response"]["reason"] != "rate limit exceeded" {
             return reply;
         }
@@ -452,8 +456,16 @@ fn upgrade_cases() -> Vec<UpgradeCase> {
         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
     // `UPGRADE` is spliced in below: these are complete requests.
     let cases = [
-        ("an upgrade from another site's page", "Origin: http://evil.example\r\n", Status(403)),
-        ("an upgrade with Origin: null", "Origin: null\r\n", Status(403)),
+        (
+            "an upgrade from another site's page",
+            "Origin: http://evil.example\r\n",
+            Status(403),
+        ),
+        (
+            "an upgrade with Origin: null",
+            "Origin: null\r\n",
+            Status(403),
+        ),
         (
             "an upgrade with two Origin headers",
             "Origin: http://{host}\r\nOrigin: http://{host}\r\n",
@@ -523,7 +535,10 @@ async fn every_kind_of_bad_upgrade_is_refused_or_closed_and_harms_nothing_else()
     .await;
     let addr = server.local_addr();
     let url = server.url();
-    let path = format!("{}&token=secret", url.trim_start_matches(&format!("ws://{addr}")));
+    let path = format!(
+        "{}&token=secret",
+        url.trim_start_matches(&format!("ws://{addr}"))
+    );
     let mut bystander = Client::connect(&url, "user=bystander").await;
     let bystander_ref = bystander.join_ok("room:a").await;
 
@@ -558,7 +573,11 @@ async fn every_kind_of_bad_upgrade_is_refused_or_closed_and_harms_nothing_else()
     let attempts = (0..200).map(|_| send_upgrade(addr, &path, half_written));
     let results = futures_util::future::join_all(attempts).await;
     assert!(results.iter().all(|(status, _)| status.is_none()));
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 
     // What is allowed: a page of the server's own origin, and a client
     // that sends no Origin (as the Node client and this test's do), once a

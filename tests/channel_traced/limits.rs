@@ -93,9 +93,7 @@ async fn every_limit_hit_is_counted_and_every_refused_upgrade_traced() {
     let tree = connect_spans(&tracing, 1).await;
     tree.span("socket.connect")
         .assert_kind(SpanKind::Server)
-        .assert_status_error(
-            "origin \"http://evil.example\" is not allowed to open a socket",
-        )
+        .assert_status_error("origin \"http://evil.example\" is not allowed to open a socket")
         .assert_attr(ERROR_TYPE, "origin_refused")
         .assert_no_event("socket.authenticated");
     tracing.reset();
@@ -103,7 +101,10 @@ async fn every_limit_hit_is_counted_and_every_refused_upgrade_traced() {
     // The connection limit: 503, traced and counted.
     let mut a = Client::connect(&url, "user=a").await;
     let mut b = Client::connect(&url, "user=b").await;
-    let full = Client::connect_with(&with_token, &[]).await.err().expect("full");
+    let full = Client::connect_with(&with_token, &[])
+        .await
+        .err()
+        .expect("full");
     assert_eq!(full.status, 503);
     let tree = connect_spans(&tracing, 3).await;
     let connects = tree.spans_named("socket.connect");
@@ -116,9 +117,13 @@ async fn every_limit_hit_is_counted_and_every_refused_upgrade_traced() {
     let join_ref = a.join_ok("room:a").await;
     let (_, reply) = a.join("room:b", json!({})).await;
     assert_eq!(reply[4]["response"]["reason"], "too many channels");
-    let reply = a.call(&join_ref, "room:a-very-long-topic", "echo", json!({})).await;
+    let reply = a
+        .call(&join_ref, "room:a-very-long-topic", "echo", json!({}))
+        .await;
     assert_eq!(reply[4]["response"]["reason"], "topic too long");
-    let reply = a.call(&join_ref, "room:a", "much_too_long", json!({})).await;
+    let reply = a
+        .call(&join_ref, "room:a", "much_too_long", json!({}))
+        .await;
     assert_eq!(reply[4]["response"]["reason"], "event name too long");
     wait_hits(&tracing, "channels", 1).await;
     wait_hits(&tracing, "topic_length", 1).await;
@@ -151,7 +156,9 @@ async fn every_limit_hit_is_counted_and_every_refused_upgrade_traced() {
     wait_hits(&tracing, "handshake_timeout", 1).await;
 
     // None of it touched the connection that stayed within its limits.
-    let reply = a.call(&join_ref, "room:a", "echo", json!({"still": "here"})).await;
+    let reply = a
+        .call(&join_ref, "room:a", "echo", json!({"still": "here"}))
+        .await;
     assert_eq!(reply[4]["response"], json!({"still": "here"}));
     a.close().await;
     server.shutdown().await;

@@ -93,7 +93,12 @@ pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
     connection.stop_channels(reason).await;
     outbound.close(close);
     // The first reason given wins: the one the client is told.
-    if let Some(limit) = outbound.closing.borrow().as_ref().and_then(Limit::closed_by) {
+    if let Some(limit) = outbound
+        .closing
+        .borrow()
+        .as_ref()
+        .and_then(Limit::closed_by)
+    {
         limit.hit();
     }
     // The writer sends the close frame (bounded by CLOSE_TIMEOUT) and ends;

@@ -549,10 +549,7 @@ mod tests {
         );
         let variant = decode_error::<Params>(json!({"room": 1, "mode": "s3cr3t"}));
         assert!(variant.to_string().contains("s3cr3t"));
-        assert_eq!(
-            without_values(&variant),
-            "unknown variant, expected `Read`"
-        );
+        assert_eq!(without_values(&variant), "unknown variant, expected `Read`");
         let missing = decode_error::<Params>(json!({"mode": "Read"}));
         assert_eq!(without_values(&missing), "missing field `room`");
     }

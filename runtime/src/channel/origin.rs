@@ -264,8 +264,7 @@ impl Origin {
 
     /// Whether this origin is the host and port a request was sent to.
     fn is_at(&self, host: &HostPort) -> bool {
-        self.at.host == host.host
-            && self.port() == host.port.or_else(|| default_port(&self.scheme))
+        self.at.host == host.host && self.port() == host.port.or_else(|| default_port(&self.scheme))
     }
 }
 
@@ -295,9 +294,7 @@ impl Pattern {
             return None;
         }
         let scheme = scheme.map(str::to_ascii_lowercase);
-        let port = at
-            .port
-            .or_else(|| scheme.as_deref().and_then(default_port));
+        let port = at.port.or_else(|| scheme.as_deref().and_then(default_port));
         Some(Pattern {
             scheme,
             host,
@@ -360,9 +357,21 @@ mod tests {
         assert!(!judge(&check, &["http://localhost"], host));
         // Default ports on either side.
         assert!(judge(&check, &["https://example.com"], Some("example.com")));
-        assert!(judge(&check, &["https://example.com"], Some("example.com:443")));
-        assert!(judge(&check, &["http://example.com:80"], Some("example.com")));
-        assert!(!judge(&check, &["https://example.com"], Some("example.com:80")));
+        assert!(judge(
+            &check,
+            &["https://example.com"],
+            Some("example.com:443")
+        ));
+        assert!(judge(
+            &check,
+            &["http://example.com:80"],
+            Some("example.com")
+        ));
+        assert!(!judge(
+            &check,
+            &["https://example.com"],
+            Some("example.com:80")
+        ));
         assert!(judge(&check, &["http://[::1]:4000"], Some("[::1]:4000")));
         // No Host to compare with, or an origin that is not one.
         assert!(!judge(&check, &["http://localhost:4000"], None));
@@ -375,11 +384,20 @@ mod tests {
         for check in [OriginCheck::same_host(), OriginCheck::allow(["//a.com"])] {
             assert!(judge(&check, &[], Some("a.com")));
             assert_eq!(
-                check.judge(["http://a.com", "http://a.com"].map(str::as_bytes).into_iter(), None),
+                check.judge(
+                    ["http://a.com", "http://a.com"]
+                        .map(str::as_bytes)
+                        .into_iter(),
+                    None
+                ),
                 Err(Refusal::Several)
             );
         }
-        assert!(judge(&OriginCheck::off(), &["http://evil.example", "null"], None));
+        assert!(judge(
+            &OriginCheck::off(),
+            &["http://evil.example", "null"],
+            None
+        ));
     }
 
     #[test]
