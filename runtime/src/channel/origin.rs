@@ -50,6 +50,24 @@ use std::fmt;
 /// written); a pattern without a scheme matches any port unless it names
 /// one.
 ///
+/// # Compared with Phoenix
+///
+/// As in Phoenix's `check_origin` (`Phoenix.Socket.Transport`): the check
+/// is on by default, a missing `Origin` passes, a refusal is a 403 before
+/// `connect`, and allow-list entries read the same way. The differences
+/// are deliberate:
+///
+/// - Phoenix's default compares the origin's host with the endpoint's
+///   configured URL host; this server has no configured URL, so
+///   [`same_host`](Self::same_host) compares with the request's `Host`,
+///   host and port, like Phoenix's `check_origin: :conn` less the scheme
+///   (which a server behind a TLS-terminating proxy cannot know). Behind a
+///   proxy that rewrites `Host`, list the public origins with
+///   [`allow`](Self::allow).
+/// - `*.example.com` matches only at a dot: Phoenix's suffix comparison
+///   would also let `badexample.com` through.
+/// - Several `Origin` headers are refused; Phoenix reads the first.
+///
 /// # Examples
 ///
 /// ```
