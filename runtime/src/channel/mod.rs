@@ -128,8 +128,9 @@
 //! | `idle_timeout` | [`Server::idle_timeout`] | [`DEFAULT_IDLE_TIMEOUT`], 60 s | the connection is closed, code 1000 |
 //!
 //! A message over a limit is answered without being handled. The
-//! handshake timeout and the connection limit apply to [`Server::serve`];
-//! a [`Server::router`] served by other means has its server's timeouts.
+//! handshake timeout is [`Server::serve`]'s: a [`Server::router`] served by
+//! other means has its server's timeouts (every other limit holds either
+//! way).
 //!
 //! # Spans
 //!
