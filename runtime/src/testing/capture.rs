@@ -122,7 +122,7 @@ impl TestTracing {
         &self,
         name: &str,
         wanted: &[(&str, &str)],
-        points: impl Fn(&AggregatedMetrics) -> Option<Vec<(Vec<(String, String)>, u64)>>,
+        points: impl Fn(&AggregatedMetrics) -> Option<Vec<Point>>,
     ) -> u64 {
         // Collects now; the exporter keeps every collection, and the
         // counters are cumulative, so the last collection has the totals.
@@ -184,8 +184,11 @@ impl Default for TestTracing {
     }
 }
 
+/// A metric point: its attributes as text, and its value or count.
+type Point = (Vec<(String, String)>, u64);
+
 /// The points of a `u64` counter.
-fn counter_points(data: &AggregatedMetrics) -> Option<Vec<(Vec<(String, String)>, u64)>> {
+fn counter_points(data: &AggregatedMetrics) -> Option<Vec<Point>> {
     match data {
         AggregatedMetrics::U64(MetricData::Sum(sum)) => Some(
             sum.data_points()
