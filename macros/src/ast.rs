@@ -12,6 +12,7 @@ use syn::{
 
 use crate::attr::{self, FieldDecl, MethodAttrs, Options};
 use crate::ctxt::Ctxt;
+use crate::secret;
 
 /// Which macro the container was written for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -78,7 +79,52 @@ pub enum Form {
 /// trace context source when it is a `Traced<..>`.
 pub struct Arg {
     pub ident: Ident,
+    pub ty: Type,
     pub is_traced_message: bool,
+}
+
+/// What becomes of an argument that no `skip`, `redact` or `record` names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ArgDefault {
+    /// Recorded as it is, when its type allows.
+    Recorded,
+    /// Its name looks like a secret's (see `secret`): recorded as the
+    /// `[REDACTED]` mask, when its type would be recorded at all.
+    Masked,
+    /// A channel's connect or join params, which carry tokens: left out.
+    LeftOut,
+}
+
+/// What an argument of a channel handler receives from the generated
+/// dispatch.
+pub enum ArgRole<'a> {
+    Socket { mutable: bool },
+    Topic,
+    Reason,
+    Payload(&'a Type),
+}
+
+/// An argument's role, from its type: a reference to a `Socket` gets the
+/// socket, `&str` in `join` the topic, `&LeaveReason` in `terminate` the
+/// reason, and anything else the payload (or the join params).
+pub fn arg_role<'a>(ty: &'a Type, role: &Role) -> ArgRole<'a> {
+    if let Type::Reference(r) = ty {
+        let last = match &*r.elem {
+            Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        match last.as_deref() {
+            Some("Socket") => {
+                return ArgRole::Socket {
+                    mutable: r.mutability.is_some(),
+                };
+            }
+            Some("str") if *role == Role::Join => return ArgRole::Topic,
+            Some("LeaveReason") if *role == Role::Terminate => return ArgRole::Reason,
+            _ => {}
+        }
+    }
+    ArgRole::Payload(ty)
 }
 
 /// Where a handler's span gets its parent.
@@ -301,6 +347,26 @@ impl Container {
         own.or(container).map(|(rate, _)| rate)
     }
 
+    /// What becomes of `arg` when no option names it. A channel's
+    /// `connect` arguments and `join` params come from the client's
+    /// connect and join messages, where tokens travel, so they are left
+    /// out; any other argument whose name looks like a secret's is masked.
+    pub fn arg_default(&self, handler: &Handler, arg: &Arg) -> ArgDefault {
+        let params = self.kind == ContainerKind::Channel
+            && match handler.role {
+                Role::Connect => true,
+                Role::Join => matches!(arg_role(&arg.ty, &Role::Join), ArgRole::Payload(_)),
+                _ => false,
+            };
+        if params {
+            ArgDefault::LeftOut
+        } else if secret::looks_secret(&arg.ident.unraw_string()) {
+            ArgDefault::Masked
+        } else {
+            ArgDefault::Recorded
+        }
+    }
+
     /// Whether spawn sites in the body are rewritten to carry the context:
     /// the handler's own `propagate = ..`, else the impl's, else yes.
     pub fn propagates(&self, handler: &Handler) -> bool {
@@ -325,6 +391,7 @@ impl Handler {
                 FnArg::Typed(pt) => match &*pt.pat {
                     Pat::Ident(pi) if pi.subpat.is_none() => Some(Arg {
                         ident: pi.ident.clone(),
+                        ty: (*pt.ty).clone(),
                         is_traced_message: is_traced_message(&pt.ty),
                     }),
                     _ => None,

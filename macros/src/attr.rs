@@ -36,7 +36,8 @@ pub enum Position {
 
 /// The options of the tracing attributes and `#[span]`.
 const TRACED_OPTIONS: &[&str] = &[
-    NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PROPAGATE, PARENT, LINK, SAMPLE,
+    NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PROPAGATE, PARENT, LINK,
+    SAMPLE,
 ];
 /// The options of `#[message(..)]`.
 const MESSAGE_OPTIONS: &[&str] = &[NAME, CRATE, ATTR];
@@ -62,10 +63,11 @@ impl Position {
             Position::Actor => &[NAME, SAMPLE, PROPAGATE, CRATE],
             Position::Channel => &[NAME, TOPIC, SAMPLE, PROPAGATE, CRATE],
             Position::TracedFn => &[
-                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, SAMPLE, PROPAGATE, CRATE,
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PARENT, LINK, SAMPLE,
+                PROPAGATE, CRATE,
             ],
             Position::Method => &[
-                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, PARENT, LINK, SAMPLE, PROPAGATE,
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PARENT, LINK, SAMPLE, PROPAGATE,
             ],
             Position::MessageEnum => &[CRATE],
             Position::MessageStruct => &[NAME, CRATE],
@@ -150,6 +152,9 @@ pub struct Options {
     pub skip: Vec<Ident>,
     pub skip_all: Option<Span>,
     pub redact: Vec<Ident>,
+    /// `record(arg, ..)`: arguments recorded as they are, though their name
+    /// looks like a secret's or they are connect or join params.
+    pub record: Vec<Ident>,
     pub propagate: Option<syn::LitBool>,
     pub parent: Option<Ident>,
     pub link: Option<Ident>,
@@ -349,7 +354,7 @@ impl OptionsParser<'_> {
                 )?;
                 options.fields.extend(fields);
             }
-            SKIP | REDACT => {
+            SKIP | REDACT | RECORD => {
                 let usage = format!("{key_str}(arg, ...)");
                 let content = parenthesized_after(input, &key, &usage)?;
                 let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(
@@ -359,10 +364,10 @@ impl OptionsParser<'_> {
                 if names.is_empty() {
                     cx.error_spanned_by(&key, format!("`{key_str}()` names no argument"));
                 }
-                let target = if key_str == SKIP {
-                    &mut options.skip
-                } else {
-                    &mut options.redact
+                let target = match key_str.as_str() {
+                    SKIP => &mut options.skip,
+                    REDACT => &mut options.redact,
+                    _ => &mut options.record,
                 };
                 target.extend(names);
             }

@@ -27,36 +27,8 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Generics, Ident, Type};
 
-use crate::ast::{Container, ContainerKind, Form, Handler, Role, mentions_any};
+use crate::ast::{ArgRole, Container, ContainerKind, Form, Handler, Role, arg_role, mentions_any};
 use crate::ctxt::Ctxt;
-
-/// What an argument of a dispatched method receives.
-enum ArgRole<'a> {
-    Socket { mutable: bool },
-    Topic,
-    Reason,
-    Payload(&'a Type),
-}
-
-fn arg_role<'a>(ty: &'a Type, role: &Role) -> ArgRole<'a> {
-    if let Type::Reference(r) = ty {
-        let last = match &*r.elem {
-            Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        };
-        match last.as_deref() {
-            Some("Socket") => {
-                return ArgRole::Socket {
-                    mutable: r.mutability.is_some(),
-                };
-            }
-            Some("str") if *role == Role::Join => return ArgRole::Topic,
-            Some("LeaveReason") if *role == Role::Terminate => return ArgRole::Reason,
-            _ => {}
-        }
-    }
-    ArgRole::Payload(ty)
-}
 
 /// Whether the impl gets a generated `Channel` impl: an inherent channel
 /// impl whose `join` creates the channel (takes no `self`). A `join` that

@@ -23,7 +23,8 @@ use syn::visit::Visit;
 use syn::{Ident, ImplItem, ItemFn, LitStr, Safety, Type};
 
 use crate::ast::{
-    Container, ContainerKind, Form, Handler, ImplEntry, ImplShell, ParentSource, Role, UnrawString,
+    ArgDefault, Container, ContainerKind, Form, Handler, ImplEntry, ImplShell, ParentSource, Role,
+    UnrawString,
 };
 use crate::attr::FieldFormat;
 use crate::spawn;
@@ -282,7 +283,8 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
 }
 
 /// One `record` call per attribute: the arguments first, in order, then the
-/// declared fields.
+/// declared fields. An argument is recorded as it is, as the mask, or not
+/// at all: as its options say, else as [`Container::arg_default`] says.
 fn attribute_records(
     container: &Container,
     handler: &Handler,
@@ -296,11 +298,18 @@ fn attribute_records(
         let ident = &arg.ident;
         let key = LitStr::new(&ident.unraw_string(), ident.span());
         let listed = |list: Option<&Vec<Ident>>| list.is_some_and(|l| l.iter().any(|i| i == ident));
+        let default = if listed(options.map(|o| &o.record)) {
+            ArgDefault::Recorded
+        } else {
+            container.arg_default(handler, arg)
+        };
         if listed(options.map(|o| &o.redact)) {
             records.push(
                 quote!(#private::HandlerSpan::record(&mut #span, #key, #private::redacted());),
             );
-        } else if !skip_all && !listed(options.map(|o| &o.skip)) {
+        } else if skip_all || listed(options.map(|o| &o.skip)) {
+            continue;
+        } else if default == ArgDefault::Recorded {
             // Autoref specialisation: arguments whose type implements
             // `AttributeValue` are recorded, the rest are left out.
             records.push(quote! {
@@ -308,6 +317,16 @@ fn attribute_records(
                     #[allow(unused_imports)]
                     use #private::{RecordAttr as _, SkipAttr as _};
                     (&#private::AttrProbe(&#ident)).__tw_value()
+                });
+            });
+        } else if default == ArgDefault::Masked {
+            // The mask, where the value would have been recorded: an
+            // argument whose type is never recorded stays absent.
+            records.push(quote! {
+                #private::HandlerSpan::record(&mut #span, #key, {
+                    #[allow(unused_imports)]
+                    use #private::{RecordAttr as _, SkipAttr as _};
+                    (&#private::AttrProbe(&#ident)).__tw_masked()
                 });
             });
         }

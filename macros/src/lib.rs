@@ -8,8 +8,9 @@
 //! `ctxt::Ctxt` and reported together, next to the item as written.
 //! Beside the pipeline: `spawn` rewrites spawn sites in handler bodies,
 //! `dispatch` writes (and checks) the `Channel` impl of an inherent channel
-//! impl, `message` is `#[derive(Message)]` on the same stages, and `symbol`
-//! names every option and helper attribute. This file holds the entry
+//! impl, `message` is `#[derive(Message)]` on the same stages, `secret`
+//! says which argument names look like secrets', and `symbol` names every
+//! option and helper attribute. This file holds the entry
 //! points and the steps they share.
 
 use proc_macro::TokenStream;
@@ -22,6 +23,7 @@ mod ctxt;
 mod dispatch;
 mod expand;
 mod message;
+mod secret;
 mod spawn;
 mod symbol;
 mod valid;

@@ -18,6 +18,9 @@ pub const SKIP: &str = "skip";
 pub const SKIP_ALL: &str = "skip_all";
 /// `redact(arg, ..)`: arguments recorded as a mask.
 pub const REDACT: &str = "redact";
+/// `record(arg, ..)`: arguments recorded as they are although left out or
+/// masked by default (secret-looking names, connect and join params).
+pub const RECORD: &str = "record";
 /// `propagate = false`: spawn sites in the body are left as written.
 pub const PROPAGATE: &str = "propagate";
 /// `parent = arg`: the argument whose trace context is the span's parent.

@@ -9,7 +9,7 @@ use syn::{LitStr, Safety};
 
 use quote::ToTokens;
 
-use crate::ast::{Container, ContainerKind, Handler, UnrawString, field_keys};
+use crate::ast::{ArgDefault, Container, ContainerKind, Handler, UnrawString, field_keys};
 use crate::ctxt::Ctxt;
 
 /// Runs every rule on the container and its handlers.
@@ -208,7 +208,11 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
             format!("named arguments are {}", names.join(", "))
         }
     };
-    for (list, what) in [(&options.skip, "skip"), (&options.redact, "redact")] {
+    for (list, what) in [
+        (&options.skip, "skip"),
+        (&options.redact, "redact"),
+        (&options.record, "record"),
+    ] {
         for ident in list {
             if ident == "self" {
                 // `self` is never recorded, so naming it does nothing.
@@ -259,6 +263,7 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
     if let (Some(_), Some(first)) = (options.skip_all, options.skip.first()) {
         cx.error_spanned_by(first, "`skip(..)` is redundant next to `skip_all`");
     }
+    check_record(container, handler, cx);
     // Attribute keys must be unique on a span: a second value would
     // silently replace the first.
     let mut keys: HashMap<&str, Span> = HashMap::new();
@@ -281,6 +286,45 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
                     format!("field `{name}` would overwrite the argument `{name}`, which is recorded under that key; add `skip({name})` or rename the field"),
                 ));
             }
+        }
+    }
+}
+
+/// `record(arg)` lifts a default that keeps an argument off the span; the
+/// option has to mean that, or a reader would think it does something.
+fn check_record(container: &Container, handler: &Handler, cx: &Ctxt) {
+    let Some(options) = container.handler_options(handler) else {
+        return;
+    };
+    for ident in &options.record {
+        let other = if options.redact.contains(ident) {
+            Some("redacted")
+        } else if options.skip.contains(ident) || options.skip_all.is_some() {
+            Some("skipped")
+        } else {
+            None
+        };
+        if let Some(other) = other {
+            cx.error_spanned_by(
+                ident,
+                format!("`{ident}` is both recorded and {other}; choose one"),
+            );
+            continue;
+        }
+        // An unknown name is reported with the other options' names.
+        let Some(arg) = handler.arg(ident) else {
+            continue;
+        };
+        if container.arg_default(handler, arg) == ArgDefault::Recorded {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "`record({ident})` changes nothing: `{ident}` is recorded already; \
+                     `record(..)` is for arguments left off a span by default: names that look \
+                     like secrets (`password`, `token`, `api_key`, ...) and a channel's \
+                     connect and join params"
+                ),
+            );
         }
     }
 }

@@ -64,6 +64,51 @@
 //! feature: `#[traced_channel]` on an impl that gets a generated `Channel`
 //! says to enable `channel`, and the compiler notes which feature gates a
 //! `tracewire::actor` or `tracewire::channel` path.
+//!
+//! # Nothing secret recorded by default
+//!
+//! A handler's arguments are recorded under their names when their types
+//! are plain values ([`AttributeValue`]), with three exceptions, so that a
+//! secret never reaches a span by accident:
+//!
+//! - **Names that look like secrets** are recorded as the mask
+//!   [`[REDACTED]`](semconv::REDACTED), as `redact(..)` would. A name
+//!   matches when one of its `_`-separated words, in any case, is
+//!   `password`, `passwords`, `passwd`, `secret`, `secrets`, `token`,
+//!   `apikey`, `auth`, `authorization`, `cookie`, `cookies`, `session`,
+//!   `credential` or `credentials`, or two neighbouring words are `api_key`
+//!   or `private_key`. So `password`, `user_password`, `auth_token`,
+//!   `session_id` and `stripe_api_key` are masked; `author`, `max_tokens`,
+//!   `public_key` and `authenticated` are not (whole words, not
+//!   substrings).
+//! - **A channel's connect arguments and join params** (every argument of
+//!   `connect`; every argument of `join` but the topic and the socket) are
+//!   left out: that is where clients send their tokens.
+//! - **Long strings** recorded this way are cut to
+//!   [`MAX_RECORDED_STRING`](semconv::MAX_RECORDED_STRING) (256) bytes,
+//!   ending with `…`.
+//!
+//! `record(arg)` in `#[span(..)]` or `#[traced(..)]` records such an
+//! argument as it is; naming an argument that is recorded anyway is a
+//! compile error, as is naming one that is also skipped or redacted.
+//! `fields(..)` and `#[message(attr)]` are recorded as written: they name
+//! what they record.
+//!
+//! ```
+//! use tracewire::prelude::*;
+//!
+//! // Span "login": user = "ann", password = "[REDACTED]".
+//! #[traced]
+//! fn login(user: &str, password: &str) -> bool {
+//!     user == "ann" && password == "hunter2"
+//! }
+//!
+//! // Span "rotate": old_token is recorded as it is, on purpose.
+//! #[traced(record(old_token))]
+//! fn rotate(old_token: &str) {}
+//! # login("ann", "hunter2");
+//! # rotate("expired-1");
+//! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -1,10 +1,12 @@
 //! Handler metrics: a duration histogram and a call counter for every traced
-//! handler, the counterpart of the seed's `ChannelMetrics`.
+//! handler, the counterpart of the seed's `ChannelMetrics`; and the count of
+//! limits the channel server enforced.
 //!
 //! | instrument | kind | unit | attributes |
 //! | --- | --- | --- | --- |
 //! | `tracewire.handler.duration` | histogram | `s` | `handler`, `outcome` |
 //! | `tracewire.handler.calls` | counter | `{call}` | `handler`, `outcome` |
+//! | `tracewire.channel.limit_hits` | counter | `{hit}` | `limit` |
 //!
 //! `handler` is the span name (`room.handle_in message:new`). `outcome` is
 //! `ok`, `error` (an `Err`, an error outcome or a panic) or `cancelled`.
@@ -12,8 +14,9 @@
 //! latencies must not depend on trace sampling.
 //!
 //! They are recorded once a meter provider has been installed with
-//! [`set_meter_provider`] (which [`init`](crate::init) does), and can be
-//! switched off with [`set_handler_metrics_enabled`]; both are public as
+//! [`set_meter_provider`] (which [`init`](crate::init) does). Handler
+//! metrics can be switched off with [`set_handler_metrics_enabled`]; limit
+//! hits are rare and always counted. Both functions are public as
 //! `tracewire::export::*`.
 
 use std::sync::RwLock;
@@ -24,11 +27,14 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, MeterProvider as _};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 
-use crate::semconv::{HANDLER_CALLS as CALLS, HANDLER_DURATION as DURATION};
+use crate::semconv::{
+    CHANNEL_LIMIT_HITS as LIMIT_HITS, HANDLER_CALLS as CALLS, HANDLER_DURATION as DURATION,
+};
 
 struct Instruments {
     duration: Histogram<f64>,
     calls: Counter<u64>,
+    limit_hits: Counter<u64>,
 }
 
 static INSTRUMENTS: RwLock<Option<Instruments>> = RwLock::new(None);
@@ -60,6 +66,11 @@ pub fn set_meter_provider(provider: &SdkMeterProvider) {
             .u64_counter(CALLS)
             .with_unit("{call}")
             .with_description("Traced handler calls")
+            .build(),
+        limit_hits: meter
+            .u64_counter(LIMIT_HITS)
+            .with_unit("{hit}")
+            .with_description("Times a channel server limit refused or cut something")
             .build(),
     };
     *INSTRUMENTS.write().unwrap_or_else(|e| e.into_inner()) = Some(instruments);
@@ -118,4 +129,17 @@ pub(crate) fn record(handler: &'static str, started: Instant, outcome: CallOutco
     ];
     instruments.duration.record(elapsed, &attributes);
     instruments.calls.add(1, &attributes);
+}
+
+/// A limit of the channel server was hit: counted under `limit`, whether or
+/// not handler metrics are switched on.
+// Only the channel server enforces limits today.
+#[cfg_attr(not(feature = "channel"), allow(dead_code))]
+pub(crate) fn limit_hit(limit: &'static str) {
+    let guard = INSTRUMENTS.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(instruments) = guard.as_ref() {
+        instruments
+            .limit_hits
+            .add(1, &[KeyValue::new(crate::semconv::LIMIT, limit)]);
+    }
 }

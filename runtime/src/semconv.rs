@@ -32,3 +32,13 @@ pub const HANDLER_DURATION: &str = "tracewire.handler.duration";
 /// Traced handler calls, a counter with the same attributes as
 /// [`HANDLER_DURATION`].
 pub const HANDLER_CALLS: &str = "tracewire.handler.calls";
+/// Times a channel server limit refused or cut something, a counter with
+/// the attribute [`LIMIT`] naming the limit (`channels`, `topic_length`, ...).
+pub const CHANNEL_LIMIT_HITS: &str = "tracewire.channel.limit_hits";
+/// Which limit a [`CHANNEL_LIMIT_HITS`] count is for.
+pub const LIMIT: &str = "limit";
+/// The most bytes of a string tracewire records as an attribute on its own
+/// initiative: an argument recorded by default, or a client-supplied value
+/// such as a user agent. A longer one is cut at a character boundary and
+/// ends with `…`.
+pub const MAX_RECORDED_STRING: usize = 256;

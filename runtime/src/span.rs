@@ -606,12 +606,20 @@ pub struct AttrProbe<'a, T: ?Sized>(pub &'a T);
 #[doc(hidden)]
 pub trait RecordAttr {
     fn __tw_value(&self) -> Option<Value>;
+
+    /// The mask, for an argument whose name looks like a secret's.
+    #[inline]
+    fn __tw_masked(&self) -> Option<Value> {
+        crate::__private::redacted()
+    }
 }
 
 impl<T: crate::AttributeValue + ?Sized> RecordAttr for AttrProbe<'_, T> {
+    /// An argument is recorded without anyone asking for it, and often comes
+    /// from a client: a string is cut to a bounded length.
     #[inline]
     fn __tw_value(&self) -> Option<Value> {
-        self.0.attribute_value()
+        self.0.attribute_value().map(crate::value::bounded)
     }
 }
 
@@ -619,6 +627,11 @@ impl<T: crate::AttributeValue + ?Sized> RecordAttr for AttrProbe<'_, T> {
 pub trait SkipAttr {
     #[inline]
     fn __tw_value(&self) -> Option<Value> {
+        None
+    }
+
+    #[inline]
+    fn __tw_masked(&self) -> Option<Value> {
         None
     }
 }

@@ -170,9 +170,55 @@ impl<T: std::fmt::Debug + ?Sized> AttributeValue for DebugValue<'_, T> {
     }
 }
 
+/// `s` cut to at most [`MAX_RECORDED_STRING`](crate::semconv::MAX_RECORDED_STRING)
+/// bytes, at a character boundary, ending with `…` when it was cut: the form
+/// in which tracewire records a string nobody chose to record (an argument
+/// recorded by default, a client's user agent or topic), so one client
+/// cannot put a megabyte into every span.
+pub(crate) fn bounded_str(s: &str) -> Cow<'_, str> {
+    const ELLIPSIS: &str = "…";
+    let max = crate::semconv::MAX_RECORDED_STRING;
+    if s.len() <= max {
+        return Cow::Borrowed(s);
+    }
+    let mut end = max - ELLIPSIS.len();
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}{ELLIPSIS}", &s[..end]))
+}
+
+/// `value`, with a string cut as [`bounded_str`] cuts it.
+pub(crate) fn bounded(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.as_str().len() > crate::semconv::MAX_RECORDED_STRING => {
+            Value::String(bounded_str(s.as_str()).into_owned().into())
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_strings_are_cut_at_a_char_boundary() {
+        let max = crate::semconv::MAX_RECORDED_STRING;
+        assert_eq!(bounded_str("short"), "short");
+        let exact = "x".repeat(max);
+        assert_eq!(bounded_str(&exact), exact.as_str());
+        let long = "é".repeat(max);
+        let cut = bounded_str(&long);
+        assert!(cut.len() <= max, "{}", cut.len());
+        assert!(cut.ends_with('…'));
+        assert!(cut.trim_end_matches('…').chars().all(|c| c == 'é'));
+        assert_eq!(bounded(Value::I64(3)), Value::I64(3));
+        assert_eq!(
+            bounded(Value::String("y".repeat(max + 1).into())),
+            Value::String(format!("{}…", "y".repeat(max - 3)).into())
+        );
+    }
 
     #[test]
     fn integers_stay_integers() {

@@ -1,8 +1,8 @@
 #![deny(warnings, clippy::all)]
 //! The Phoenix Channels server's traced tests, in one binary: the spans the
 //! server creates (`tracing`), the `chat` example's walk-through
-//! (`example_chat`), the official JavaScript client against it (`js`), and
-//! a load test (`load`).
+//! (`example_chat`), the official JavaScript client against it (`js`), a
+//! load test (`load`), and the limits' metric and refusal spans (`limits`).
 //!
 //! Every test here captures spans with `TestTracing`, which serialises them
 //! within this process. The untraced protocol tests are in `channel`, a
@@ -13,5 +13,6 @@ mod channel_support;
 
 mod example_chat;
 mod js;
+mod limits;
 mod load;
 mod tracing;

@@ -23,15 +23,6 @@ impl RoomChannel {
             );
             ::tracewire::__private::HandlerSpan::record(
                 &mut __tw_span,
-                "params",
-                {
-                    #[allow(unused_imports)]
-                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                    (&::tracewire::__private::AttrProbe(&params)).__tw_value()
-                },
-            );
-            ::tracewire::__private::HandlerSpan::record(
-                &mut __tw_span,
                 "socket",
                 {
                     #[allow(unused_imports)]
@@ -146,6 +137,118 @@ impl RoomChannel {
                     };
                     (&&::tracewire::__private::ErrorProbe(__tw_err)).__tw_error_outcome()
                 }
+            },
+        );
+        __tw_ret
+    }
+    async fn refresh(
+        &mut self,
+        auth_token: String,
+        socket: &mut Socket,
+    ) -> Result<Sent, ChatError> {
+        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
+            &::tracewire::__private::HandlerMeta {
+                name: "room.handle_in session:refresh",
+                kind: ::tracewire::__private::SpanKind::Server,
+                sample: ::tracewire::__private::None,
+            },
+        );
+        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "auth_token",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&auth_token)).__tw_masked()
+                },
+            );
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "socket",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
+                },
+            );
+        }
+        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+                &mut __tw_span,
+                async move {
+                    #[allow(
+                        unreachable_code,
+                        clippy::diverging_sub_expression,
+                        clippy::empty_loop,
+                        clippy::let_unit_value,
+                        clippy::needless_return
+                    )]
+                    if false {
+                        let __tw_hint: Result<Sent, ChatError> = loop {};
+                        return __tw_hint;
+                    }
+                    self.sessions.refresh(&auth_token, socket).await
+                },
+            )
+            .await;
+        ::tracewire::__private::HandlerSpan::finish(
+            __tw_span,
+            match &__tw_ret {
+                ::core::result::Result::Ok(__tw_ok) => {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{UnsetOutcome as _, ViaSpanOutcome as _};
+                    (&::tracewire::__private::OutcomeProbe(__tw_ok)).__tw_outcome()
+                }
+                ::core::result::Result::Err(__tw_err) => {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{
+                        ErrorViaDisplay as _, ErrorViaSpanOutcome as _,
+                        ErrorViaTypeName as _,
+                    };
+                    (&&::tracewire::__private::ErrorProbe(__tw_err)).__tw_error_outcome()
+                }
+            },
+        );
+        __tw_ret
+    }
+    fn check(&mut self, session_id: u64, socket: &mut Socket) -> bool {
+        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
+            &::tracewire::__private::HandlerMeta {
+                name: "room.handle_in session:check",
+                kind: ::tracewire::__private::SpanKind::Server,
+                sample: ::tracewire::__private::None,
+            },
+        );
+        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "session_id",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&session_id)).__tw_value()
+                },
+            );
+            ::tracewire::__private::HandlerSpan::record(
+                &mut __tw_span,
+                "socket",
+                {
+                    #[allow(unused_imports)]
+                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
+                    (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
+                },
+            );
+        }
+        let __tw_ret = ::tracewire::__private::HandlerSpan::in_scope(
+            &mut __tw_span,
+            move || -> bool { self.sessions.is_live(session_id) },
+        );
+        ::tracewire::__private::HandlerSpan::finish(
+            __tw_span,
+            {
+                #[allow(unused_imports)]
+                use ::tracewire::__private::{UnsetOutcome as _, ViaSpanOutcome as _};
+                (&::tracewire::__private::OutcomeProbe(&__tw_ret)).__tw_outcome()
             },
         );
         __tw_ret
@@ -283,6 +386,36 @@ impl RoomChannel {
                     let __tw_returned = self
                         .new_message(__tw_decoded, &mut *__tw_socket)
                         .await;
+                    ::tracewire::channel::IntoReply::into_reply(__tw_returned)
+                }
+                "session:refresh" => {
+                    let __tw_decoded: String = match ::tracewire::__private::decode::<
+                        String,
+                    >(__tw_payload) {
+                        ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
+                        ::core::result::Result::Err(__tw_error) => {
+                            return ::tracewire::__private::reject_payload(
+                                "room.handle_in session:refresh",
+                                &__tw_error,
+                            );
+                        }
+                    };
+                    let __tw_returned = self.refresh(__tw_decoded, &mut *__tw_socket).await;
+                    ::tracewire::channel::IntoReply::into_reply(__tw_returned)
+                }
+                "session:check" => {
+                    let __tw_decoded: u64 = match ::tracewire::__private::decode::<
+                        u64,
+                    >(__tw_payload) {
+                        ::core::result::Result::Ok(__tw_decoded) => __tw_decoded,
+                        ::core::result::Result::Err(__tw_error) => {
+                            return ::tracewire::__private::reject_payload(
+                                "room.handle_in session:check",
+                                &__tw_error,
+                            );
+                        }
+                    };
+                    let __tw_returned = self.check(__tw_decoded, &mut *__tw_socket);
                     ::tracewire::channel::IntoReply::into_reply(__tw_returned)
                 }
                 _ => {

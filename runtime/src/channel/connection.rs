@@ -38,6 +38,7 @@ use tokio::time::Instant;
 
 use super::handler::LeaveReason;
 use super::joined::{ChannelStart, Down};
+use super::limits::{Limit, RateBucket};
 use super::mailbox::ChannelMsg;
 use super::outbound::{CLOSE_TIMEOUT, CloseReason, ENTRY_OVERHEAD, Outbound, closed, write_loop};
 use super::protocol::{self, Incoming, Malformed, RawRef};
@@ -55,19 +56,30 @@ pub(crate) struct Accepted {
     pub(crate) core: Arc<Core>,
     pub(crate) socket_id: Option<Arc<str>>,
     pub(crate) assigns: Assigns,
+    /// The connection's place under the connection limit, held until it
+    /// closes.
+    pub(crate) slot: OwnedSemaphorePermit,
 }
 
 /// Serves one upgraded connection until it closes.
 pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
     let core = accepted.core.clone();
     core.connections.send_modify(|n| *n += 1);
-    let _counted = Counted(core.clone());
+    let _counted = Counted {
+        core: core.clone(),
+        slot: Some(accepted.slot),
+    };
 
     let (sink, stream) = ws.split();
     let (outbound, frames) = Outbound::new(core.config.outbound_buffer);
     let writer = tokio::spawn(write_loop(sink, frames, outbound.clone()));
     let (down_tx, down_rx) = mpsc::unbounded_channel();
+    let rate = core
+        .config
+        .message_rate
+        .map(|rate| RateBucket::new(rate, std::time::Instant::now()));
     let mut connection = Connection {
+        rate,
         inbound: Arc::new(Semaphore::new(core.config.inbound_budget())),
         core,
         socket_id: accepted.socket_id,
@@ -80,17 +92,33 @@ pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
     let (reason, close) = connection.serve(stream).await;
     connection.stop_channels(reason).await;
     outbound.close(close);
+    // The first reason given wins: the one the client is told.
+    if let Some(limit) = outbound
+        .closing
+        .borrow()
+        .as_ref()
+        .and_then(Limit::closed_by)
+    {
+        limit.hit();
+    }
     // The writer sends the close frame (bounded by CLOSE_TIMEOUT) and ends;
     // a writer stuck on a dead peer is not worth waiting for longer.
     let _ = tokio::time::timeout(CLOSE_TIMEOUT * 2, writer).await;
 }
 
-/// Counts a live connection for the server's graceful shutdown.
-struct Counted(Arc<Core>);
+/// Counts a live connection for the server's graceful shutdown, and holds
+/// its place under the connection limit.
+struct Counted {
+    core: Arc<Core>,
+    slot: Option<OwnedSemaphorePermit>,
+}
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        self.0.connections.send_modify(|n| *n -= 1);
+        // The place first: once the count says a connection has gone, a
+        // new one can take its place.
+        drop(self.slot.take());
+        self.core.connections.send_modify(|n| *n -= 1);
     }
 }
 
@@ -117,6 +145,8 @@ struct Connection {
     assigns: Assigns,
     outbound: Arc<Outbound>,
     inbound: Arc<Semaphore>,
+    /// The socket's message allowance, when the server limits its rate.
+    rate: Option<RateBucket>,
     channels: HashMap<Arc<str>, JoinedEntry>,
     down_tx: mpsc::UnboundedSender<Down>,
     down_rx: mpsc::UnboundedReceiver<Down>,
@@ -180,9 +210,18 @@ impl Connection {
     }
 
     /// Answers a frame that is not a V2 message: an error reply where it
-    /// named a `ref` and a `topic`, else `phx_error` on the `phoenix` topic.
+    /// named a `ref` and a `topic` (one within the topic limit, since the
+    /// reply repeats it), else `phx_error` on the `phoenix` topic.
     fn reject(&self, malformed: &Malformed) {
-        let text = match &malformed.address {
+        let max_topic = self.core.config.max_topic_length;
+        let address = malformed.address.as_ref().filter(|address| {
+            let fits = address.topic.len() <= max_topic;
+            if !fits {
+                Limit::TopicLength.hit();
+            }
+            fits
+        });
+        let text = match address {
             Some(address) => protocol::reply(
                 &address.join_ref,
                 &address.msg_ref,
@@ -213,7 +252,51 @@ impl Connection {
         self.reply(&RawRef::null(), msg, "error", &response);
     }
 
+    /// Answers a message over a limit of the server, without handling it;
+    /// `false` if it is within every limit. The answers never repeat the
+    /// value that was too long.
+    fn over_limit(&mut self, msg: &Incoming) -> bool {
+        let config = &self.core.config;
+        let (limit, reason, details) = if msg.topic.len() > config.max_topic_length {
+            let details = format!("the limit is {} bytes", config.max_topic_length);
+            (Limit::TopicLength, "topic too long", details)
+        } else if msg.event.len() > config.max_event_length {
+            let details = format!("the limit is {} bytes", config.max_event_length);
+            (Limit::EventLength, "event name too long", details)
+        } else if msg.topic != protocol::PHOENIX_TOPIC
+            && let Some(rate) = &mut self.rate
+            && !rate.take(std::time::Instant::now())
+        {
+            let per_second = config.message_rate.map_or(0, |r| r.per_second);
+            let details = format!("the limit is {per_second} messages a second");
+            (Limit::MessageRate, "rate limit exceeded", details)
+        } else {
+            return false;
+        };
+        limit.hit();
+        let response = json!({ "reason": reason, "details": details });
+        // A topic too long to repeat: the socket itself answers, on the
+        // `phoenix` topic, to the message's `ref`.
+        let topic = if limit == Limit::TopicLength {
+            protocol::PHOENIX_TOPIC
+        } else {
+            msg.topic.as_str()
+        };
+        let text = protocol::reply(
+            &msg.join_ref,
+            &msg.msg_ref,
+            &protocol::json_string(topic),
+            "error",
+            &response,
+        );
+        let _ = self.outbound.send(text);
+        true
+    }
+
     async fn dispatch(&mut self, mut msg: Incoming, cost: usize) {
+        if self.over_limit(&msg) {
+            return;
+        }
         if msg.topic == protocol::PHOENIX_TOPIC && msg.event == protocol::HEARTBEAT {
             self.reply(&RawRef::null(), &msg, "ok", &json!({}));
             return;
@@ -280,6 +363,14 @@ impl Connection {
             self.reply_unmatched(&msg);
             return;
         };
+        let max_channels = self.core.config.max_channels;
+        if !self.channels.contains_key(msg.topic.as_str()) && self.channels.len() >= max_channels {
+            Limit::Channels.hit();
+            let details = format!("the limit is {max_channels} channels per socket");
+            let response = json!({ "reason": "too many channels", "details": details });
+            self.reply(&msg.join_ref, &msg, "error", &response);
+            return;
+        }
         // A second join of a topic replaces the first channel, as in
         // Phoenix: it stops (terminate with `Rejoined`, `phx_close` to its
         // join_ref) before the new join runs.

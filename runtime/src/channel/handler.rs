@@ -418,7 +418,9 @@ pub trait SocketHandler: Send + Sync + 'static {
 // Rejections the generated dispatch makes before any handler method runs
 // (an unknown event, a payload or join params that do not decode) get a
 // span of their own, named as the handler's would be, so that failed
-// requests are never invisible.
+// requests are never invisible. What the client sent is not recorded: the
+// event name is cut to a bounded length, and the decoding error is
+// recorded without the values it quotes (join params carry tokens).
 
 fn rejected_span(span_name: &'static str, event: Option<&str>, outcome: crate::Outcome<'_>) {
     let meta = crate::span::HandlerMeta {
@@ -430,7 +432,8 @@ fn rejected_span(span_name: &'static str, event: Option<&str>, outcome: crate::O
     if let Some(event) = event
         && span.is_recording()
     {
-        span.record("channel.event", Some(event.to_owned().into()));
+        let event = crate::value::bounded_str(event).into_owned();
+        span.record("channel.event", Some(event.into()));
     }
     span.finish(outcome);
 }
@@ -452,10 +455,11 @@ pub fn reject_unknown_event(span_name: &'static str, event: &str) -> Option<Repl
 #[doc(hidden)]
 pub fn reject_payload(span_name: &'static str, error: &serde_json::Error) -> Option<Reply> {
     let reply = Reply::invalid_payload(error);
+    let recorded = without_values(error);
     rejected_span(
         span_name,
         None,
-        crate::Outcome::error("invalid_payload", error),
+        crate::Outcome::error("invalid_payload", &recorded),
     );
     Some(reply)
 }
@@ -463,10 +467,90 @@ pub fn reject_payload(span_name: &'static str, error: &serde_json::Error) -> Opt
 /// Join params that do not decode into the join fn's params type.
 #[doc(hidden)]
 pub fn reject_params(span_name: &'static str, error: &serde_json::Error) -> JoinError {
+    let recorded = without_values(error);
     rejected_span(
         span_name,
         None,
-        crate::Outcome::error("invalid_params", error),
+        crate::Outcome::error("invalid_params", &recorded),
     );
     JoinError::invalid_params(error)
+}
+
+/// A decoding error's message without the client's values that serde
+/// quotes in it (`invalid type: string "hunter2", expected u64` becomes
+/// `invalid type: string, expected u64`; an unknown enum variant loses its
+/// name), cut to a bounded length: what a span may keep of it. Field names
+/// come from the handler's own types and stay.
+fn without_values(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let kept = strip_values(&message);
+    crate::value::bounded_str(&kept).into_owned()
+}
+
+fn strip_values(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((unexpected, expected)) = rest.rsplit_once(", expected ")
+        {
+            // `string "…"`, `integer `5``, `floating point `1.5``: the kind
+            // is what comes before the quoted value.
+            let kind = unexpected
+                .split(['"', '`'])
+                .next()
+                .unwrap_or_default()
+                .trim_end();
+            return format!("{prefix}{kind}, expected {expected}");
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        for tail in ["`, expected ", "`, there are no variants"] {
+            if let Some(at) = rest.find(tail) {
+                return format!("unknown variant{}", &rest[at + 1..]);
+            }
+        }
+        return "unknown variant".to_owned();
+    }
+    message.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_error<T: DeserializeOwned>(value: Value) -> serde_json::Error {
+        match decode::<T>(value) {
+            Ok(_) => panic!("decoded"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn decoding_errors_are_recorded_without_the_clients_values() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Params {
+            room: u64,
+            mode: Mode,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        enum Mode {
+            Read,
+        }
+        let wrong_type = decode_error::<Params>(json!({"room": "hunter2", "mode": "Read"}));
+        assert!(wrong_type.to_string().contains("hunter2"));
+        assert_eq!(
+            without_values(&wrong_type),
+            "invalid type: string, expected u64"
+        );
+        let number = decode_error::<Params>(json!({"room": -4312, "mode": "Read"}));
+        assert_eq!(
+            without_values(&number),
+            "invalid value: integer, expected u64"
+        );
+        let variant = decode_error::<Params>(json!({"room": 1, "mode": "s3cr3t"}));
+        assert!(variant.to_string().contains("s3cr3t"));
+        assert_eq!(without_values(&variant), "unknown variant, expected `Read`");
+        let missing = decode_error::<Params>(json!({"mode": "Read"}));
+        assert_eq!(without_values(&missing), "missing field `room`");
+    }
 }

@@ -64,7 +64,7 @@
 //!
 //! | client sends | server answers |
 //! | --- | --- |
-//! | the upgrade, `?vsn=2.0.0&token=..` | [`SocketHandler::connect`] with the query as [`ConnectParams`]; a refusal is HTTP 403 before the upgrade; the accepted socket's id is [`SocketHandler::id`] |
+//! | the upgrade, `?vsn=2.0.0&token=..` | the [origin check](#origin-check) and the connection limit, then [`SocketHandler::connect`] with the query as [`ConnectParams`]; a refusal is HTTP 403 before the upgrade; the accepted socket's id is [`SocketHandler::id`] |
 //! | `[jr, ref, "phoenix", "heartbeat", {}]` | `phx_reply` `{"status": "ok", "response": {}}` |
 //! | `[jr, ref, topic, "phx_join", params]` | the first route matching `topic` runs [`Channel::join`]; `phx_reply` `ok` with its response, or `error` with the [`JoinError`]'s; `{"reason": "unmatched topic"}` when no route matches, `{"reason": "join crashed"}` when `join` panics |
 //! | events sent before the join's reply | queued behind the join and handled after it, in order (a slow `join` holds up only its own topic); if the join fails they are answered `unmatched topic` |
@@ -90,6 +90,47 @@
 //! | a binary frame | a V2 binary push is answered `phx_reply` `error` `{"reason": "binary payloads are not supported"}`; any other binary frame like malformed JSON |
 //! | a frame over [`Server::max_frame_size`] | close code 1009 with the limit in the reason: the frame is not read |
 //! | invalid UTF-8 in a text frame, a WebSocket protocol violation | close code 1007 or 1002 with a reason |
+//! | any of the [limits](#limits) below | the answer in its row there |
+//!
+//! An answer never repeats a value that was too long: an error reply to a
+//! frame whose topic is over the limit goes to the `phoenix` topic.
+//!
+//! # Origin check
+//!
+//! As Phoenix's `check_origin`, on by default: an upgrade whose `Origin`
+//! header is not the request's own host and port (a page of another site,
+//! opening a socket with the user's cookies) is refused with HTTP 403
+//! before [`SocketHandler::connect`] runs, and its `socket.connect` span
+//! ends with status Error and `error.type = "origin_refused"`. An upgrade
+//! with no `Origin` header is allowed: only browsers send one, and they
+//! always do. Allow other origins, with `*.example.com` wildcards, or turn
+//! the check off, with [`Server::check_origin`]; [`OriginCheck`] has the
+//! exact rules.
+//!
+//! # Limits
+//!
+//! Each limit is set on [`Server`]. A hit is answered as below, never
+//! affects another connection, and is counted in the
+//! `tracewire.channel.limit_hits` counter (unit `{hit}`) with the attribute
+//! `limit` naming it, alongside the handler metrics (in tests,
+//! `tracewire::testing::TestTracing::limit_hits` reads it).
+//!
+//! | limit (`limit` attribute) | set with | default | a hit gets |
+//! | --- | --- | --- | --- |
+//! | `handshake_timeout` | [`Server::handshake_timeout`] | [`DEFAULT_HANDSHAKE_TIMEOUT`], 10 s | an upgrade request (or a later request head) not fully read in time: the connection is closed, no response |
+//! | `connections` | [`Server::max_connections`] | [`DEFAULT_MAX_CONNECTIONS`], 100,000 | HTTP 503 before `connect`; `socket.connect` ends with `error.type = "connection_limit"` |
+//! | `channels` | [`Server::max_channels`] | [`DEFAULT_MAX_CHANNELS`], 100 per socket | `phx_reply` `error` `{"reason": "too many channels", "details": ..}` |
+//! | `topic_length` | [`Server::max_topic_length`] | [`DEFAULT_MAX_TOPIC_LENGTH`], 256 bytes | `phx_reply` `error` `{"reason": "topic too long", "details": ..}` on the `phoenix` topic |
+//! | `event_length` | [`Server::max_event_length`] | [`DEFAULT_MAX_EVENT_LENGTH`], 128 bytes | `phx_reply` `error` `{"reason": "event name too long", "details": ..}` |
+//! | `message_rate` | [`Server::max_message_rate`] | none | `phx_reply` `error` `{"reason": "rate limit exceeded", "details": ..}`; heartbeats are never limited |
+//! | `frame_size` | [`Server::max_frame_size`] | [`DEFAULT_MAX_FRAME_SIZE`], 1 MiB | close code 1009 |
+//! | `outbound_buffer` | [`Server::outbound_buffer`] | [`DEFAULT_OUTBOUND_BUFFER`], 8 MiB | close code 1013 (see [Backpressure](#backpressure)) |
+//! | `idle_timeout` | [`Server::idle_timeout`] | [`DEFAULT_IDLE_TIMEOUT`], 60 s | the connection is closed, code 1000 |
+//!
+//! A message over a limit is answered without being handled. The
+//! handshake timeout is [`Server::serve`]'s: a [`Server::router`] served by
+//! other means has its server's timeouts (every other limit holds either
+//! way).
 //!
 //! # Spans
 //!
@@ -98,7 +139,7 @@
 //!
 //! | span | kind | when | attributes |
 //! | --- | --- | --- | --- |
-//! | `socket.connect` | SERVER | around [`SocketHandler::connect`] | `socket.transport`, `socket.user_agent`; event `socket.authenticated` (with `socket.id`) on success; status Error on refusal |
+//! | `socket.connect` | SERVER | around [`SocketHandler::connect`], and around an upgrade refused before it | `socket.transport`, `socket.user_agent`; event `socket.authenticated` (with `socket.id`) on success; status Error on refusal (`error.type`: `connect_refused`, `unsupported_vsn`, `origin_refused`, `connection_limit`) |
 //! | `channel.broadcast` | PRODUCER | around each broadcast, a child of the current span | `messaging.destination.name` (the topic), `broadcast.event`, `broadcast.payload_size` (bytes of the JSON payload), `broadcast.recipients` |
 //! | `{Channel::NAME}.handle_out {event}` | CONSUMER | per recipient of a broadcast its channel does not intercept, around writing it to the client | a new trace *linked* to `channel.broadcast` |
 //!
@@ -143,6 +184,19 @@
 //! jurisdictions. Record it yourself (say, as `client.address` in `connect`)
 //! if your policy allows.
 //!
+//! # What clients send, on spans
+//!
+//! The server never records the connect params (the socket URL's query,
+//! where tokens travel), nor join params or payloads. The client-supplied
+//! strings it does record (the user agent, the socket id, an unknown
+//! event's name, a refused origin) are cut to
+//! [`MAX_RECORDED_STRING`](crate::semconv::MAX_RECORDED_STRING) bytes. A
+//! payload or join params that do not decode are recorded as the decoding
+//! error without the values it quotes (`invalid type: string, expected
+//! u64`); the client's error reply keeps them. `#[traced_channel]` leaves a
+//! `connect`'s arguments and a `join`'s params off its spans unless asked
+//! for with `#[span(record(arg))]`.
+//!
 //! # Backpressure
 //!
 //! Memory per connection is bounded:
@@ -170,7 +224,10 @@
 mod connection;
 pub(crate) mod handler;
 mod joined;
+mod limits;
+mod listen;
 mod mailbox;
+mod origin;
 mod outbound;
 mod protocol;
 mod pubsub;
@@ -183,6 +240,11 @@ pub use handler::{
     Channel, ConnectError, ConnectInfo, ConnectParams, IntoJoin, IntoOutgoing, IntoReply,
     JoinError, LeaveReason, Outgoing, Payload, Reply, SocketHandler,
 };
+pub use limits::{
+    DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH,
+};
+pub use origin::OriginCheck;
 pub use pubsub::{BroadcastError, PubSub};
 pub use server::{
     DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,

@@ -190,7 +190,9 @@ impl PubSub {
         let mut span = HandlerSpan::start(&BROADCAST_SPAN);
         let payload_json = payload.to_string();
         if span.is_recording() {
-            span.record(DESTINATION, Some(topic.to_owned().into()));
+            // A topic may be a client's (a channel broadcasting on its own).
+            let topic = crate::value::bounded_str(topic).into_owned();
+            span.record(DESTINATION, Some(topic.into()));
             span.record(EVENT, Some(event.into()));
             span.record(PAYLOAD_SIZE, Some(len_i64(payload_json.len()).into()));
         }

@@ -17,11 +17,17 @@ use axum::routing::get;
 use opentelemetry::trace::{SpanKind, TraceContextExt as _};
 use opentelemetry::{Context, KeyValue};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use super::connection::{self, Accepted};
 use super::handler::{Channel, ConnectInfo, ConnectParams, SocketHandler};
+use super::limits::{
+    DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH, Limit, MessageRate,
+};
+use super::listen;
+use super::origin::OriginCheck;
 use super::pubsub::PubSub;
 use super::route::{ChannelRoute, Route, TopicPattern};
 use super::server_core::{Config, Core};
@@ -29,6 +35,7 @@ use crate::carrier::{HeaderCarrier, RemoteParent, TrustPolicy};
 use crate::outcome::Outcome;
 use crate::panic::catch_panic;
 use crate::span::{HandlerMeta, HandlerSpan};
+use crate::value::bounded_str;
 
 /// The span around each connection's [`SocketHandler::connect`].
 const CONNECT_SPAN: HandlerMeta = HandlerMeta {
@@ -135,6 +142,13 @@ impl<S: SocketHandler> Server<S> {
                 outbound_buffer: DEFAULT_OUTBOUND_BUFFER,
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
                 path: "/socket".to_owned(),
+                origin: OriginCheck::default(),
+                handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+                max_channels: DEFAULT_MAX_CHANNELS,
+                max_topic_length: DEFAULT_MAX_TOPIC_LENGTH,
+                max_event_length: DEFAULT_MAX_EVENT_LENGTH,
+                message_rate: None,
             },
         }
     }
@@ -194,6 +208,77 @@ impl<S: SocketHandler> Server<S> {
         self
     }
 
+    /// Which web pages may open a socket ([`OriginCheck::same_host`] unless
+    /// set): a browser's upgrade from another origin is refused with HTTP
+    /// 403. An upgrade with no `Origin` header (a client outside a browser)
+    /// is always allowed. See [`OriginCheck`].
+    pub fn check_origin(mut self, check: OriginCheck) -> Self {
+        self.config.origin = check;
+        self
+    }
+
+    /// How long a client has to send its whole upgrade request, and any
+    /// later request head on a kept-alive connection
+    /// ([`DEFAULT_HANDSHAKE_TIMEOUT`] unless set). A connection that takes
+    /// longer is closed without a response, so half-written requests hold
+    /// no file descriptor for long. Applies to [`serve`](Self::serve); a
+    /// [`router`](Self::router) served by other means gets its server's
+    /// own timeouts.
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.config.handshake_timeout = timeout;
+        self
+    }
+
+    /// How many WebSocket connections may be open at once
+    /// ([`DEFAULT_MAX_CONNECTIONS`] unless set). An upgrade beyond it is
+    /// refused with HTTP 503 before `connect` runs, and its `socket.connect`
+    /// span ends with status Error and `error.type = "connection_limit"`.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.config.max_connections = connections;
+        self
+    }
+
+    /// How many channels one socket may have joined, or be joining, at once
+    /// ([`DEFAULT_MAX_CHANNELS`] unless set, Phoenix's 100). A join beyond
+    /// it is answered `phx_reply` `error`
+    /// `{"reason": "too many channels", "details": ..}`; joining a topic
+    /// again replaces its channel and counts once.
+    pub fn max_channels(mut self, channels: usize) -> Self {
+        self.config.max_channels = channels;
+        self
+    }
+
+    /// The longest topic a client may name, in bytes
+    /// ([`DEFAULT_MAX_TOPIC_LENGTH`] unless set). A message naming a longer
+    /// one is answered on the `phoenix` topic (the reply does not repeat
+    /// the topic): `phx_reply` `error` `{"reason": "topic too long", "details": ..}`.
+    pub fn max_topic_length(mut self, bytes: usize) -> Self {
+        self.config.max_topic_length = bytes;
+        self
+    }
+
+    /// The longest event name a client may send, in bytes
+    /// ([`DEFAULT_MAX_EVENT_LENGTH`] unless set). A longer one is answered
+    /// `phx_reply` `error` `{"reason": "event name too long", "details": ..}`
+    /// without being handled or repeated.
+    pub fn max_event_length(mut self, bytes: usize) -> Self {
+        self.config.max_event_length = bytes;
+        self
+    }
+
+    /// Limits each socket to `per_second` messages a second on average,
+    /// with bursts of up to `burst` (no limit unless set). A message beyond
+    /// it is answered `phx_reply` `error`
+    /// `{"reason": "rate limit exceeded", "details": ..}` without being
+    /// handled; heartbeats are never limited.
+    pub fn max_message_rate(mut self, per_second: u32, burst: u32) -> Self {
+        self.config.message_rate = Some(MessageRate {
+            per_second: per_second.max(1),
+            burst: burst.max(1),
+        });
+        self
+    }
+
     /// The server's topics, to broadcast from outside any channel.
     pub fn pubsub(&self) -> PubSub {
         self.pubsub.clone()
@@ -216,19 +301,15 @@ impl<S: SocketHandler> Server<S> {
         let local_addr = listener.local_addr()?;
         let path = self.config.path.clone();
         let pubsub = self.pubsub.clone();
+        let handshake_timeout = self.config.handshake_timeout;
         let Built {
             router,
             shutdown,
             connections,
         } = self.build();
-        let mut stop = shutdown.subscribe();
+        let stop = shutdown.subscribe();
         let connections = connections.subscribe();
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|stop| *stop).await;
-            })
-            .into_future();
+        let serve = listen::serve(listener, router, handshake_timeout, stop);
         Ok(ServerHandle {
             local_addr,
             path,
@@ -242,12 +323,16 @@ impl<S: SocketHandler> Server<S> {
     fn build(self) -> Built {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let connections = watch::Sender::new(0);
+        let connection_slots = Arc::new(Semaphore::new(
+            self.config.max_connections.min(Semaphore::MAX_PERMITS),
+        ));
         let core = Arc::new(Core {
             routes: self.routes,
             pubsub: self.pubsub,
             config: self.config,
             shutdown: shutdown_rx,
             connections: connections.clone(),
+            connection_slots,
         });
         let route = format!("{}/websocket", core.config.path);
         let state = Arc::new(Endpoint {
@@ -367,7 +452,8 @@ async fn upgrade<S: SocketHandler>(
         .map(str::to_owned);
     if span.is_recording() {
         span.record(TRANSPORT, Some("websocket".into()));
-        span.record(USER_AGENT, user_agent.clone().map(Into::into));
+        let user_agent = user_agent.as_deref().map(bounded_str);
+        span.record(USER_AGENT, user_agent.map(|ua| ua.into_owned().into()));
     }
     // Phoenix's V1 protocol (the default of clients that send no `vsn`)
     // frames messages as objects; answering it with arrays would fail on
@@ -377,6 +463,18 @@ async fn upgrade<S: SocketHandler>(
         span.finish(Outcome::error("unsupported_vsn", &UNSUPPORTED));
         return (StatusCode::BAD_REQUEST, UNSUPPORTED).into_response();
     }
+    let origins = headers.get_all(header::ORIGIN).iter().map(|o| o.as_bytes());
+    let host = headers.get(header::HOST).map(|h| h.as_bytes());
+    if let Err(refused) = core.config.origin.judge(origins, host) {
+        span.finish(Outcome::error("origin_refused", &refused));
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
+    let Ok(slot) = core.connection_slots.clone().try_acquire_owned() else {
+        Limit::Connections.hit();
+        const FULL: &str = "too many connections: the server is at its limit";
+        span.finish(Outcome::error("connection_limit", &FULL));
+        return (StatusCode::SERVICE_UNAVAILABLE, FULL).into_response();
+    };
     let info = ConnectInfo {
         transport: "websocket",
         user_agent,
@@ -397,7 +495,7 @@ async fn upgrade<S: SocketHandler>(
     let socket_id = endpoint.handler.id(&assigns).map(Arc::<str>::from);
     if span.is_recording() {
         let attributes = match &socket_id {
-            Some(id) => vec![KeyValue::new(SOCKET_ID, id.to_string())],
+            Some(id) => vec![KeyValue::new(SOCKET_ID, bounded_str(id).into_owned())],
             None => Vec::new(),
         };
         span.context().span().add_event(AUTHENTICATED, attributes);
@@ -407,6 +505,7 @@ async fn upgrade<S: SocketHandler>(
         core: core.clone(),
         socket_id,
         assigns,
+        slot,
     };
     upgrade
         .max_message_size(core.config.max_frame_size)

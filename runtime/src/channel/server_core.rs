@@ -1,10 +1,13 @@
 //! What every connection of a server shares: its routes, its PubSub, the
 //! limits and policies it was built with, and the shutdown signal.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
+use super::limits::MessageRate;
+use super::origin::OriginCheck;
 use super::pubsub::PubSub;
 use super::route::Route;
 use crate::carrier::TrustPolicy;
@@ -17,6 +20,13 @@ pub(crate) struct Config {
     pub(crate) outbound_buffer: usize,
     pub(crate) idle_timeout: Duration,
     pub(crate) path: String,
+    pub(crate) origin: OriginCheck,
+    pub(crate) handshake_timeout: Duration,
+    pub(crate) max_connections: usize,
+    pub(crate) max_channels: usize,
+    pub(crate) max_topic_length: usize,
+    pub(crate) max_event_length: usize,
+    pub(crate) message_rate: Option<MessageRate>,
 }
 
 impl Config {
@@ -36,6 +46,9 @@ pub(crate) struct Core {
     pub(crate) shutdown: watch::Receiver<bool>,
     /// Live connections, for a graceful shutdown to wait on.
     pub(crate) connections: watch::Sender<usize>,
+    /// One permit per connection the server may still accept: taken before
+    /// `connect` runs, so the limit holds however many upgrades race.
+    pub(crate) connection_slots: Arc<Semaphore>,
 }
 
 impl Core {

@@ -30,8 +30,9 @@ static CAPTURE_LOCK: Mutex<()> = Mutex::new(());
 /// installing keep recording into the provider they were taken from, so take
 /// them after. On drop the provider is uninstalled and shut down.
 ///
-/// Handler metrics are captured as well: see
-/// [`handler_calls`](Self::handler_calls).
+/// Handler metrics and the channel server's limit hits are captured as
+/// well: see [`handler_calls`](Self::handler_calls) and
+/// [`limit_hits`](Self::limit_hits).
 #[derive(Debug)]
 pub struct TestTracing {
     provider: SdkTracerProvider,
@@ -80,28 +81,30 @@ impl TestTracing {
     /// (`"ok"`, `"error"` or `"cancelled"`), from the
     /// `tracewire.handler.calls` counter.
     pub fn handler_calls(&self, handler: &str, outcome: &str) -> u64 {
-        self.handler_metric(
+        self.metric_total(
             crate::semconv::HANDLER_CALLS,
-            handler,
-            outcome,
-            |data| match data {
-                AggregatedMetrics::U64(MetricData::Sum(sum)) => Some(
-                    sum.data_points()
-                        .map(|p| (attrs(p.attributes()), p.value()))
-                        .collect(),
-                ),
-                _ => None,
-            },
+            &[("handler", handler), ("outcome", outcome)],
+            counter_points,
+        )
+    }
+
+    /// How many times the channel server hit `limit` (`"channels"`,
+    /// `"topic_length"`, `"connections"`, ...), from the
+    /// `tracewire.channel.limit_hits` counter.
+    pub fn limit_hits(&self, limit: &str) -> u64 {
+        self.metric_total(
+            crate::semconv::CHANNEL_LIMIT_HITS,
+            &[(crate::semconv::LIMIT, limit)],
+            counter_points,
         )
     }
 
     /// How many durations of `handler` with `outcome` the
     /// `tracewire.handler.duration` histogram holds.
     pub fn handler_durations(&self, handler: &str, outcome: &str) -> u64 {
-        self.handler_metric(
+        self.metric_total(
             crate::semconv::HANDLER_DURATION,
-            handler,
-            outcome,
+            &[("handler", handler), ("outcome", outcome)],
             |data| match data {
                 AggregatedMetrics::F64(MetricData::Histogram(h)) => Some(
                     h.data_points()
@@ -113,12 +116,13 @@ impl TestTracing {
         )
     }
 
-    fn handler_metric(
+    /// The total of metric `name`'s points whose attributes include every
+    /// one of `wanted`.
+    fn metric_total(
         &self,
         name: &str,
-        handler: &str,
-        outcome: &str,
-        points: impl Fn(&AggregatedMetrics) -> Option<Vec<(Vec<(String, String)>, u64)>>,
+        wanted: &[(&str, &str)],
+        points: impl Fn(&AggregatedMetrics) -> Option<Vec<Point>>,
     ) -> u64 {
         // Collects now; the exporter keeps every collection, and the
         // counters are cumulative, so the last collection has the totals.
@@ -130,10 +134,10 @@ impl TestTracing {
         let Some(last) = collected.last() else {
             return 0;
         };
-        let wanted = [
-            ("handler".to_owned(), handler.to_owned()),
-            ("outcome".to_owned(), outcome.to_owned()),
-        ];
+        let wanted: Vec<(String, String)> = wanted
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         last.scope_metrics()
             .flat_map(|scope| scope.metrics())
             .filter(|m| m.name() == name)
@@ -177,6 +181,21 @@ impl Default for TestTracing {
     /// Same as [`TestTracing::install`].
     fn default() -> Self {
         Self::install()
+    }
+}
+
+/// A metric point: its attributes as text, and its value or count.
+type Point = (Vec<(String, String)>, u64);
+
+/// The points of a `u64` counter.
+fn counter_points(data: &AggregatedMetrics) -> Option<Vec<Point>> {
+    match data {
+        AggregatedMetrics::U64(MetricData::Sum(sum)) => Some(
+            sum.data_points()
+                .map(|p| (attrs(p.attributes()), p.value()))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
