@@ -41,6 +41,19 @@ const USER_AGENT: &str = "socket.user_agent";
 const AUTHENTICATED: &str = "socket.authenticated";
 const SOCKET_ID: &str = "socket.id";
 
+/// Bytes tungstenite reads from a connection at a time. Its read buffer is
+/// allocated (and zeroed) whole for every connection and kept while it
+/// lives, so it is most of what an idle connection costs: tungstenite's
+/// default, 128 KiB, made an idle connection cost about 150 KiB. A larger
+/// frame grows the buffer to its size while it is read; only many small
+/// frames sent back to back take more reads.
+const READ_BUFFER_SIZE: usize = 2 * 1024;
+/// Frames are gathered up to this many bytes before they are written (the
+/// writer also flushes whenever its queue is empty). The buffer keeps the
+/// capacity it reaches, so a small one keeps a connection that once had a
+/// burst of frames small too.
+const WRITE_BUFFER_SIZE: usize = 1024;
+
 /// The default [`Server::max_frame_size`]: 1 MiB.
 pub const DEFAULT_MAX_FRAME_SIZE: usize = 1024 * 1024;
 /// The default [`Server::outbound_buffer`]: 8 MiB.
@@ -409,6 +422,11 @@ async fn upgrade<S: SocketHandler>(
         assigns,
     };
     upgrade
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .write_buffer_size(WRITE_BUFFER_SIZE)
+        // What waits to be written is bounded by the outbound queue
+        // (`Server::outbound_buffer`), before it reaches tungstenite.
+        .max_write_buffer_size(usize::MAX)
         .max_message_size(core.config.max_frame_size)
         .max_frame_size(core.config.max_frame_size)
         .on_upgrade(move |ws| connection::run(ws, accepted))
