@@ -132,6 +132,8 @@ pub struct Server<S> {
     routes: Vec<Box<dyn Route>>,
     pubsub: PubSub,
     config: Config,
+    /// Routes served beside the socket ([`Server::merge`]).
+    beside: Router,
 }
 
 impl<S: SocketHandler> Server<S> {
@@ -149,6 +151,7 @@ impl<S: SocketHandler> Server<S> {
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
                 path: "/socket".to_owned(),
             },
+            beside: Router::new(),
         }
     }
 
@@ -204,6 +207,36 @@ impl<S: SocketHandler> Server<S> {
     /// `{path}/websocket`, where the `phoenix` client appends `/websocket`.
     pub fn path(mut self, path: &str) -> Self {
         self.config.path = path.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Serves `routes` beside the socket, on the same address: a page that
+    /// connects to it, say. Their paths must not include the socket's
+    /// (`{path}/websocket`).
+    ///
+    /// # Panics
+    ///
+    /// When the server starts ([`serve`](Self::serve) or
+    /// [`router`](Self::router)), if one of `routes` overlaps the socket's.
+    ///
+    /// ```
+    /// use axum::response::Html;
+    /// use axum::routing::get;
+    /// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, Server, SocketHandler};
+    ///
+    /// struct Anyone;
+    /// impl SocketHandler for Anyone {
+    ///     async fn connect(&self, _: &ConnectParams, _: &ConnectInfo) -> Result<Assigns, ConnectError> {
+    ///         Ok(Assigns::new())
+    ///     }
+    /// }
+    ///
+    /// let page = axum::Router::new().route("/", get(|| async { Html("<h1>chat</h1>") }));
+    /// let server = Server::new(Anyone).merge(page); // `/` and `/socket/websocket`
+    /// # drop(server);
+    /// ```
+    pub fn merge(mut self, routes: Router) -> Self {
+        self.beside = self.beside.merge(routes);
         self
     }
 
@@ -269,7 +302,8 @@ impl<S: SocketHandler> Server<S> {
         });
         let router = Router::new()
             .route(&route, get(upgrade::<S>))
-            .with_state(state);
+            .with_state(state)
+            .merge(self.beside);
         Built {
             router,
             shutdown,
@@ -363,6 +397,11 @@ async fn upgrade<S: SocketHandler>(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
+    // STAND-IN (issue 15 part B) until part A's origin check lands: delete
+    // this `if` and `cross_origin` when merging it.
+    if cross_origin(&headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
     let core = &endpoint.core;
     let remote = core.config.trust_policy.apply(&HeaderCarrier(&headers));
     let mut span = match remote {
@@ -430,4 +469,20 @@ async fn upgrade<S: SocketHandler>(
         .max_message_size(core.config.max_frame_size)
         .max_frame_size(core.config.max_frame_size)
         .on_upgrade(move |ws| connection::run(ws, accepted))
+}
+
+/// STAND-IN (issue 15 part B) for part A's origin check: a browser page from
+/// another origin than the socket's host may not connect. Clients that send
+/// no `Origin` (anything but a browser) pass.
+fn cross_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|origin| origin.split_once("://"))
+        .map(|(_, host)| host);
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    origin_host.is_none() || origin_host != host
 }
