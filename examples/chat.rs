@@ -296,7 +296,9 @@ fn page() -> axum::Router {
         let client = client.clone();
         async move {
             match client {
-                Some(js) => ([(header::CONTENT_TYPE, "text/javascript")], js.to_string()).into_response(),
+                Some(js) => {
+                    ([(header::CONTENT_TYPE, "text/javascript")], js.to_string()).into_response()
+                }
                 None => (
                     StatusCode::NOT_FOUND,
                     "the phoenix client is not installed: run `bash scripts/install-js.sh`",

@@ -147,7 +147,11 @@ async fn the_chat_page_chats_in_headless_chromium_and_another_origin_is_refused(
         send.children()[0].assert_attr("broadcast.event", "message:new");
     }
     let delivered = tree.spans_named("room.handle_out message:new");
-    assert_eq!(delivered.len(), 2, "one delivery to the other tab each:\n{tree}");
+    assert_eq!(
+        delivered.len(),
+        2,
+        "one delivery to the other tab each:\n{tree}"
+    );
     for delivery in delivered {
         delivery.assert_linked_to("channel.broadcast");
     }

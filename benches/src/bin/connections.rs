@@ -161,7 +161,9 @@ fn flags(args: &[String]) -> Result<HashMap<String, String>, String> {
         let name = flag
             .strip_prefix("--")
             .ok_or_else(|| format!("unexpected {flag}\n{USAGE}"))?;
-        let value = args.next().ok_or_else(|| format!("--{name} needs a value"))?;
+        let value = args
+            .next()
+            .ok_or_else(|| format!("--{name} needs a value"))?;
         flags.insert(name.to_owned(), value.clone());
     }
     Ok(flags)
@@ -273,7 +275,12 @@ fn cpu_seconds(pid: u32) -> f64 {
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 here
     // (state is the first after the name).
-    let ticks = |i: usize| fields.get(i).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|t| t.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // USER_HZ, which Linux fixes at 100 for /proc on every architecture
     // that matters here.
     (ticks(11) + ticks(12)) as f64 / 100.0
@@ -484,7 +491,8 @@ fn coordinate(options: Options) -> Result<(), String> {
 /// Sends broadcast `seq` from every sender, at once.
 async fn broadcast(senders: &mut [Ws], seq: u64) -> Result<(), String> {
     for sender in senders.iter_mut() {
-        let frame = json!(["1", format!("m{seq}"), TOPIC, "message:new", {"body": format!("b{seq}")}]);
+        let frame =
+            json!(["1", format!("m{seq}"), TOPIC, "message:new", {"body": format!("b{seq}")}]);
         sender
             .send(Message::text(frame.to_string()))
             .await

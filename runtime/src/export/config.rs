@@ -198,9 +198,15 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
         summary_period: milliseconds(&env, TRACEWIRE_TERMINAL_SUMMARY_PERIOD)?,
         grace_period: match env.get(TRACEWIRE_TERMINAL_GRACE_PERIOD) {
             None => None,
-            Some(value) => Some(Duration::from_millis(value.parse::<u64>().map_err(|_| {
-                invalid_env(TRACEWIRE_TERMINAL_GRACE_PERIOD, &value, MILLISECONDS_OR_ZERO)
-            })?)),
+            Some(value) => Some(Duration::from_millis(value.parse::<u64>().map_err(
+                |_| {
+                    invalid_env(
+                        TRACEWIRE_TERMINAL_GRACE_PERIOD,
+                        &value,
+                        MILLISECONDS_OR_ZERO,
+                    )
+                },
+            )?)),
         },
     };
 
@@ -797,7 +803,11 @@ mod tests {
             (TRACEWIRE_TERMINAL_RATE, "fast", &["whole number"]),
             (TRACEWIRE_TERMINAL_RATE, "-1", &["whole number"]),
             (TRACEWIRE_TERMINAL_SUMMARY_PERIOD, "0", &["milliseconds"]),
-            (TRACEWIRE_TERMINAL_GRACE_PERIOD, "1s", &["milliseconds (0 or more)"]),
+            (
+                TRACEWIRE_TERMINAL_GRACE_PERIOD,
+                "1s",
+                &["milliseconds (0 or more)"],
+            ),
         ];
         for (var, value, expected) in cases {
             let message = error(&[(var, value)]);

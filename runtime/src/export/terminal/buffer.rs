@@ -131,7 +131,11 @@ impl TraceBuffer {
         self.release(ready, |due| due.is_some());
     }
 
-    fn release(&mut self, ready: &mut Vec<ReadyTrace>, release: impl Fn(Option<SystemTime>) -> bool) {
+    fn release(
+        &mut self,
+        ready: &mut Vec<ReadyTrace>,
+        release: impl Fn(Option<SystemTime>) -> bool,
+    ) {
         // In the order their roots ended, then of arrival.
         let mut ids: Vec<(Option<SystemTime>, u64, TraceId)> = self
             .traces

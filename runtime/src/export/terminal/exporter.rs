@@ -109,7 +109,11 @@ impl TerminalExporter {
         Self::with_clock(writer, options, Clock::System)
     }
 
-    fn with_clock(writer: impl Write + Send + 'static, options: RenderOptions, clock: Clock) -> Self {
+    fn with_clock(
+        writer: impl Write + Send + 'static,
+        options: RenderOptions,
+        clock: Clock,
+    ) -> Self {
         TerminalExporter {
             shared: Arc::new(Shared {
                 options,
@@ -771,7 +775,10 @@ room.handle_in message:new      1   30.0ms   30.0ms       1
         }
         exporter.shutdown().unwrap();
         let text = captured.text();
-        let summaries: Vec<&str> = text.lines().filter(|l| l.starts_with("── summary")).collect();
+        let summaries: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("── summary"))
+            .collect();
         assert_eq!(
             summaries,
             [
@@ -818,6 +825,9 @@ room.handle_in message:new      1   30.0ms   30.0ms       1
         let text = captured.text();
         let left_out = left_out(&text);
         assert!(left_out > 0, "the summaries took over:\n{text:.2000}");
-        assert_eq!(headers(&text).len() as u64 + left_out, stats.exported_spans());
+        assert_eq!(
+            headers(&text).len() as u64 + left_out,
+            stats.exported_spans()
+        );
     }
 }
