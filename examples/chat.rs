@@ -16,7 +16,9 @@
 //! prints each trace as a tree and the handler metrics, and exits.
 //! `cargo run --example chat -- --serve 127.0.0.1:4000` keeps serving, for
 //! outside clients such as the official `phoenix` JavaScript client
-//! (tokens: `alice`, `bob`, `carol`).
+//! (tokens: `alice`, `bob`, `carol`), and serves a chat page at
+//! <http://127.0.0.1:4000/> (`examples/chat.html`) that uses that client:
+//! open it in two browser tabs and chat while the traces scroll by.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
@@ -257,11 +259,57 @@ fn notify_complete(pusher: &Pusher, document_id: u64) -> Result<(), PushError> {
     )
 }
 
-/// The server: sockets authenticated by `UserSocket`, two channels.
+/// The server: sockets authenticated by `UserSocket`, two channels, and
+/// the chat page beside them.
 pub fn server() -> Server<UserSocket> {
     Server::new(UserSocket)
         .channel::<RoomChannel>("room:*")
         .channel::<DocumentChannel>("document:*")
+        .merge(page())
+}
+
+/// The chat page, with no build step: plain HTML and the official
+/// `phoenix` client's browser build.
+const PAGE: &str = include_str!("chat.html");
+
+/// Where the `phoenix` npm package (installed by `scripts/install-js.sh`)
+/// keeps its browser build; `PHOENIX_JS` names another file.
+fn phoenix_js_path() -> std::path::PathBuf {
+    std::env::var_os("PHOENIX_JS").map_or_else(
+        || {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/js/node_modules/phoenix/priv/static/phoenix.min.js")
+        },
+        Into::into,
+    )
+}
+
+/// `/`: the page; `/phoenix.min.js`: the client, read once, here.
+fn page() -> axum::Router {
+    use axum::http::{StatusCode, header};
+    use axum::response::{Html, IntoResponse};
+    use axum::routing::get;
+
+    let path = phoenix_js_path();
+    let client: Option<Arc<str>> = std::fs::read_to_string(&path).ok().map(Arc::from);
+    let script = move || {
+        let client = client.clone();
+        async move {
+            match client {
+                Some(js) => {
+                    ([(header::CONTENT_TYPE, "text/javascript")], js.to_string()).into_response()
+                }
+                None => (
+                    StatusCode::NOT_FOUND,
+                    "the phoenix client is not installed: run `bash scripts/install-js.sh`",
+                )
+                    .into_response(),
+            }
+        }
+    };
+    axum::Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        .route("/phoenix.min.js", get(script))
 }
 
 /// Serves on an ephemeral loopback port.
@@ -574,6 +622,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "serving Phoenix channels at {} (Ctrl-C stops)",
             server.url()
         );
+        if phoenix_js_path().exists() {
+            println!(
+                "open http://{}/ in a browser (two tabs) to chat",
+                server.local_addr()
+            );
+        } else {
+            println!("the chat page needs the phoenix client: run `bash scripts/install-js.sh`");
+        }
         tokio::signal::ctrl_c().await?;
         server.shutdown().await;
     } else {

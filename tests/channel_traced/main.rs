@@ -1,8 +1,9 @@
 #![deny(warnings, clippy::all)]
 //! The Phoenix Channels server's traced tests, in one binary: the spans the
 //! server creates (`tracing`), the `chat` example's walk-through
-//! (`example_chat`), the official JavaScript client against it (`js`), a
-//! load test (`load`), and the limits' metric and refusal spans (`limits`).
+//! (`example_chat`), the official JavaScript client against it (`js`), its
+//! chat page in headless Chromium (`browser`), a load test (`load`), and the
+//! limits' metric and refusal spans (`limits`).
 //!
 //! Every test here captures spans with `TestTracing`, which serialises them
 //! within this process. The untraced protocol tests are in `channel`, a
@@ -11,6 +12,7 @@
 #[path = "../channel_support/mod.rs"]
 mod channel_support;
 
+mod browser;
 mod example_chat;
 mod js;
 mod limits;

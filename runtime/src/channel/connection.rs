@@ -39,7 +39,7 @@ use tokio::time::Instant;
 use super::handler::LeaveReason;
 use super::joined::{ChannelStart, Down};
 use super::limits::{Limit, RateBucket};
-use super::mailbox::ChannelMsg;
+use super::mailbox::{ChannelMsg, ClientEvent};
 use super::outbound::{CLOSE_TIMEOUT, CloseReason, ENTRY_OVERHEAD, Outbound, closed, write_loop};
 use super::protocol::{self, Incoming, Malformed, RawRef};
 use super::pubsub;
@@ -194,7 +194,9 @@ impl Connection {
                         Some(Ok(Message::Text(text))) => {
                             let cost = text.len();
                             match protocol::decode_text(text.as_str()) {
-                                Ok(message) => self.dispatch(message, cost).await,
+                                // Boxed: the dispatch's state would otherwise
+                                // sit in every idle connection's task.
+                                Ok(message) => Box::pin(self.dispatch(message, cost)).await,
                                 Err(malformed) => self.reject(&malformed),
                             }
                         }
@@ -329,13 +331,13 @@ impl Connection {
                 let Some(entry) = self.channels.get(msg.topic.as_str()) else {
                     return self.reply_unmatched(&msg);
                 };
-                let event = ChannelMsg::Event {
+                let event = ChannelMsg::Event(Box::new(ClientEvent {
                     msg_ref: msg.msg_ref.clone(),
                     event: std::mem::take(&mut msg.event),
                     payload: std::mem::take(&mut msg.payload),
                     cx,
                     _permit: permit,
-                };
+                }));
                 if entry.mailbox.send(event).is_err() {
                     self.reply_unmatched(&msg);
                 }

@@ -24,7 +24,7 @@ use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::handler::{Channel, LeaveReason, Outgoing};
-use super::mailbox::ChannelMsg;
+use super::mailbox::{ChannelMsg, ClientEvent};
 use super::protocol::{self, RawRef};
 use super::pubsub::Subscriber;
 use super::socket::Socket;
@@ -73,7 +73,12 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
         let _ = previous.await;
     }
     let topic = socket.topic.clone();
-    let joined = catch_panic(C::join(&topic, params, &mut socket).with_context(cx)).await;
+    // Each handler's future is boxed while it runs, so that the task an
+    // idle channel keeps holds none of them.
+    let joined = Box::pin(catch_panic(
+        C::join(&topic, params, &mut socket).with_context(cx),
+    ))
+    .await;
     drop(permit);
     let mut channel = match joined {
         Ok(Ok((channel, response))) => {
@@ -113,18 +118,19 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
             break (LeaveReason::Closed, None);
         };
         match msg {
-            ChannelMsg::Event {
-                msg_ref,
-                event,
-                payload,
-                cx,
-                _permit,
-            } => {
-                let handled = catch_panic(
+            ChannelMsg::Event(client_event) => {
+                let ClientEvent {
+                    msg_ref,
+                    event,
+                    payload,
+                    cx,
+                    _permit,
+                } = *client_event;
+                let handled = Box::pin(catch_panic(
                     channel
                         .handle_in(&event, payload, &mut socket)
                         .with_context(cx),
-                )
+                ))
                 .await;
                 match handled {
                     Ok(Some(answer)) => {
@@ -136,11 +142,11 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
             }
             ChannelMsg::Leave { msg_ref } => break (LeaveReason::Leave, Some(msg_ref)),
             ChannelMsg::Broadcast { message, _permit } => {
-                let outgoing = catch_panic(
+                let outgoing = Box::pin(catch_panic(
                     channel
                         .handle_out(message.event, message.payload.clone(), &mut socket)
                         .with_context(link_context(&message.link)),
-                )
+                ))
                 .await;
                 match outgoing {
                     Ok(Outgoing::Push(payload)) => {
@@ -160,11 +166,11 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
     if let Some(msg_ref) = leave_ref {
         reply(&socket, &msg_ref, "ok", &json!({}));
     }
-    let _ = catch_panic(
+    let _ = Box::pin(catch_panic(
         channel
             .terminate(&reason, &mut socket)
             .with_context(Context::new()),
-    )
+    ))
     .await;
     let notice = match reason {
         LeaveReason::Leave | LeaveReason::Rejoined => Some(protocol::PHX_CLOSE),
@@ -227,7 +233,8 @@ fn finish(
             continue;
         }
         match msg {
-            ChannelMsg::Event { msg_ref, .. } => {
+            ChannelMsg::Event(client_event) => {
+                let msg_ref = client_event.msg_ref;
                 let response = json!({ "reason": protocol::UNMATCHED_TOPIC });
                 let text = protocol::reply(
                     &RawRef::null(),

@@ -13,16 +13,13 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::protocol::RawRef;
 
 /// What a channel's task receives, in order.
+///
+/// Kept small (the client event is boxed): the mailbox's first block of
+/// slots is allocated when the channel is joined, and an idle connection
+/// keeps it.
 pub(crate) enum ChannelMsg {
     /// A client event for `handle_in`.
-    Event {
-        msg_ref: RawRef,
-        event: String,
-        payload: Value,
-        /// The context `handle_in` runs under (see the trust policy).
-        cx: Context,
-        _permit: OwnedSemaphorePermit,
-    },
+    Event(Box<ClientEvent>),
     /// The client's `phx_leave`.
     Leave { msg_ref: RawRef },
     /// A broadcast of an event this channel intercepts.
@@ -30,6 +27,16 @@ pub(crate) enum ChannelMsg {
         message: Arc<Broadcast>,
         _permit: OwnedSemaphorePermit,
     },
+}
+
+/// A client event for `handle_in`.
+pub(crate) struct ClientEvent {
+    pub(crate) msg_ref: RawRef,
+    pub(crate) event: String,
+    pub(crate) payload: Value,
+    /// The context `handle_in` runs under (see the trust policy).
+    pub(crate) cx: Context,
+    pub(crate) _permit: OwnedSemaphorePermit,
 }
 
 /// One broadcast as PubSub carries it: the payload, its encoded frame tail,

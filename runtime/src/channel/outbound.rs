@@ -93,6 +93,9 @@ pub(crate) struct Outbound {
 }
 
 /// A frame waiting for the writer, holding its share of the budget.
+///
+/// Kept small (a delivery's span data is boxed): the queue's first block of
+/// slots is allocated with the connection, and an idle connection keeps it.
 pub(crate) enum OutFrame {
     Text {
         text: String,
@@ -100,12 +103,15 @@ pub(crate) enum OutFrame {
     },
     /// A broadcast to a channel that does not intercept it: the writer
     /// sends it inside a CONSUMER span linked to the broadcast span.
-    Delivery {
-        text: String,
-        span_name: &'static str,
-        link: SpanContext,
-        _permit: OwnedSemaphorePermit,
-    },
+    Delivery(Box<Delivery>),
+}
+
+/// A broadcast frame and the span it is written in.
+pub(crate) struct Delivery {
+    text: String,
+    span_name: &'static str,
+    link: SpanContext,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Outbound {
@@ -159,12 +165,12 @@ impl Outbound {
     ) -> Result<(), Gone> {
         let permit = self.reserve(text.len())?;
         self.frames
-            .send(OutFrame::Delivery {
+            .send(OutFrame::Delivery(Box::new(Delivery {
                 text,
                 span_name,
                 link,
                 _permit: permit,
-            })
+            })))
             .map_err(|_| Gone)
     }
 
@@ -217,12 +223,13 @@ pub(crate) async fn write_loop(
         let Some(frame) = frame else { break None };
         let written = match frame {
             OutFrame::Text { text, _permit } => write(&mut sink, &mut closing, text).await,
-            OutFrame::Delivery {
-                text,
-                span_name,
-                link,
-                _permit,
-            } => {
+            OutFrame::Delivery(delivery) => {
+                let Delivery {
+                    text,
+                    span_name,
+                    link,
+                    _permit,
+                } = *delivery;
                 let meta = HandlerMeta {
                     name: span_name,
                     kind: SpanKind::Consumer,

@@ -48,6 +48,19 @@ const USER_AGENT: &str = "socket.user_agent";
 const AUTHENTICATED: &str = "socket.authenticated";
 const SOCKET_ID: &str = "socket.id";
 
+/// Bytes tungstenite reads from a connection at a time. Its read buffer is
+/// allocated (and zeroed) whole for every connection and kept while it
+/// lives, so it is most of what an idle connection costs: tungstenite's
+/// default, 128 KiB, made an idle connection cost about 150 KiB. A larger
+/// frame grows the buffer to its size while it is read; only many small
+/// frames sent back to back take more reads.
+const READ_BUFFER_SIZE: usize = 2 * 1024;
+/// Frames are gathered up to this many bytes before they are written (the
+/// writer also flushes whenever its queue is empty). The buffer keeps the
+/// capacity it reaches, so a small one keeps a connection that once had a
+/// burst of frames small too.
+const WRITE_BUFFER_SIZE: usize = 1024;
+
 /// The default [`Server::max_frame_size`]: 1 MiB.
 pub const DEFAULT_MAX_FRAME_SIZE: usize = 1024 * 1024;
 /// The default [`Server::outbound_buffer`]: 8 MiB.
@@ -126,6 +139,8 @@ pub struct Server<S> {
     routes: Vec<Box<dyn Route>>,
     pubsub: PubSub,
     config: Config,
+    /// Routes served beside the socket ([`Server::merge`]).
+    beside: Router,
 }
 
 impl<S: SocketHandler> Server<S> {
@@ -150,6 +165,7 @@ impl<S: SocketHandler> Server<S> {
                 max_event_length: DEFAULT_MAX_EVENT_LENGTH,
                 message_rate: None,
             },
+            beside: Router::new(),
         }
     }
 
@@ -279,6 +295,36 @@ impl<S: SocketHandler> Server<S> {
         self
     }
 
+    /// Serves `routes` beside the socket, on the same address: a page that
+    /// connects to it, say. Their paths must not include the socket's
+    /// (`{path}/websocket`).
+    ///
+    /// # Panics
+    ///
+    /// When the server starts ([`serve`](Self::serve) or
+    /// [`router`](Self::router)), if one of `routes` overlaps the socket's.
+    ///
+    /// ```
+    /// use axum::response::Html;
+    /// use axum::routing::get;
+    /// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, Server, SocketHandler};
+    ///
+    /// struct Anyone;
+    /// impl SocketHandler for Anyone {
+    ///     async fn connect(&self, _: &ConnectParams, _: &ConnectInfo) -> Result<Assigns, ConnectError> {
+    ///         Ok(Assigns::new())
+    ///     }
+    /// }
+    ///
+    /// let page = axum::Router::new().route("/", get(|| async { Html("<h1>chat</h1>") }));
+    /// let server = Server::new(Anyone).merge(page); // `/` and `/socket/websocket`
+    /// # drop(server);
+    /// ```
+    pub fn merge(mut self, routes: Router) -> Self {
+        self.beside = self.beside.merge(routes);
+        self
+    }
+
     /// The server's topics, to broadcast from outside any channel.
     pub fn pubsub(&self) -> PubSub {
         self.pubsub.clone()
@@ -341,7 +387,8 @@ impl<S: SocketHandler> Server<S> {
         });
         let router = Router::new()
             .route(&route, get(upgrade::<S>))
-            .with_state(state);
+            .with_state(state)
+            .merge(self.beside);
         Built {
             router,
             shutdown,
@@ -508,6 +555,11 @@ async fn upgrade<S: SocketHandler>(
         slot,
     };
     upgrade
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .write_buffer_size(WRITE_BUFFER_SIZE)
+        // What waits to be written is bounded by the outbound queue
+        // (`Server::outbound_buffer`), before it reaches tungstenite.
+        .max_write_buffer_size(usize::MAX)
         .max_message_size(core.config.max_frame_size)
         .max_frame_size(core.config.max_frame_size)
         .on_upgrade(move |ws| connection::run(ws, accepted))

@@ -35,6 +35,9 @@ pub(crate) const BSP_SCHEDULE_DELAY: &str = "OTEL_BSP_SCHEDULE_DELAY";
 pub(crate) const METRIC_EXPORT_INTERVAL: &str = "OTEL_METRIC_EXPORT_INTERVAL";
 pub(crate) const TRACEWIRE_METRICS: &str = "TRACEWIRE_METRICS";
 pub(crate) const TRACEWIRE_TERMINAL: &str = "TRACEWIRE_TERMINAL";
+pub(crate) const TRACEWIRE_TERMINAL_RATE: &str = "TRACEWIRE_TERMINAL_RATE";
+pub(crate) const TRACEWIRE_TERMINAL_SUMMARY_PERIOD: &str = "TRACEWIRE_TERMINAL_SUMMARY_PERIOD";
+pub(crate) const TRACEWIRE_TERMINAL_GRACE_PERIOD: &str = "TRACEWIRE_TERMINAL_GRACE_PERIOD";
 
 const SAMPLERS: &str = "one of always_on, always_off, traceidratio, parentbased_always_on, \
                         parentbased_always_off, parentbased_traceidratio";
@@ -42,6 +45,8 @@ const PROTOCOLS: &str = "grpc or http/protobuf";
 const ON_OFF: &str = "on, off, true or false";
 const MILLISECONDS: &str = "a whole number of milliseconds, at least 1";
 const COUNT: &str = "a whole number, at least 1";
+const WHOLE_NUMBER: &str = "a whole number (0 or more)";
+const MILLISECONDS_OR_ZERO: &str = "a whole number of milliseconds (0 or more)";
 
 /// Where OTLP data for one signal goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,11 +67,27 @@ pub(crate) struct Plan {
     pub(crate) metrics: Option<OtlpTarget>,
     pub(crate) metrics_enabled: bool,
     pub(crate) terminal: bool,
+    // Read only by the terminal exporter's set-up.
+    #[cfg_attr(not(feature = "terminal"), allow(dead_code))]
+    pub(crate) terminal_pacing: TerminalPacing,
     pub(crate) batch: BatchConfig,
     // Resolved and checked in every build, read only by the OTLP meter
     // provider.
     #[cfg_attr(not(feature = "otlp"), allow(dead_code))]
     pub(crate) metric_interval: Duration,
+}
+
+/// How the terminal exporter `init()` builds paces its output, from the
+/// environment; `None` keeps the exporter's default. An exporter given to
+/// the builder keeps its own settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TerminalPacing {
+    /// `TRACEWIRE_TERMINAL_RATE`: traces a second printed in full.
+    pub(crate) max_per_second: Option<u32>,
+    /// `TRACEWIRE_TERMINAL_SUMMARY_PERIOD`.
+    pub(crate) summary_period: Option<Duration>,
+    /// `TRACEWIRE_TERMINAL_GRACE_PERIOD`.
+    pub(crate) grace_period: Option<Duration>,
 }
 
 /// Reads variables through the builder's lookup; blank values count as
@@ -165,6 +186,30 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
         None => on_off(&env, TRACEWIRE_TERMINAL)?.unwrap_or(traces.is_none()),
     };
 
+    let terminal_pacing = TerminalPacing {
+        max_per_second: match env.get(TRACEWIRE_TERMINAL_RATE) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .parse::<u32>()
+                    .map_err(|_| invalid_env(TRACEWIRE_TERMINAL_RATE, &value, WHOLE_NUMBER))?,
+            ),
+        },
+        summary_period: milliseconds(&env, TRACEWIRE_TERMINAL_SUMMARY_PERIOD)?,
+        grace_period: match env.get(TRACEWIRE_TERMINAL_GRACE_PERIOD) {
+            None => None,
+            Some(value) => Some(Duration::from_millis(value.parse::<u64>().map_err(
+                |_| {
+                    invalid_env(
+                        TRACEWIRE_TERMINAL_GRACE_PERIOD,
+                        &value,
+                        MILLISECONDS_OR_ZERO,
+                    )
+                },
+            )?)),
+        },
+    };
+
     let defaults = BatchConfig::default();
     let queue_size = match builder.export_queue_size {
         Some(0) => return Err(invalid_setting("export_queue_size", "0", COUNT)),
@@ -206,6 +251,7 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
         traces,
         metrics_enabled,
         terminal,
+        terminal_pacing,
         batch: BatchConfig {
             queue_size,
             max_export_batch_size,
@@ -522,6 +568,26 @@ mod tests {
     }
 
     #[test]
+    fn the_terminal_pacing_comes_from_the_environment() {
+        let plan = resolve(&builder(&[])).unwrap();
+        assert_eq!(plan.terminal_pacing, TerminalPacing::default());
+        let plan = resolve(&builder(&[
+            (TRACEWIRE_TERMINAL_RATE, "0"),
+            (TRACEWIRE_TERMINAL_SUMMARY_PERIOD, "10000"),
+            (TRACEWIRE_TERMINAL_GRACE_PERIOD, "0"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            plan.terminal_pacing,
+            TerminalPacing {
+                max_per_second: Some(0),
+                summary_period: Some(Duration::from_secs(10)),
+                grace_period: Some(Duration::ZERO),
+            }
+        );
+    }
+
+    #[test]
     fn service_name_and_resource_attributes() {
         let plan = plan(&[
             (
@@ -734,6 +800,14 @@ mod tests {
             (METRIC_EXPORT_INTERVAL, "0", &["milliseconds"]),
             (TRACEWIRE_METRICS, "maybe", &["on, off"]),
             (TRACEWIRE_TERMINAL, "2", &["on, off"]),
+            (TRACEWIRE_TERMINAL_RATE, "fast", &["whole number"]),
+            (TRACEWIRE_TERMINAL_RATE, "-1", &["whole number"]),
+            (TRACEWIRE_TERMINAL_SUMMARY_PERIOD, "0", &["milliseconds"]),
+            (
+                TRACEWIRE_TERMINAL_GRACE_PERIOD,
+                "1s",
+                &["milliseconds (0 or more)"],
+            ),
         ];
         for (var, value, expected) in cases {
             let message = error(&[(var, value)]);

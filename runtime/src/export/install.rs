@@ -49,7 +49,7 @@ pub(super) fn install(
     }
     #[cfg(feature = "terminal")]
     if plan.terminal {
-        let exporter = terminal.unwrap_or_else(TerminalExporter::stderr);
+        let exporter = terminal.unwrap_or_else(|| paced(TerminalExporter::stderr(), &plan));
         processors.push(("terminal", terminal_processor(exporter, &plan.batch)?));
     }
     let stats: Vec<(&'static str, ProcessorStats)> = processors
@@ -96,6 +96,22 @@ pub(super) fn install(
         None => {}
     }
     Ok(guard)
+}
+
+/// The default terminal exporter, paced as the environment says.
+#[cfg(feature = "terminal")]
+fn paced(mut exporter: TerminalExporter, plan: &Plan) -> TerminalExporter {
+    let pacing = &plan.terminal_pacing;
+    if let Some(rate) = pacing.max_per_second {
+        exporter = exporter.max_traces_per_second(rate);
+    }
+    if let Some(period) = pacing.summary_period {
+        exporter = exporter.summary_period(period);
+    }
+    if let Some(grace) = pacing.grace_period {
+        exporter = exporter.grace_period(grace);
+    }
+    exporter
 }
 
 /// The terminal exporter's processor: the plan's batch limits, drained

@@ -59,6 +59,9 @@
 //! | `OTEL_METRIC_EXPORT_INTERVAL` | milliseconds between metric exports | `60000` | [`metric_export_interval`](TelemetryBuilder::metric_export_interval) |
 //! | `TRACEWIRE_METRICS` | `on`, `off` (or `true`, `false`) | `on` | [`metrics`](TelemetryBuilder::metrics) |
 //! | `TRACEWIRE_TERMINAL` | `on`, `off` (or `true`, `false`) | `on` without an endpoint, `off` with one | [`terminal`](TelemetryBuilder::terminal) |
+//! | `TRACEWIRE_TERMINAL_RATE` | traces a second printed as trees before the terminal switches to summaries; `0`: never | `20` | the exporter's [`max_traces_per_second`](terminal::TerminalExporter::max_traces_per_second) (with [`terminal_exporter`](TelemetryBuilder::terminal_exporter)) |
+//! | `TRACEWIRE_TERMINAL_SUMMARY_PERIOD` | milliseconds between the terminal's summaries | `5000` | [`summary_period`](terminal::TerminalExporter::summary_period) |
+//! | `TRACEWIRE_TERMINAL_GRACE_PERIOD` | milliseconds a trace waits after its root ends, for spans that end after it | `500` | [`grace_period`](terminal::TerminalExporter::grace_period) |
 //!
 //! The OTLP exporter also reads `OTEL_EXPORTER_OTLP_HEADERS` (and its
 //! per-signal forms) itself, from the process environment. This build has

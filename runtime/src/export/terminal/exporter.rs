@@ -1,38 +1,50 @@
-//! [`TerminalExporter`]: buffers finished spans per trace and prints each
-//! trace with the renderer when its local root ends, within fixed memory
-//! bounds.
+//! [`TerminalExporter`]: files finished spans by trace, prints each trace
+//! with the renderer once it is ready, and paces what it prints: above a
+//! rate, a periodic summary instead of every tree.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::thread::Thread;
+use std::time::{Duration, SystemTime};
 
-use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
+use super::buffer::{ReadyTrace, TraceBuffer};
 use super::render::{RenderOptions, render};
+use super::summary::{DEFAULT_MAX_PER_SECOND, DEFAULT_SUMMARY_PERIOD, Pacer};
 
-/// Most spans buffered across all unfinished traces.
-const MAX_BUFFERED_SPANS: usize = 10_000;
-/// Most unfinished traces buffered at once.
-const MAX_PENDING_TRACES: usize = 1_000;
+/// How long a trace is held after its local root ends, for the spans of
+/// work it did not wait for.
+const DEFAULT_GRACE_PERIOD: Duration = Duration::from_millis(500);
+/// How often held traces and the summary period are checked.
+const TICK: Duration = Duration::from_millis(100);
 
-/// A [`SpanExporter`] that prints each trace as a tree when its local root
-/// ends.
+/// A [`SpanExporter`] that prints each trace as a tree, and a periodic
+/// summary instead when traces come too fast to read.
 ///
-/// Spans are buffered per trace until a span without a local parent ends;
-/// then the trace is rendered with [`render_trace`](super::render_trace) and written, followed by
-/// a blank line. The [module documentation](super) explains when late spans
-/// are printed and the buffer's limits. Write errors are ignored: a closed
-/// stderr never fails an export.
+/// Spans are buffered per trace. A trace is printed a grace period after a
+/// span without a local parent (its local root) ends, with every span of the
+/// trace that ended by then: work the root spawned and did not wait for is
+/// drawn inside its tree. The [module documentation](super) explains the
+/// rate above which summaries replace trees, and the buffer's limits.
+/// Write errors are ignored: a closed stderr never fails an export.
 ///
-/// `force_flush` flushes the writer but keeps unfinished traces buffered, so
-/// a flush never splits a trace in two; `shutdown` prints them, marked
-/// `(incomplete)`.
+/// | setting | default | method | variable (for [`init`](crate::init)) |
+/// | --- | --- | --- | --- |
+/// | traces a second printed in full | 20 | [`max_traces_per_second`](Self::max_traces_per_second) | `TRACEWIRE_TERMINAL_RATE` |
+/// | summary period | 5 s | [`summary_period`](Self::summary_period) | `TRACEWIRE_TERMINAL_SUMMARY_PERIOD` (ms) |
+/// | grace period | 500 ms | [`grace_period`](Self::grace_period) | `TRACEWIRE_TERMINAL_GRACE_PERIOD` (ms) |
+///
+/// A thread of its own (`tracewire-terminal`, started by the first export)
+/// prints traces whose grace period is over and the summaries when no new
+/// spans arrive. `force_flush` prints every trace whose root has ended
+/// without waiting for its grace period, and keeps the others buffered, so
+/// a flush never splits a trace in two; `shutdown` prints them all, marking
+/// those whose root never ended `(incomplete)`, and the summary of the
+/// period so far.
 ///
 /// ```
 /// use opentelemetry::trace::{Tracer as _, TracerProvider as _};
@@ -44,14 +56,37 @@ const MAX_PENDING_TRACES: usize = 1_000;
 ///     .build();
 /// let tracer = provider.tracer("example");
 /// tracer.in_span("request", |_| tracer.in_span("db.query", |_| {}));
-/// provider.shutdown().unwrap(); // the tree was printed when "request" ended
+/// provider.shutdown().unwrap(); // the tree is printed by now
 /// ```
 #[derive(Debug)]
 pub struct TerminalExporter {
+    shared: Arc<Shared>,
+    /// The ticking thread, once started.
+    ticker: Mutex<Option<Thread>>,
+}
+
+/// What the exporter and its ticking thread share.
+#[derive(Debug)]
+struct Shared {
     options: RenderOptions,
-    pending: Mutex<PendingTraces>,
+    state: Mutex<State>,
     output: Mutex<Output>,
     is_shutdown: AtomicBool,
+    clock: Clock,
+}
+
+#[derive(Debug)]
+struct State {
+    buffer: TraceBuffer,
+    pacer: Pacer,
+}
+
+/// Where "now" comes from: the system, or a test's hand.
+#[derive(Debug)]
+enum Clock {
+    System,
+    #[cfg(test)]
+    Manual(Mutex<SystemTime>),
 }
 
 impl TerminalExporter {
@@ -71,46 +106,178 @@ impl TerminalExporter {
     /// ```
     #[must_use]
     pub fn with_writer(writer: impl Write + Send + 'static, options: RenderOptions) -> Self {
+        Self::with_clock(writer, options, Clock::System)
+    }
+
+    fn with_clock(
+        writer: impl Write + Send + 'static,
+        options: RenderOptions,
+        clock: Clock,
+    ) -> Self {
         TerminalExporter {
-            options,
-            pending: Mutex::new(PendingTraces::default()),
-            output: Mutex::new(Output(Box::new(writer))),
-            is_shutdown: AtomicBool::new(false),
+            shared: Arc::new(Shared {
+                options,
+                state: Mutex::new(State {
+                    buffer: TraceBuffer::new(DEFAULT_GRACE_PERIOD),
+                    pacer: Pacer::new(DEFAULT_MAX_PER_SECOND, DEFAULT_SUMMARY_PERIOD),
+                }),
+                output: Mutex::new(Output(Box::new(writer))),
+                is_shutdown: AtomicBool::new(false),
+                clock,
+            }),
+            ticker: Mutex::new(None),
         }
     }
 
-    /// Files the spans and prints the traces they complete or evict.
-    fn accept(&self, batch: Vec<SpanData>) {
-        let mut ready = Vec::new();
-        {
-            let mut pending = lock(&self.pending);
-            for span in batch {
-                pending.accept(span, &mut ready);
-            }
-        }
-        self.print(&ready);
+    /// Above this many traces in one second, print a summary every
+    /// [`summary_period`](Self::summary_period) instead of every tree (with
+    /// every trace that has an error, and a sample of the rest). 20 unless
+    /// set; 0 prints every trace, however many.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tracewire::export::terminal::TerminalExporter;
+    ///
+    /// let exporter = TerminalExporter::stderr()
+    ///     .max_traces_per_second(50)
+    ///     .summary_period(Duration::from_secs(10))
+    ///     .grace_period(Duration::from_secs(1));
+    /// # drop(exporter);
+    /// ```
+    #[must_use]
+    pub fn max_traces_per_second(self, traces: u32) -> Self {
+        self.shared.state().pacer.max_per_second = traces;
+        self
     }
 
-    fn print(&self, ready: &[ReadyTrace]) {
-        if ready.is_empty() {
+    /// How often a summary is printed while traces come faster than
+    /// [`max_traces_per_second`](Self::max_traces_per_second): 5 s unless
+    /// set (at least 1 ms).
+    #[must_use]
+    pub fn summary_period(self, period: Duration) -> Self {
+        self.shared.state().pacer.period = period.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long a trace is held after its local root ends, so that spans
+    /// ending a little later (work it spawned and did not wait for) are
+    /// drawn inside its tree: 500 ms unless set. Zero prints a trace as
+    /// soon as its root ends.
+    #[must_use]
+    pub fn grace_period(self, grace: Duration) -> Self {
+        self.shared.state().buffer.grace = grace;
+        self
+    }
+
+    /// Starts the ticking thread unless it runs, or time is a test's.
+    fn start_ticker(&self) {
+        if !matches!(self.shared.clock, Clock::System) {
             return;
         }
+        let mut ticker = lock(&self.ticker);
+        if ticker.is_some() {
+            return;
+        }
+        let shared: Weak<Shared> = Arc::downgrade(&self.shared);
+        let spawned = std::thread::Builder::new()
+            .name("tracewire-terminal".into())
+            .spawn(move || {
+                loop {
+                    std::thread::park_timeout(TICK);
+                    // The exporter is gone, or shut down: nothing to print.
+                    let Some(shared) = shared.upgrade() else {
+                        return;
+                    };
+                    if shared.is_shutdown.load(Ordering::Acquire) {
+                        return;
+                    }
+                    shared.tick();
+                }
+            });
+        // Without the thread, traces still print on the next export and at
+        // shutdown.
+        *ticker = spawned.ok().map(|handle| handle.thread().clone());
+    }
+
+    /// (buffered spans, buffered traces), for the limit tests.
+    #[cfg(test)]
+    fn pending_counts(&self) -> (usize, usize) {
+        self.shared.state().buffer.counts()
+    }
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    fn now(&self) -> SystemTime {
+        match &self.clock {
+            Clock::System => SystemTime::now(),
+            #[cfg(test)]
+            Clock::Manual(now) => *lock(now),
+        }
+    }
+
+    /// Files the spans and prints the traces they make ready or evict.
+    fn accept(&self, batch: Vec<SpanData>) {
+        let now = self.now();
+        let mut ready = Vec::new();
         let mut text = String::new();
+        {
+            let mut state = self.state();
+            for span in batch {
+                state.buffer.accept(span, now, &mut ready);
+            }
+            self.pace(&mut state, ready, now, &mut text);
+        }
+        self.write(&text);
+    }
+
+    /// Prints the traces whose grace period is over, and a summary whose
+    /// period is.
+    fn tick(&self) {
+        let now = self.now();
+        let mut ready = Vec::new();
+        let mut text = String::new();
+        {
+            let mut state = self.state();
+            // Shutdown has printed everything, under this lock.
+            if self.is_shutdown.load(Ordering::Acquire) {
+                return;
+            }
+            state.buffer.release_due(now, &mut ready);
+            self.pace(&mut state, ready, now, &mut text);
+        }
+        self.write(&text);
+    }
+
+    /// Renders the ready traces the pacer lets through, and a summary
+    /// whose period has ended.
+    fn pace(&self, state: &mut State, ready: Vec<ReadyTrace>, now: SystemTime, text: &mut String) {
         for trace in ready {
-            text.push_str(&render(&trace.spans, &self.options, trace.incomplete));
-            text.push('\n');
+            let verdict = state.pacer.admit(&trace.spans, now, &self.options);
+            if let Some(notice) = verdict.notice {
+                text.push_str(&notice);
+            }
+            if verdict.print {
+                text.push_str(&render(&trace.spans, &self.options, trace.incomplete));
+                text.push('\n');
+            }
+        }
+        if let Some(summary) = state.pacer.tick(now, &self.options) {
+            text.push_str(&summary);
+        }
+    }
+
+    fn write(&self, text: &str) {
+        if text.is_empty() {
+            return;
         }
         let mut output = lock(&self.output);
         // A broken or closed stderr must not fail the export or the app.
         let _ = output.0.write_all(text.as_bytes());
         let _ = output.0.flush();
-    }
-
-    /// (buffered spans, pending traces), for the limit tests.
-    #[cfg(test)]
-    fn pending_counts(&self) -> (usize, usize) {
-        let pending = lock(&self.pending);
-        (pending.span_count, pending.traces.len())
     }
 }
 
@@ -119,26 +286,51 @@ impl SpanExporter for TerminalExporter {
         &self,
         batch: Vec<SpanData>,
     ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
-        let result = if self.is_shutdown.load(Ordering::Acquire) {
+        let result = if self.shared.is_shutdown.load(Ordering::Acquire) {
             Err(OTelSdkError::AlreadyShutdown)
         } else {
-            self.accept(batch);
+            self.start_ticker();
+            self.shared.accept(batch);
             Ok(())
         };
         std::future::ready(result)
     }
 
     fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
-        if self.is_shutdown.swap(true, Ordering::AcqRel) {
-            return Ok(());
+        let shared = &self.shared;
+        let mut text = String::new();
+        {
+            let mut state = shared.state();
+            if shared.is_shutdown.swap(true, Ordering::AcqRel) {
+                return Ok(());
+            }
+            let now = shared.now();
+            let ready = state.buffer.drain();
+            shared.pace(&mut state, ready, now, &mut text);
+            if let Some(summary) = state.pacer.finish(now, &shared.options) {
+                text.push_str(&summary);
+            }
         }
-        let ready = lock(&self.pending).drain();
-        self.print(&ready);
+        shared.write(&text);
+        if let Some(ticker) = lock(&self.ticker).take() {
+            ticker.unpark();
+        }
         Ok(())
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        let _ = lock(&self.output).0.flush();
+        let shared = &self.shared;
+        let mut text = String::new();
+        {
+            let mut state = shared.state();
+            if !shared.is_shutdown.load(Ordering::Acquire) {
+                let mut ready = Vec::new();
+                state.buffer.release_finished(&mut ready);
+                shared.pace(&mut state, ready, shared.now(), &mut text);
+            }
+        }
+        shared.write(&text);
+        let _ = lock(&shared.output).0.flush();
         Ok(())
     }
 }
@@ -158,105 +350,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A trace taken out of the buffer, to be printed.
-struct ReadyTrace {
-    spans: Vec<SpanData>,
-    incomplete: bool,
-}
-
-/// Spans of traces whose local root hasn't ended yet.
-#[derive(Default)]
-struct PendingTraces {
-    traces: HashMap<TraceId, PendingTrace>,
-    /// Trace ids by arrival of their first buffered span, oldest first.
-    by_age: BTreeMap<u64, TraceId>,
-    next_age: u64,
-    span_count: usize,
-}
-
-// Up to 10 000 spans: `Debug` summarises rather than dumping them.
-impl fmt::Debug for PendingTraces {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PendingTraces")
-            .field("traces", &self.traces.len())
-            .field("spans", &self.span_count)
-            .finish_non_exhaustive()
-    }
-}
-
-struct PendingTrace {
-    age: u64,
-    spans: Vec<SpanData>,
-}
-
-impl PendingTraces {
-    fn accept(&mut self, span: SpanData, ready: &mut Vec<ReadyTrace>) {
-        let trace_id = span.span_context.trace_id();
-        if is_local_root(&span) {
-            let mut spans = self.take(trace_id).unwrap_or_default();
-            spans.push(span);
-            ready.push(ReadyTrace {
-                spans,
-                incomplete: false,
-            });
-            return;
-        }
-        match self.traces.entry(trace_id) {
-            Entry::Occupied(entry) => entry.into_mut().spans.push(span),
-            Entry::Vacant(entry) => {
-                let age = self.next_age;
-                self.next_age += 1;
-                self.by_age.insert(age, trace_id);
-                entry.insert(PendingTrace {
-                    age,
-                    spans: vec![span],
-                });
-            }
-        }
-        self.span_count += 1;
-        while self.span_count > MAX_BUFFERED_SPANS || self.traces.len() > MAX_PENDING_TRACES {
-            let Some((_, oldest)) = self.by_age.pop_first() else {
-                break;
-            };
-            if let Some(trace) = self.traces.remove(&oldest) {
-                self.span_count -= trace.spans.len();
-                ready.push(ReadyTrace {
-                    spans: trace.spans,
-                    incomplete: true,
-                });
-            }
-        }
-    }
-
-    fn take(&mut self, trace_id: TraceId) -> Option<Vec<SpanData>> {
-        let trace = self.traces.remove(&trace_id)?;
-        self.by_age.remove(&trace.age);
-        self.span_count -= trace.spans.len();
-        Some(trace.spans)
-    }
-
-    /// Every pending trace, oldest first, marked incomplete.
-    fn drain(&mut self) -> Vec<ReadyTrace> {
-        let mut ready = Vec::with_capacity(self.traces.len());
-        while let Some((_, trace_id)) = self.by_age.pop_first() {
-            if let Some(trace) = self.traces.remove(&trace_id) {
-                ready.push(ReadyTrace {
-                    spans: trace.spans,
-                    incomplete: true,
-                });
-            }
-        }
-        self.span_count = 0;
-        ready
-    }
-}
-
-/// The span that closes this process's part of a trace: no parent, or a
-/// parent in another process.
-fn is_local_root(span: &SpanData) -> bool {
-    span.parent_span_id == SpanId::INVALID || span.parent_span_is_remote
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,9 +358,10 @@ mod tests {
     use std::sync::Arc;
     use std::task::{Context, Poll, Waker};
 
-    use opentelemetry::trace::{SpanKind, Tracer as _, TracerProvider as _};
+    use opentelemetry::trace::{SpanKind, Status, Tracer as _, TracerProvider as _};
     use opentelemetry_sdk::trace::SdkTracerProvider;
 
+    use super::super::buffer::{MAX_BUFFERED_SPANS, MAX_PENDING_TRACES};
     use super::super::test_trace::{KNOWN_AT_100, TRACE, drawn_names, known_trace};
     use crate::span_forest::fixtures::span;
 
@@ -300,10 +394,28 @@ mod tests {
         }
     }
 
+    /// When the tests' clock starts: any time will do.
+    const START: SystemTime = SystemTime::UNIX_EPOCH;
+
+    /// An exporter whose clock only moves when the test says, writing to a
+    /// buffer the test reads.
     fn capturing() -> (TerminalExporter, Captured) {
         let captured = Captured::default();
-        let exporter = TerminalExporter::with_writer(captured.clone(), RenderOptions::plain(100));
+        let exporter = TerminalExporter::with_clock(
+            captured.clone(),
+            RenderOptions::plain(100),
+            Clock::Manual(Mutex::new(START)),
+        );
         (exporter, captured)
+    }
+
+    /// Moves the exporter's clock on by `by`, and lets it act on the time.
+    fn advance(exporter: &TerminalExporter, by: Duration) {
+        let Clock::Manual(now) = &exporter.shared.clock else {
+            unreachable!("the tests' exporters have a manual clock")
+        };
+        *lock(now) += by;
+        exporter.shared.tick();
     }
 
     fn headers(text: &str) -> Vec<&str> {
@@ -320,6 +432,9 @@ mod tests {
             assert_eq!(captured.text(), "", "nothing before the root ends");
         }
         block_on(exporter.export(vec![root])).unwrap();
+        advance(&exporter, DEFAULT_GRACE_PERIOD - Duration::from_millis(1));
+        assert_eq!(captured.text(), "", "nothing within the grace period");
+        advance(&exporter, Duration::from_millis(1));
         assert_eq!(captured.text(), format!("{KNOWN_AT_100}\n"));
         assert_eq!(exporter.pending_counts(), (0, 0));
 
@@ -338,8 +453,11 @@ mod tests {
             span(b, 11, 0, "b.root", SpanKind::Internal, (0, 5)),
         ];
         block_on(exporter.export(batch)).unwrap();
+        // Trees print in the order their roots ended.
+        advance(&exporter, Duration::from_millis(1));
         block_on(exporter.export(vec![span(a, 1, 0, "a.root", SpanKind::Internal, (0, 6))]))
             .unwrap();
+        advance(&exporter, DEFAULT_GRACE_PERIOD);
 
         let text = captured.text();
         let traces: Vec<&str> = text.split("\n\n").filter(|t| !t.is_empty()).collect();
@@ -363,6 +481,7 @@ mod tests {
         let mut server = span(TRACE, 2, 1, "room.join", SpanKind::Server, (0, 3));
         server.parent_span_is_remote = true;
         block_on(exporter.export(vec![server])).unwrap();
+        advance(&exporter, DEFAULT_GRACE_PERIOD);
         assert!(
             captured
                 .text()
@@ -375,6 +494,8 @@ mod tests {
         let (exporter, captured) = capturing();
         block_on(exporter.export(vec![span(TRACE, 1, 0, "request", SpanKind::Server, (0, 5))]))
             .unwrap();
+        // Later than the grace period: the tree has been printed without it.
+        advance(&exporter, DEFAULT_GRACE_PERIOD);
         block_on(exporter.export(vec![span(
             TRACE,
             2,
@@ -388,6 +509,7 @@ mod tests {
         assert_eq!(exporter.pending_counts(), (1, 1));
         block_on(exporter.export(vec![span(TRACE, 3, 0, "next", SpanKind::Server, (10, 12))]))
             .unwrap();
+        advance(&exporter, DEFAULT_GRACE_PERIOD);
         let text = captured.text();
         assert_eq!(headers(&text).len(), 2, "\n{text}");
         assert!(
@@ -427,6 +549,8 @@ mod tests {
     #[test]
     fn pending_traces_are_bounded() {
         let (exporter, captured) = capturing();
+        // Every evicted trace printed, however many a second.
+        let exporter = exporter.max_traces_per_second(0);
         let total = 10_050;
         for i in 0..total {
             let trace = (i as u128 + 1) << 64;
@@ -489,7 +613,10 @@ mod tests {
     #[test]
     fn works_behind_the_sdk_provider() {
         let captured = Captured::default();
-        let exporter = TerminalExporter::with_writer(captured.clone(), RenderOptions::plain(80));
+        // Printed as the root ends: the simple processor's flush does not
+        // reach the exporter.
+        let exporter = TerminalExporter::with_writer(captured.clone(), RenderOptions::plain(80))
+            .grace_period(Duration::ZERO);
         let provider = SdkTracerProvider::builder()
             .with_simple_exporter(exporter)
             .build();
@@ -506,5 +633,201 @@ mod tests {
             "\n{text}"
         );
         provider.shutdown().unwrap();
+    }
+
+    #[test]
+    fn a_span_ending_after_its_root_is_drawn_inside_the_tree() {
+        let (exporter, captured) = capturing();
+        let request = span(TRACE, 1, 0, "request", SpanKind::Server, (0, 5));
+        block_on(exporter.export(vec![request])).unwrap();
+        // A task the request spawned and did not wait for ends 4 ms after
+        // it, and reaches the exporter in a later batch.
+        advance(&exporter, Duration::from_millis(100));
+        let detached = span(TRACE, 2, 1, "notify", SpanKind::Internal, (1, 9));
+        block_on(exporter.export(vec![detached])).unwrap();
+        assert_eq!(captured.text(), "", "held for the grace period");
+        advance(&exporter, DEFAULT_GRACE_PERIOD);
+        assert_eq!(
+            captured.text(),
+            "\
+trace 4bf92f35… · 2 spans · 9.00ms
+request [server]  5.00ms  ██████████████
+└─ notify         8.00ms    ▐██████████████████████
+
+"
+        );
+        // Printed once: nothing is left for shutdown.
+        assert_eq!(exporter.pending_counts(), (0, 0));
+        exporter.shutdown().unwrap();
+        assert_eq!(headers(&captured.text()).len(), 1);
+        assert!(!captured.text().contains("(incomplete)"));
+    }
+
+    #[test]
+    fn a_grace_period_of_zero_prints_at_the_root() {
+        let (exporter, captured) = capturing();
+        let exporter = exporter.grace_period(Duration::ZERO);
+        block_on(exporter.export(vec![span(TRACE, 1, 0, "request", SpanKind::Server, (0, 5))]))
+            .unwrap();
+        assert_eq!(headers(&captured.text()).len(), 1);
+    }
+
+    /// Traces the summaries in `text` say they left out.
+    fn left_out(text: &str) -> u64 {
+        text.lines()
+            .filter(|line| line.starts_with("── summary"))
+            .map(|line| {
+                let before = line.split(" left out (").next().unwrap();
+                before.rsplit(' ').next().unwrap().parse::<u64>().unwrap()
+            })
+            .sum()
+    }
+
+    /// A one-span trace `n`, ended at `START` (trace ids 1, 2, ...).
+    fn one_span(n: u64, name: &'static str, ms: u64, error: bool) -> SpanData {
+        let mut span = span(u128::from(n) << 64, n, 0, name, SpanKind::Server, (0, ms));
+        if error {
+            span.status = Status::error("boom");
+        }
+        span
+    }
+
+    #[test]
+    fn above_the_rate_a_summary_replaces_the_trees() {
+        let (exporter, captured) = capturing();
+        let exporter = exporter
+            .max_traces_per_second(2)
+            .summary_period(Duration::from_secs(5))
+            .grace_period(Duration::ZERO);
+        let mut n = 0;
+        let mut next = |name, ms, error| {
+            n += 1;
+            vec![one_span(n, name, ms, error)]
+        };
+        // Two a second print as trees.
+        block_on(exporter.export(next("room.join", 2, false))).unwrap();
+        block_on(exporter.export(next("room.join", 2, false))).unwrap();
+        // The third within the second: summaries from now on. It is the
+        // period's sample of room.join, so it still prints.
+        block_on(exporter.export(next("room.join", 4, false))).unwrap();
+        // Left out: the period already has its room.join.
+        for ms in [1, 3, 5, 7, 9, 11] {
+            block_on(exporter.export(next("room.join", ms, false))).unwrap();
+        }
+        // A trace with an error always prints.
+        block_on(exporter.export(next("room.handle_in message:new", 30, true))).unwrap();
+        // The first of its name this period: the sample.
+        block_on(exporter.export(next("room.leave", 6, false))).unwrap();
+        block_on(exporter.export(next("room.leave", 8, false))).unwrap();
+        advance(&exporter, Duration::from_secs(5));
+        assert_eq!(
+            captured.text(),
+            "\
+trace 00000000… · 1 span · 2.00ms
+room.join [server]  2.00ms  █████████████████████████
+
+trace 00000000… · 1 span · 2.00ms
+room.join [server]  2.00ms  █████████████████████████
+
+── more than 2 traces a second: a summary every 5.00s, with every trace that has an error and a sam…
+
+trace 00000000… · 1 span · 4.00ms
+room.join [server]  4.00ms  █████████████████████████
+
+trace 00000000… · 1 span · 30.0ms
+room.handle_in message:new [server]  30.0ms  █████████████████████████  ✗ boom
+
+trace 00000000… · 1 span · 6.00ms
+room.leave [server]  6.00ms  █████████████████████████
+
+── summary of 5.00s · 10 traces (2/s) · 1 with errors · 7 left out (7 spans) ──
+span                        count      p50      p99  errors
+room.join                       7   5.00ms   11.0ms       0
+room.leave                      2   6.00ms   8.00ms       0
+room.handle_in message:new      1   30.0ms   30.0ms       1
+
+── at most 2 traces a second again: printing every trace ──
+
+"
+        );
+        // Every trace is accounted for: printed, or left out and counted.
+        let text = captured.text();
+        assert_eq!(headers(&text).len() as u64 + left_out(&text), n);
+
+        // Back below the rate, every trace prints again.
+        block_on(exporter.export(vec![one_span(99, "room.join", 1, false)])).unwrap();
+        assert_eq!(headers(&captured.text()).len(), 6);
+    }
+
+    #[test]
+    fn a_busy_period_is_followed_by_another_and_shutdown_prints_the_last() {
+        let (exporter, captured) = capturing();
+        let exporter = exporter
+            .max_traces_per_second(1)
+            .summary_period(Duration::from_secs(1))
+            .grace_period(Duration::ZERO);
+        for n in 1..=5 {
+            block_on(exporter.export(vec![one_span(n, "tick", 1, false)])).unwrap();
+        }
+        advance(&exporter, Duration::from_secs(1));
+        for n in 6..=8 {
+            block_on(exporter.export(vec![one_span(n, "tick", 1, false)])).unwrap();
+        }
+        exporter.shutdown().unwrap();
+        let text = captured.text();
+        let summaries: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("── summary"))
+            .collect();
+        assert_eq!(
+            summaries,
+            [
+                "── summary of 1.00s · 4 traces (4/s) · 0 with errors · 3 left out (3 spans) ──",
+                "── summary of 0ns · 3 traces · 0 with errors · 2 left out (2 spans) ──",
+            ],
+            "\n{text}"
+        );
+        assert!(!text.contains("again"), "\n{text}");
+    }
+
+    #[test]
+    fn under_load_every_span_is_printed_counted_or_dropped() {
+        use crate::export::processor::{BatchConfig, BoundedSpanProcessor};
+
+        let captured = Captured::default();
+        let exporter = TerminalExporter::with_writer(captured.clone(), RenderOptions::plain(100))
+            .grace_period(Duration::ZERO);
+        let processor = BoundedSpanProcessor::new(
+            exporter,
+            BatchConfig {
+                queue_size: 64,
+                max_export_batch_size: 32,
+                schedule_delay: Duration::from_millis(1),
+                ..BatchConfig::default()
+            },
+        )
+        .unwrap();
+        let stats = processor.stats();
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(processor)
+            .build();
+        let tracer = provider.tracer("terminal-load");
+        let ended = 20_000;
+        for _ in 0..ended {
+            tracer.in_span("request", |_| {});
+        }
+        provider.shutdown().unwrap();
+
+        // Spans the queue had no room for are counted as dropped...
+        assert_eq!(stats.exported_spans() + stats.dropped_spans(), ended);
+        // ... and every span exported is either in a printed tree or
+        // counted as left out by a summary.
+        let text = captured.text();
+        let left_out = left_out(&text);
+        assert!(left_out > 0, "the summaries took over:\n{text:.2000}");
+        assert_eq!(
+            headers(&text).len() as u64 + left_out,
+            stats.exported_spans()
+        );
     }
 }

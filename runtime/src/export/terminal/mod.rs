@@ -41,24 +41,60 @@
 //!
 //! # When a trace is printed
 //!
-//! [`TerminalExporter`] buffers spans per trace id. A trace is printed when a
-//! *local root* ends: a span without a parent, or whose parent is remote
-//! (context extracted from a carrier, i.e. the parent lives in another
-//! process). The print holds the root and every span of that trace buffered
-//! so far. Spans that end after their local root (a detached background task,
-//! a spawned job that outlives its request) are buffered again and printed
-//! with the next local root of the same trace, or when the buffer evicts
-//! them, or at shutdown.
+//! [`TerminalExporter`] buffers spans per trace id. A trace is printed a
+//! *grace period* (500 ms unless set) after a *local root* ends: a span
+//! without a parent, or whose parent is remote (context extracted from a
+//! carrier, i.e. the parent lives in another process). The print holds every
+//! span of that trace that ended by then, so the spans of work the root
+//! spawned and did not wait for (a detached task, a job that outlives its
+//! request) are drawn inside its tree when they end within the grace period.
+//! Spans that end later still are buffered again and printed with the next
+//! local root of the same trace, or when the buffer evicts them, or at
+//! shutdown (marked `(incomplete)`).
+//!
+//! # Under load: summaries
+//!
+//! A terminal can't show hundreds of trees a second, and rendering them
+//! would fall behind and drop spans. When more than 20 traces finish within
+//! one second, the exporter says so in one line and switches to a summary
+//! every 5 seconds: per span name, its count, p50 and p99 duration and
+//! errors, and how many traces (and spans) it left out.
+//!
+//! ```text
+//! ── summary of 5.00s · 61234 traces (12247/s) · 3 with errors · 61226 left out (63460 spans) ──
+//! span                          count      p50      p99  errors
+//! room.handle_out message:new   60000   21.0µs    104µs       0
+//! room.handle_in message:new     1200    152µs   1.21ms       3
+//! channel.broadcast              1200   88.0µs    730µs       0
+//! ```
+//!
+//! Meanwhile every trace with an error is still printed in full, and so is
+//! a sample of the rest: the first trace of each root span name in each
+//! period, at most 5 a period. Every trace is either printed or counted as
+//! left out; spans the export queue had no room for are counted apart, as
+//! dropped ([`TelemetryGuard::dropped_spans`](crate::TelemetryGuard::dropped_spans)),
+//! and never reach the exporter. A period with at most 20 traces a second
+//! ends summary mode: every trace is printed again.
+//!
+//! The rate, the period and the grace period are set with
+//! [`TerminalExporter::max_traces_per_second`],
+//! [`summary_period`](TerminalExporter::summary_period) and
+//! [`grace_period`](TerminalExporter::grace_period), or for the exporter
+//! [`init`](crate::init) installs, with `TRACEWIRE_TERMINAL_RATE`,
+//! `TRACEWIRE_TERMINAL_SUMMARY_PERIOD` and `TRACEWIRE_TERMINAL_GRACE_PERIOD`
+//! (milliseconds).
 //!
 //! # Bounded memory
 //!
-//! At most 10 000 spans and 1 000 unfinished traces are buffered. Beyond
-//! either limit the oldest pending trace (by arrival of its first buffered
-//! span) is printed at once, marked `(incomplete)`, and dropped from the
-//! buffer. Shutdown prints every pending trace the same way.
+//! At most 10 000 spans and 1 000 traces are buffered. Beyond either limit
+//! the oldest trace (by arrival of its first buffered span) is printed at
+//! once, marked `(incomplete)` unless its root has ended, and dropped from
+//! the buffer. A summary keeps at most 4 096 durations per span name.
 
+mod buffer;
 mod exporter;
 mod render;
+mod summary;
 #[cfg(test)]
 mod test_trace;
 

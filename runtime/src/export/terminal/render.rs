@@ -412,11 +412,11 @@ fn name_cell(row: &Row<'_>, with_kind: bool) -> Line {
     line
 }
 
-fn is_error(span: &SpanData) -> bool {
+pub(super) fn is_error(span: &SpanData) -> bool {
     matches!(span.status, Status::Error { .. })
 }
 
-fn span_duration(span: &SpanData) -> Duration {
+pub(super) fn span_duration(span: &SpanData) -> Duration {
     span.end_time
         .duration_since(span.start_time)
         .unwrap_or_default()
@@ -481,7 +481,7 @@ impl TimeWindow {
 
 /// Three significant digits in the largest unit that keeps the number below
 /// 1000: `842µs`, `12.3ms`, `1.20s`; then `1m05s` and `2h03m`.
-fn format_duration(duration: Duration) -> String {
+pub(super) fn format_duration(duration: Duration) -> String {
     let nanos = duration.as_nanos();
     if nanos < 1_000 {
         return format!("{nanos}ns");
@@ -616,7 +616,7 @@ fn shorten(text: &str, max: usize) -> Cow<'_, str> {
 
 /// Escapes control characters, so a name or value can't break the line or
 /// smuggle in escape sequences.
-fn clean(text: &str) -> Cow<'_, str> {
+pub(super) fn clean(text: &str) -> Cow<'_, str> {
     if text.chars().any(char::is_control) {
         Cow::Owned(
             text.chars()
@@ -635,7 +635,7 @@ fn clean(text: &str) -> Cow<'_, str> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Style {
+pub(super) enum Style {
     Plain,
     Dim,
     Bold,
@@ -664,14 +664,14 @@ const RESET: &str = "\x1b[0m";
 /// A line of styled text whose width is counted without the styling, so
 /// truncation and padding work the same with and without colour.
 #[derive(Default)]
-struct Line {
+pub(super) struct Line {
     segments: Vec<(String, Style)>,
     /// Display columns: one per `char`.
     width: usize,
 }
 
 impl Line {
-    fn push(&mut self, text: &str, style: Style) {
+    pub(super) fn push(&mut self, text: &str, style: Style) {
         if text.is_empty() {
             return;
         }
@@ -682,14 +682,14 @@ impl Line {
         }
     }
 
-    fn pad_to(&mut self, width: usize) {
+    pub(super) fn pad_to(&mut self, width: usize) {
         if self.width < width {
             self.push(&" ".repeat(width - self.width), Style::Plain);
         }
     }
 
     /// Cuts the line to at most `max` columns, the last of them `…`.
-    fn truncate(&mut self, max: usize) {
+    pub(super) fn truncate(&mut self, max: usize) {
         if self.width <= max {
             return;
         }
@@ -715,7 +715,7 @@ impl Line {
     }
 
     /// Appends the line and a newline, without trailing spaces.
-    fn write_into(mut self, out: &mut String, color: bool) {
+    pub(super) fn write_into(mut self, out: &mut String, color: bool) {
         while let Some((text, _)) = self.segments.last_mut() {
             let kept = text.trim_end_matches(' ').len();
             if kept == 0 {
