@@ -124,9 +124,10 @@ async fn the_chat_page_chats_in_headless_chromium_and_another_origin_is_refused(
         "{refusal}"
     );
 
-    // What the server traced: the browser's sockets and messages.
+    // What the server traced: the browser's sockets and messages, and the
+    // refused upgrade from the other origin.
     let tree = tracing.tree();
-    let connects: Vec<_> = tree
+    let (refused, connects): (Vec<_>, Vec<_>) = tree
         .spans_named("socket.connect")
         .into_iter()
         .filter(|connect| {
@@ -134,11 +135,15 @@ async fn the_chat_page_chats_in_headless_chromium_and_another_origin_is_refused(
                 matches!(ua, AttributeValue::String(ua) if ua.as_str().contains("HeadlessChrome"))
             })
         })
-        .collect();
+        .partition(|connect| connect.attr("error.type").is_some());
     assert_eq!(connects.len(), 2, "alice's and bob's tabs:\n{tree}");
     for connect in &connects {
         connect.assert_event("socket.authenticated");
     }
+    assert_eq!(refused.len(), 1, "the page from another origin:\n{tree}");
+    refused[0]
+        .assert_attr("error.type", "origin_refused")
+        .assert_no_event("socket.authenticated");
     let sent = tree.spans_named("room.handle_in message:new");
     assert_eq!(sent.len(), 2, "{tree}");
     sent[0].assert_attr("user.id", "alice");
