@@ -98,7 +98,7 @@ pub mod export;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use export::builder::{Protocol, Telemetry, TelemetryBuilder, init};
+pub use export::builder::{Compression, Protocol, Telemetry, TelemetryBuilder, init};
 pub use export::error::{InitError, TelemetryError};
 pub use export::guard::TelemetryGuard;
 pub use message::Message;

@@ -169,6 +169,10 @@ impl TelemetryGuard {
         {
             crate::span::clear_tracer_provider();
             global::set_tracer_provider(opentelemetry::trace::noop::NoopTracerProvider::new());
+            crate::carrier::set_propagators(crate::carrier::Propagators::default());
+            global::set_text_map_propagator(
+                opentelemetry::trace::noop::NoopTextMapPropagator::new(),
+            );
             if self.meter_provider.is_some() {
                 crate::metrics::clear_meter_provider();
                 global::set_meter_provider(opentelemetry::metrics::NoopMeterProvider::new());
@@ -203,9 +207,13 @@ impl TelemetryGuard {
             }
             let failed = stats.failed_spans();
             if failed > 0 {
+                let why = stats
+                    .last_error()
+                    .map(|error| format!(" (last error: {error})"))
+                    .unwrap_or_default();
                 eprintln!(
                     "tracewire: {failed} spans were not exported: the {exporter} export failed \
-                     or timed out"
+                     or timed out{why}"
                 );
             }
         }

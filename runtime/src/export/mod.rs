@@ -113,6 +113,7 @@ mod config;
 pub(crate) mod error;
 pub(crate) mod guard;
 mod install;
+mod limits;
 #[cfg(feature = "otlp")]
 mod otlp;
 mod processor;
@@ -121,7 +122,7 @@ mod processor;
 pub mod terminal;
 
 // For the submodules' `super::` imports; not re-exported.
-use builder::{Protocol, TelemetryBuilder};
+use builder::{Compression, Protocol, TelemetryBuilder};
 use error::{InitError, TelemetryError};
 use guard::TelemetryGuard;
 

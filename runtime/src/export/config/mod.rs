@@ -7,15 +7,20 @@
 //!
 //! - `vars`: the variable names, the lookup, the errors, simple values;
 //! - `plan`: the [`Plan`] and [`resolve`], the resource and the sampler;
-//! - `otlp`: where OTLP data goes, per signal.
+//! - `otlp`: where OTLP data goes, per signal, and how (TLS, headers,
+//!   compression);
+//! - `headers`: header lists, checked without ever showing a value;
+//! - `sdk`: propagators, span limits, metric temporality.
 
+mod headers;
 mod otlp;
 mod plan;
+mod sdk;
 #[cfg(test)]
 mod tests;
 mod vars;
 
 #[cfg(feature = "otlp")]
-pub(crate) use otlp::OtlpTarget;
+pub(crate) use otlp::{OtlpTarget, TlsFiles};
 pub(crate) use plan::{Plan, check_features, resolve, sdk_disabled};
 pub(crate) use vars::Env;

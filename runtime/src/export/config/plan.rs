@@ -7,29 +7,78 @@ use std::time::Duration;
 
 use opentelemetry::{Key, KeyValue, Value};
 use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::metrics::Temporality;
 use opentelemetry_sdk::resource::{ResourceDetector as _, TelemetryResourceDetector};
-use opentelemetry_sdk::trace::Sampler;
+use opentelemetry_sdk::trace::{Sampler, SpanLimits};
 
 use super::super::processor::BatchConfig;
 use super::super::{InitError, TelemetryBuilder};
-use super::otlp::{OtlpTarget, targets};
+use super::otlp::{OtlpTarget, export_timeout, target};
+use super::sdk::{propagators_from_env, span_limits, temporality};
 use super::vars::*;
+use crate::carrier::Propagators;
 
 /// Everything `install` needs, resolved and validated.
 #[derive(Debug)]
 pub(crate) struct Plan {
     pub(crate) resource: Resource,
     pub(crate) sampler: Sampler,
+    pub(crate) span_limits: SpanLimits,
+    /// `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`: longer string values are cut
+    /// (by the span processors, which builds without exporters lack).
+    #[cfg_attr(not(any(feature = "otlp", feature = "terminal")), allow(dead_code))]
+    pub(crate) attribute_value_length: Option<usize>,
+    pub(crate) propagators: Propagators,
+    /// Traces over OTLP.
     pub(crate) traces: Option<OtlpTarget>,
-    /// `Some` when metrics are on and have an endpoint.
-    pub(crate) metrics: Option<OtlpTarget>,
-    pub(crate) metrics_enabled: bool,
+    /// Traces printed as trees (`console`).
     pub(crate) terminal: bool,
-    pub(crate) batch: BatchConfig,
-    // Resolved and checked in every build, read only by the OTLP meter
-    // provider.
-    #[cfg_attr(not(feature = "otlp"), allow(dead_code))]
+    /// Metrics over OTLP: `Some` when metrics are on and go there.
+    pub(crate) metrics: Option<OtlpTarget>,
+    /// Metrics printed to stderr (`console`).
+    pub(crate) console_metrics: bool,
+    pub(crate) metrics_enabled: bool,
+    // Resolved and checked in every build, read only by the metric
+    // exporters.
+    #[cfg_attr(not(any(feature = "otlp", feature = "terminal")), allow(dead_code))]
+    pub(crate) metric_temporality: Temporality,
+    #[cfg_attr(not(any(feature = "otlp", feature = "terminal")), allow(dead_code))]
     pub(crate) metric_interval: Duration,
+    pub(crate) batch: BatchConfig,
+}
+
+/// What `OTEL_TRACES_EXPORTER` or `OTEL_METRICS_EXPORTER` names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Exporters {
+    otlp: bool,
+    console: bool,
+}
+
+/// Reads an `OTEL_*_EXPORTER` list: `otlp`, `console`, or `none` alone.
+fn exporters(env: &Env<'_>, var: &'static str) -> Result<Option<Exporters>, InitError> {
+    const EXPECTED: &str = "otlp, console or none, or a comma-separated list of otlp and \
+                            console (zipkin, prometheus and others are not part of tracewire)";
+    let Some(value) = env.get(var) else {
+        return Ok(None);
+    };
+    let mut exporters = Exporters::default();
+    let mut none = false;
+    for name in name_list(&value) {
+        match name.as_str() {
+            "otlp" => exporters.otlp = true,
+            "console" => exporters.console = true,
+            "none" => none = true,
+            _ => return Err(invalid_env(var, &value, EXPECTED)),
+        }
+    }
+    if none && exporters != Exporters::default() {
+        return Err(invalid_env(
+            var,
+            &value,
+            "none alone (it means no exporter), or otlp and console",
+        ));
+    }
+    Ok(Some(exporters))
 }
 
 /// `OTEL_SDK_DISABLED`: whether to install nothing.
@@ -47,26 +96,41 @@ pub(crate) fn sdk_disabled(env: &Env<'_>) -> Result<bool, InitError> {
 /// that resolving works the same in every build.
 pub(crate) fn check_features(builder: &TelemetryBuilder, plan: &Plan) -> Result<(), InitError> {
     let env = Env(&*builder.env);
+    let names = |var: &'static str, name: &str| {
+        env.get(var)
+            .filter(|value| name_list(value).iter().any(|n| n == name))
+            .map(|value| format!("{var}={value} asks for it"))
+    };
     if !cfg!(feature = "otlp") && (plan.traces.is_some() || plan.metrics.is_some()) {
         let reason = if builder.endpoint.is_some() {
             "Telemetry::builder().endpoint(..) sets an endpoint".to_owned()
-        } else {
-            let var = [ENDPOINT, TRACES_ENDPOINT, METRICS_ENDPOINT]
-                .into_iter()
-                .find(|var| env.get(var).is_some())
-                .unwrap_or(ENDPOINT);
+        } else if let Some(var) = [ENDPOINT, TRACES_ENDPOINT, METRICS_ENDPOINT]
+            .into_iter()
+            .find(|var| env.get(var).is_some())
+        {
             format!("{var} is set")
+        } else {
+            names(TRACES_EXPORTER, "otlp")
+                .or_else(|| names(METRICS_EXPORTER, "otlp"))
+                .unwrap_or_else(|| "OTLP export is asked for".to_owned())
         };
         return Err(InitError::FeatureDisabled {
             feature: "otlp",
             reason,
         });
     }
-    if !cfg!(feature = "terminal") && plan.terminal {
-        let reason = if builder.terminal.is_some() {
+    if !cfg!(feature = "terminal") && (plan.terminal || plan.console_metrics) {
+        let reason = if plan.terminal && builder.terminal.is_some() {
             "Telemetry::builder().terminal(true) asks for the terminal".to_owned()
-        } else if env.get(TRACEWIRE_TERMINAL).is_some() {
+        } else if plan.terminal && env.get(TRACEWIRE_TERMINAL).is_some() {
             format!("{TRACEWIRE_TERMINAL} is on")
+        } else if let Some(reason) = plan
+            .terminal
+            .then(|| names(TRACES_EXPORTER, "console"))
+            .flatten()
+            .or_else(|| names(METRICS_EXPORTER, "console"))
+        {
+            reason
         } else {
             format!(
                 "no OTLP endpoint is set and {TRACEWIRE_TERMINAL} is not off, so traces would \
@@ -88,17 +152,51 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
         Some(sampler) => sampler.clone(),
         None => sampler_from_env(&env)?,
     };
-
-    let (traces, metrics_target) = targets(builder, &env)?;
-
-    let metrics_enabled = match builder.metrics {
-        Some(enabled) => enabled,
-        None => on_off(&env, TRACEWIRE_METRICS)?.unwrap_or(true),
+    let propagators = match builder.propagators {
+        Some(propagators) => propagators,
+        None => propagators_from_env(&env)?,
     };
+    let (span_limits, attribute_value_length) = span_limits(&env)?;
+
+    // Traces: over OTLP when an endpoint is set in code, otherwise as
+    // OTEL_TRACES_EXPORTER says, otherwise when an endpoint variable is set;
+    // as trees when the terminal switch says so, otherwise as
+    // OTEL_TRACES_EXPORTER says, otherwise when there is no OTLP export.
+    let traces_exporters = exporters(&env, TRACES_EXPORTER)?;
+    let traces = target(
+        builder,
+        &env,
+        &TRACES,
+        traces_exporters.is_some_and(|e| e.otlp),
+    )?
+    .filter(|_| builder.endpoint.is_some() || traces_exporters.is_none_or(|e| e.otlp));
     let terminal = match builder.terminal {
         Some(enabled) => enabled,
-        None => on_off(&env, TRACEWIRE_TERMINAL)?.unwrap_or(traces.is_none()),
+        None => on_off(&env, TRACEWIRE_TERMINAL)?.unwrap_or(match traces_exporters {
+            Some(exporters) => exporters.console,
+            None => traces.is_none(),
+        }),
     };
+
+    // Metrics: on unless switched off (OTEL_METRICS_EXPORTER=none switches
+    // them off too), then exported as for traces; `console` prints them.
+    let metrics_exporters = exporters(&env, METRICS_EXPORTER)?;
+    let metrics_enabled = match builder.metrics {
+        Some(enabled) => enabled,
+        None => on_off(&env, TRACEWIRE_METRICS)?
+            .unwrap_or(metrics_exporters != Some(Exporters::default())),
+    };
+    let metrics = target(
+        builder,
+        &env,
+        &METRICS,
+        metrics_exporters.is_some_and(|e| e.otlp),
+    )?
+    .filter(|_| {
+        metrics_enabled && (builder.endpoint.is_some() || metrics_exporters.is_none_or(|e| e.otlp))
+    });
+    let console_metrics = metrics_enabled && metrics_exporters.is_some_and(|e| e.console);
+    let metric_temporality = temporality(&env)?;
 
     let defaults = BatchConfig::default();
     let queue_size = match builder.export_queue_size {
@@ -119,13 +217,7 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
         BSP_SCHEDULE_DELAY,
         defaults.schedule_delay,
     )?;
-    let export_timeout = duration_setting(
-        builder.export_timeout,
-        "export_timeout",
-        &env,
-        TIMEOUT,
-        defaults.export_timeout,
-    )?;
+    let export_timeout = export_timeout(builder, &env, &TRACES)?;
     let metric_interval = duration_setting(
         builder.metric_export_interval,
         "metric_export_interval",
@@ -137,17 +229,22 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
     Ok(Plan {
         resource,
         sampler,
-        metrics: metrics_target.filter(|_| metrics_enabled),
+        span_limits,
+        attribute_value_length,
+        propagators,
         traces,
-        metrics_enabled,
         terminal,
+        metrics,
+        console_metrics,
+        metrics_enabled,
+        metric_temporality,
+        metric_interval,
         batch: BatchConfig {
             queue_size,
             max_export_batch_size,
             schedule_delay,
             export_timeout,
         },
-        metric_interval,
     })
 }
 

@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use opentelemetry::{Key, Value};
+use opentelemetry_sdk::metrics::Temporality;
 use opentelemetry_sdk::trace::Sampler;
 
-use super::otlp::OtlpTarget;
+use super::otlp::{OtlpTarget, TlsFiles};
 use super::plan::*;
 use super::vars::*;
 use crate::Telemetry;
-use crate::export::{BatchConfig, Protocol, TelemetryBuilder};
+use crate::export::{BatchConfig, Compression, Protocol, TelemetryBuilder};
 
 fn builder(vars: &[(&str, &str)]) -> TelemetryBuilder {
     Telemetry::builder().env_vars(vars.iter().copied())
@@ -28,6 +29,13 @@ fn error(vars: &[(&str, &str)]) -> String {
         .and_then(|_| resolve(&builder))
         .unwrap_err()
         .to_string()
+}
+
+/// Where a target sends, and how.
+fn at(target: &Option<OtlpTarget>) -> Option<(String, Protocol)> {
+    target
+        .as_ref()
+        .map(|target| (target.endpoint.clone(), target.protocol))
 }
 
 fn resource_value(plan: &Plan, key: &'static str) -> Option<Value> {
@@ -109,12 +117,9 @@ fn code_settings_win_over_the_environment() {
     assert_eq!(resource_value(&plan, "team"), Some(Value::from("code")));
     assert_eq!(resource_value(&plan, "region"), Some(Value::from("eu")));
     assert!(matches!(plan.sampler, Sampler::AlwaysOn));
-    let http = |endpoint: &str| OtlpTarget {
-        endpoint: endpoint.into(),
-        protocol: Protocol::HttpProtobuf,
-    };
-    assert_eq!(plan.traces, Some(http("http://code:4318/v1/traces")));
-    assert_eq!(plan.metrics, Some(http("http://code:4318/v1/metrics")));
+    let http = |endpoint: &str| Some((endpoint.to_owned(), Protocol::HttpProtobuf));
+    assert_eq!(at(&plan.traces), http("http://code:4318/v1/traces"));
+    assert_eq!(at(&plan.metrics), http("http://code:4318/v1/metrics"));
     assert!(plan.metrics_enabled);
     assert!(!plan.terminal);
     assert_eq!(plan.batch.queue_size, 99);
@@ -150,48 +155,38 @@ fn every_sampler_name() {
 
 #[test]
 fn endpoints_follow_the_specification() {
-    let http = |endpoint: &str| {
-        Some(OtlpTarget {
-            endpoint: endpoint.into(),
-            protocol: Protocol::HttpProtobuf,
-        })
-    };
-    let grpc = |endpoint: &str| {
-        Some(OtlpTarget {
-            endpoint: endpoint.into(),
-            protocol: Protocol::Grpc,
-        })
-    };
+    let http = |endpoint: &str| Some((endpoint.to_owned(), Protocol::HttpProtobuf));
+    let grpc = |endpoint: &str| Some((endpoint.to_owned(), Protocol::Grpc));
     // A base URL gets each signal's path appended (http/protobuf is the default).
     let p = plan(&[(ENDPOINT, "http://collector:4318/")]);
-    assert_eq!(p.traces, http("http://collector:4318/v1/traces"));
-    assert_eq!(p.metrics, http("http://collector:4318/v1/metrics"));
+    assert_eq!(at(&p.traces), http("http://collector:4318/v1/traces"));
+    assert_eq!(at(&p.metrics), http("http://collector:4318/v1/metrics"));
     assert!(!p.terminal, "an endpoint replaces the terminal by default");
     // A base URL with a path keeps it.
     let p = plan(&[(ENDPOINT, "http://gw/otlp")]);
-    assert_eq!(p.traces, http("http://gw/otlp/v1/traces"));
+    assert_eq!(at(&p.traces), http("http://gw/otlp/v1/traces"));
     // A signal's own endpoint is used as is, and wins over the base.
     let p = plan(&[
         (ENDPOINT, "http://base:4318"),
         (TRACES_ENDPOINT, "http://traces:9999/custom/path"),
     ]);
-    assert_eq!(p.traces, http("http://traces:9999/custom/path"));
-    assert_eq!(p.metrics, http("http://base:4318/v1/metrics"));
+    assert_eq!(at(&p.traces), http("http://traces:9999/custom/path"));
+    assert_eq!(at(&p.metrics), http("http://base:4318/v1/metrics"));
     // Only a traces endpoint: no metrics export.
     let p = plan(&[(TRACES_ENDPOINT, "http://traces:4318/v1/traces")]);
     assert_eq!(p.metrics, None);
     // gRPC uses the base as it is.
     let p = plan(&[(ENDPOINT, "http://collector:4317"), (PROTOCOL, "grpc")]);
-    assert_eq!(p.traces, grpc("http://collector:4317"));
-    assert_eq!(p.metrics, grpc("http://collector:4317"));
+    assert_eq!(at(&p.traces), grpc("http://collector:4317"));
+    assert_eq!(at(&p.metrics), grpc("http://collector:4317"));
     // Per-signal protocols override the general one.
     let p = plan(&[
         (ENDPOINT, "http://c:4317"),
         (PROTOCOL, "grpc"),
         (METRICS_PROTOCOL, "http/protobuf"),
     ]);
-    assert_eq!(p.traces, grpc("http://c:4317"));
-    assert_eq!(p.metrics, http("http://c:4317/v1/metrics"));
+    assert_eq!(at(&p.traces), grpc("http://c:4317"));
+    assert_eq!(at(&p.metrics), http("http://c:4317/v1/metrics"));
     // The terminal can be kept alongside OTLP.
     let p = plan(&[(ENDPOINT, "http://c:4318"), (TRACEWIRE_TERMINAL, "on")]);
     assert!(p.terminal);
@@ -251,8 +246,12 @@ fn bad_values_name_the_variable_the_value_and_what_is_valid() {
         ),
         (PROTOCOL, "udp", &["grpc or http/protobuf"]),
         (TRACES_PROTOCOL, "thrift", &["grpc or http/protobuf"]),
-        (ENDPOINT, "localhost:4318", &["http://"]),
-        (ENDPOINT, "https://collector:4318", &["no TLS"]),
+        (
+            ENDPOINT,
+            "ftp://collector:4318",
+            &["https://host:port", "http://host:port"],
+        ),
+        (ENDPOINT, "http://", &["absolute URL with a host"]),
         (TRACES_ENDPOINT, "not a url", &["http://"]),
         (RESOURCE_ATTRIBUTES, "team", &["key=value"]),
         (RESOURCE_ATTRIBUTES, "=x", &["key=value"]),
@@ -394,4 +393,353 @@ fn sdk_disabled_values() {
     assert!(sdk_disabled(&Env(&env("TRUE"))).unwrap());
     assert!(!sdk_disabled(&Env(&env("false"))).unwrap());
     assert!(sdk_disabled(&Env(&env("1"))).is_err());
+}
+
+#[test]
+fn an_endpoint_without_a_scheme_means_tls_unless_insecure() {
+    let p = plan(&[(ENDPOINT, "collector.example.com:4318")]);
+    let traces = p.traces.unwrap();
+    assert_eq!(
+        traces.endpoint,
+        "https://collector.example.com:4318/v1/traces"
+    );
+    assert_eq!(
+        traces.tls,
+        Some(TlsFiles::default()),
+        "TLS with the built-in roots"
+    );
+    // INSECURE only turns a scheme-less endpoint into plain text.
+    let p = plan(&[
+        (ENDPOINT, "collector:4317"),
+        (PROTOCOL, "grpc"),
+        (INSECURE, "true"),
+    ]);
+    assert_eq!(
+        at(&p.traces),
+        Some(("http://collector:4317".into(), Protocol::Grpc))
+    );
+    assert_eq!(p.traces.unwrap().tls, None);
+    let p = plan(&[(ENDPOINT, "https://c:4318"), (INSECURE, "true")]);
+    assert!(
+        p.traces.unwrap().tls.is_some(),
+        "an explicit https:// stays TLS"
+    );
+    // The per-signal form wins.
+    let p = plan(&[
+        (ENDPOINT, "c:4318"),
+        (INSECURE, "true"),
+        (TRACES.insecure, "false"),
+    ]);
+    assert!(p.traces.unwrap().endpoint.starts_with("https://"));
+    assert!(p.metrics.unwrap().endpoint.starts_with("http://"));
+    let p = plan(&[(ENDPOINT, "http://c:4318")]);
+    assert_eq!(p.traces.unwrap().tls, None);
+}
+
+#[test]
+fn certificates_per_signal_and_for_mutual_tls() {
+    let p = plan(&[
+        (ENDPOINT, "https://c:4318"),
+        (CERTIFICATE, "/etc/ca.pem"),
+        (METRICS.certificate, "/etc/metrics-ca.pem"),
+        (CLIENT_CERTIFICATE, "/etc/client.pem"),
+        (CLIENT_KEY, "/etc/client.key"),
+    ]);
+    let from = |var, value: &str| FromVar {
+        var,
+        value: value.into(),
+    };
+    let traces = p.traces.unwrap().tls.unwrap();
+    assert_eq!(traces.ca, Some(from(CERTIFICATE, "/etc/ca.pem")));
+    let client = traces.client.unwrap();
+    assert_eq!(
+        client.certificate,
+        from(CLIENT_CERTIFICATE, "/etc/client.pem")
+    );
+    assert_eq!(client.key, from(CLIENT_KEY, "/etc/client.key"));
+    let metrics = p.metrics.unwrap().tls.unwrap();
+    assert_eq!(
+        metrics.ca,
+        Some(from(METRICS.certificate, "/etc/metrics-ca.pem"))
+    );
+
+    let message = error(&[(ENDPOINT, "https://c"), (CLIENT_CERTIFICATE, "/c.pem")]);
+    assert!(
+        message.contains(CLIENT_CERTIFICATE) && message.contains(CLIENT_KEY),
+        "{message}"
+    );
+    let message = error(&[(ENDPOINT, "https://c"), (TRACES.client_key, "/k.pem")]);
+    assert!(message.contains(TRACES.client_key), "{message}");
+    // A certificate for a plain-text endpoint: TLS was expected and would
+    // not happen.
+    let message = error(&[(ENDPOINT, "http://c:4318"), (CERTIFICATE, "/etc/ca.pem")]);
+    assert!(
+        message.starts_with("invalid OTEL_EXPORTER_OTLP_CERTIFICATE=\"/etc/ca.pem\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("http://c:4318/v1/traces is http://"),
+        "{message}"
+    );
+}
+
+#[test]
+fn headers_from_the_environment_and_from_code() {
+    let p = resolve(
+        &builder(&[
+            (ENDPOINT, "https://c"),
+            (HEADERS, "x-api-key=env%20key,x-team=a"),
+            (METRICS.headers, "x-api-key=metrics-key"),
+        ])
+        .header("x-team", "code"),
+    )
+    .unwrap();
+    let traces = p.traces.unwrap().headers;
+    assert_eq!(traces.names(), ["x-api-key", "x-team"]);
+    assert_eq!(traces.get("x-api-key"), Some("env key"));
+    assert_eq!(traces.get("x-team"), Some("code"), "code wins");
+    // A signal's own list replaces the general one.
+    let metrics = p.metrics.unwrap().headers;
+    assert_eq!(metrics.get("x-api-key"), Some("metrics-key"));
+    assert_eq!(metrics.get("x-team"), Some("code"));
+
+    let message = error(&[(TRACES.headers, "x-api-key=s3cr3t%zz")]);
+    assert!(
+        message.starts_with(&format!("invalid {}: ", TRACES.headers)),
+        "{message}"
+    );
+    assert!(!message.contains("s3cr3t"), "{message}");
+}
+
+#[test]
+fn no_header_value_in_debug_output() {
+    let builder = builder(&[(ENDPOINT, "https://c"), (HEADERS, "x-api-key=env-s3cr3t")])
+        .header("authorization", "Bearer code-s3cr3t");
+    let debug = format!("{builder:?}");
+    assert!(debug.contains("authorization"), "{debug}");
+    assert!(!debug.contains("s3cr3t"), "{debug}");
+    let debug = format!("{:?}", resolve(&builder).unwrap());
+    assert!(
+        debug.contains("x-api-key") && debug.contains("authorization"),
+        "{debug}"
+    );
+    assert!(!debug.contains("s3cr3t"), "{debug}");
+}
+
+#[test]
+fn compression_and_timeouts_per_signal() {
+    let p = plan(&[
+        (ENDPOINT, "https://c"),
+        (COMPRESSION, "gzip"),
+        (METRICS.compression, "none"),
+        (TIMEOUT, "2000"),
+        (TRACES.timeout, "1500"),
+    ]);
+    let (traces, metrics) = (p.traces.unwrap(), p.metrics.unwrap());
+    assert_eq!(traces.compression, Compression::Gzip);
+    assert_eq!(metrics.compression, Compression::None);
+    assert_eq!(traces.timeout, Duration::from_millis(1500));
+    assert_eq!(p.batch.export_timeout, Duration::from_millis(1500));
+    assert_eq!(metrics.timeout, Duration::from_millis(2000));
+    let p = resolve(
+        &builder(&[(ENDPOINT, "https://c"), (COMPRESSION, "gzip")]).compression(Compression::None),
+    )
+    .unwrap();
+    assert_eq!(
+        p.traces.unwrap().compression,
+        Compression::None,
+        "code wins"
+    );
+    assert!(error(&[(COMPRESSION, "zstd")]).contains("expected gzip or none"));
+    assert!(error(&[(METRICS.timeout, "soon")]).contains(METRICS.timeout));
+}
+
+#[test]
+fn the_exporter_variables_choose_the_exporters() {
+    /// What a plan exports, in the order of the table below.
+    #[derive(Debug, PartialEq)]
+    struct Chosen {
+        otlp_traces: bool,
+        terminal: bool,
+        otlp_metrics: bool,
+        console_metrics: bool,
+        metrics_on: bool,
+    }
+    let chosen = |otlp_traces, terminal, otlp_metrics, console_metrics, metrics_on| Chosen {
+        otlp_traces,
+        terminal,
+        otlp_metrics,
+        console_metrics,
+        metrics_on,
+    };
+    // (variables, OTLP traces, terminal, OTLP metrics, console metrics,
+    // metrics on)
+    type Vars = &'static [(&'static str, &'static str)];
+    let cases: Vec<(Vars, Chosen)> = vec![
+        (&[], chosen(false, true, false, false, true)),
+        (
+            &[(ENDPOINT, "http://c")],
+            chosen(true, false, true, false, true),
+        ),
+        (
+            &[(TRACES_EXPORTER, "otlp")],
+            chosen(true, false, false, false, true),
+        ),
+        (
+            &[(TRACES_EXPORTER, "console"), (ENDPOINT, "http://c")],
+            chosen(false, true, true, false, true),
+        ),
+        (
+            &[(TRACES_EXPORTER, "otlp,console"), (ENDPOINT, "http://c")],
+            chosen(true, true, true, false, true),
+        ),
+        (
+            &[(TRACES_EXPORTER, "none"), (ENDPOINT, "http://c")],
+            chosen(false, false, true, false, true),
+        ),
+        (
+            &[(TRACES_EXPORTER, "none"), (TRACEWIRE_TERMINAL, "on")],
+            chosen(false, true, false, false, true),
+        ),
+        (
+            &[(METRICS_EXPORTER, "none"), (ENDPOINT, "http://c")],
+            chosen(true, false, false, false, false),
+        ),
+        (
+            &[(METRICS_EXPORTER, "console")],
+            chosen(false, true, false, true, true),
+        ),
+        (
+            &[(METRICS_EXPORTER, "otlp")],
+            chosen(false, true, true, false, true),
+        ),
+        (
+            &[(METRICS_EXPORTER, "OTLP, console"), (ENDPOINT, "http://c")],
+            chosen(true, false, true, true, true),
+        ),
+        (
+            &[(METRICS_EXPORTER, "console"), (TRACEWIRE_METRICS, "off")],
+            chosen(false, true, false, false, false),
+        ),
+    ];
+    for (vars, expected) in cases {
+        let p = plan(vars);
+        let got = chosen(
+            p.traces.is_some(),
+            p.terminal,
+            p.metrics.is_some(),
+            p.console_metrics,
+            p.metrics_enabled,
+        );
+        assert_eq!(got, expected, "{vars:?}");
+    }
+    // `otlp` without an endpoint: the specification's default, per protocol.
+    let p = plan(&[
+        (TRACES_EXPORTER, "otlp"),
+        (METRICS_EXPORTER, "otlp"),
+        (METRICS.protocol, "grpc"),
+    ]);
+    assert_eq!(
+        at(&p.traces),
+        Some((
+            "http://localhost:4318/v1/traces".into(),
+            Protocol::HttpProtobuf
+        ))
+    );
+    assert_eq!(
+        at(&p.metrics),
+        Some(("http://localhost:4317".into(), Protocol::Grpc))
+    );
+    // An endpoint in code wins over `none`.
+    let p = resolve(&builder(&[(TRACES_EXPORTER, "none")]).endpoint("http://code")).unwrap();
+    assert!(p.traces.is_some());
+
+    for (var, value, part) in [
+        (TRACES_EXPORTER, "zipkin", "otlp, console or none"),
+        (METRICS_EXPORTER, "prometheus", "otlp, console or none"),
+        (TRACES_EXPORTER, "none,otlp", "none alone"),
+    ] {
+        let message = error(&[(var, value)]);
+        assert!(message.contains(var) && message.contains(part), "{message}");
+    }
+}
+
+#[test]
+fn propagators_from_the_environment_and_from_code() {
+    use crate::carrier::Propagators;
+    let cases = [
+        (None, Propagators::default()),
+        (Some("tracecontext"), Propagators::TRACE_CONTEXT),
+        (Some("baggage"), Propagators::BAGGAGE),
+        (Some(" baggage , tracecontext "), Propagators::default()),
+        (Some("none"), Propagators::NONE),
+    ];
+    for (value, expected) in cases {
+        let vars: Vec<(&str, &str)> = value.map(|v| (PROPAGATORS, v)).into_iter().collect();
+        assert_eq!(plan(&vars).propagators, expected, "{value:?}");
+    }
+    let p = resolve(&builder(&[(PROPAGATORS, "none")]).propagators(Propagators::BAGGAGE)).unwrap();
+    assert_eq!(p.propagators, Propagators::BAGGAGE, "code wins");
+    for (value, part) in [
+        ("b3", "tracecontext and baggage"),
+        ("none,baggage", "none alone"),
+    ] {
+        let message = error(&[(PROPAGATORS, value)]);
+        assert!(
+            message.contains(PROPAGATORS) && message.contains(part),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn span_limits_and_the_value_length_limit() {
+    let p = plan(&[]);
+    assert_eq!(p.span_limits.max_attributes_per_span, 128);
+    assert_eq!(p.span_limits.max_events_per_span, 128);
+    assert_eq!(p.attribute_value_length, None);
+    let p = plan(&[
+        (ATTRIBUTE_COUNT_LIMIT, "10"),
+        (SPAN_EVENT_COUNT_LIMIT, "5"),
+        (SPAN_LINK_COUNT_LIMIT, "0"),
+        (LINK_ATTRIBUTE_COUNT_LIMIT, "2"),
+        (ATTRIBUTE_VALUE_LENGTH_LIMIT, "64"),
+    ]);
+    let limits = p.span_limits;
+    assert_eq!(
+        (
+            limits.max_attributes_per_span,
+            limits.max_events_per_span,
+            limits.max_links_per_span,
+            limits.max_attributes_per_event,
+            limits.max_attributes_per_link,
+        ),
+        (10, 5, 0, 10, 2)
+    );
+    assert_eq!(p.attribute_value_length, Some(64));
+    // The span-specific variables win over the general ones.
+    let p = plan(&[
+        (ATTRIBUTE_COUNT_LIMIT, "10"),
+        (SPAN_ATTRIBUTE_COUNT_LIMIT, "20"),
+        (ATTRIBUTE_VALUE_LENGTH_LIMIT, "64"),
+        (SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, "32"),
+    ]);
+    assert_eq!(p.span_limits.max_attributes_per_span, 20);
+    assert_eq!(p.attribute_value_length, Some(32));
+    let message = error(&[(SPAN_ATTRIBUTE_COUNT_LIMIT, "-1")]);
+    assert!(message.contains("0 keeps none"), "{message}");
+}
+
+#[test]
+fn metric_temporality() {
+    assert_eq!(plan(&[]).metric_temporality, Temporality::Cumulative);
+    assert_eq!(
+        plan(&[(METRICS_TEMPORALITY, "Delta")]).metric_temporality,
+        Temporality::Delta
+    );
+    assert_eq!(
+        plan(&[(METRICS_TEMPORALITY, "lowmemory")]).metric_temporality,
+        Temporality::LowMemory
+    );
+    assert!(error(&[(METRICS_TEMPORALITY, "gauge")]).contains("cumulative, delta or lowmemory"));
 }

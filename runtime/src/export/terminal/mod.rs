@@ -1,4 +1,5 @@
-//! The terminal exporter: each finished trace printed to stderr as a tree.
+//! The terminal exporter: each finished trace printed to stderr as a tree
+//! (and, with `OTEL_METRICS_EXPORTER=console`, metrics as lines of text).
 //!
 //! With no OTLP endpoint configured, tracewire prints every trace it finishes
 //! as a picture that reads at a glance. This module owns that picture
@@ -58,9 +59,11 @@
 //! buffer. Shutdown prints every pending trace the same way.
 
 mod exporter;
+mod metrics;
 mod render;
 #[cfg(test)]
 mod test_trace;
 
 pub use exporter::TerminalExporter;
+pub(crate) use metrics::TerminalMetricExporter;
 pub use render::{RenderOptions, render_trace};
