@@ -106,7 +106,7 @@ pub(crate) fn parse_headers(source: &'static str, list: &str) -> Result<Headers,
         let Ok(value) = HeaderValue::from_str(&decoded) else {
             return Err(error(format!(
                 "the value of header \"{name}\" (entry {position}) holds a character a header \
-                 cannot carry (a control character or a line break)"
+                 cannot carry (a control character, a line break or non-ASCII text)"
             )));
         };
         headers.insert(name, value);

@@ -25,7 +25,8 @@ use super::http::HttpSender;
 
 /// How one target's requests travel.
 enum Transport {
-    Http(HttpSender),
+    // Boxed: the hyper client is several times the size of a tonic channel.
+    Http(Box<HttpSender>),
     Grpc(GrpcSender),
 }
 
@@ -33,7 +34,7 @@ impl Transport {
     /// For gRPC, must be called inside the runtime that drives the exports.
     fn new(target: &OtlpTarget) -> Result<Transport, InitError> {
         Ok(match target.protocol {
-            Protocol::HttpProtobuf => Transport::Http(HttpSender::new(target)?),
+            Protocol::HttpProtobuf => Transport::Http(Box::new(HttpSender::new(target)?)),
             Protocol::Grpc => Transport::Grpc(GrpcSender::new(target)?),
         })
     }
