@@ -100,27 +100,42 @@ fn tls_with_an_api_key_and_gzip_reaches_the_receiver() {
             }),
             Vec::new(),
         );
+        // The general variables over http/protobuf, each signal's own over
+        // gRPC.
+        let signal_vars = |setting: &str| -> Vec<String> {
+            match protocol {
+                Protocol::Grpc => ["TRACES", "METRICS"]
+                    .iter()
+                    .map(|signal| format!("OTEL_EXPORTER_OTLP_{signal}_{setting}"))
+                    .collect(),
+                _ => vec![format!("OTEL_EXPORTER_OTLP_{setting}")],
+            }
+        };
+        let mut vars = vec![
+            // No scheme: https, as the specification says.
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT".to_owned(),
+                format!("127.0.0.1:{}", receiver.port),
+            ),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL".to_owned(), name.to_owned()),
+            ("OTEL_SERVICE_NAME".to_owned(), "tls-e2e".to_owned()),
+        ];
+        for (setting, value) in [
+            ("CERTIFICATE", pki.ca_file()),
+            ("CLIENT_CERTIFICATE", pki.client_cert_file()),
+            ("CLIENT_KEY", pki.client_key_file()),
+            (
+                "HEADERS",
+                format!("x-api-key={API_KEY_ENCODED}, x-tenant=acme"),
+            ),
+            ("COMPRESSION", "gzip".to_owned()),
+        ] {
+            for var in signal_vars(setting) {
+                vars.push((var, value.clone()));
+            }
+        }
         let mut guard = Telemetry::builder()
-            .env_vars([
-                // No scheme: https, as the specification says.
-                (
-                    "OTEL_EXPORTER_OTLP_ENDPOINT",
-                    format!("127.0.0.1:{}", receiver.port),
-                ),
-                ("OTEL_EXPORTER_OTLP_PROTOCOL", name.into()),
-                ("OTEL_EXPORTER_OTLP_CERTIFICATE", pki.ca_file()),
-                (
-                    "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
-                    pki.client_cert_file(),
-                ),
-                ("OTEL_EXPORTER_OTLP_CLIENT_KEY", pki.client_key_file()),
-                (
-                    "OTEL_EXPORTER_OTLP_HEADERS",
-                    format!("x-api-key={API_KEY_ENCODED}, x-tenant=acme"),
-                ),
-                ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip".into()),
-                ("OTEL_SERVICE_NAME", "tls-e2e".into()),
-            ])
+            .env_vars(vars)
             .header("x-origin", "set-in-code")
             .install()
             .expect("install");

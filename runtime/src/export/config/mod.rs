@@ -20,7 +20,11 @@ mod sdk;
 mod tests;
 mod vars;
 
+#[cfg(all(test, feature = "otlp"))]
+pub(crate) use otlp::ClientIdentity;
 #[cfg(feature = "otlp")]
 pub(crate) use otlp::{OtlpTarget, TlsFiles};
 pub(crate) use plan::{Plan, check_features, resolve, sdk_disabled};
 pub(crate) use vars::Env;
+#[cfg(all(test, feature = "otlp"))]
+pub(crate) use vars::FromVar;

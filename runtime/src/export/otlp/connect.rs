@@ -409,3 +409,71 @@ pub(super) fn transport_failure(error: &(dyn std::error::Error + 'static)) -> Fa
         retry: Retry::Backoff,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::config::ClientIdentity;
+    use super::*;
+    use crate::export::config::FromVar;
+
+    fn file(var: &'static str, path: &str) -> FromVar {
+        FromVar {
+            var,
+            value: path.into(),
+        }
+    }
+
+    fn error(files: TlsFiles) -> String {
+        Connector::tls(&files, Alpn::Http1).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_built_in_roots_need_no_file() {
+        let connector = Connector::tls(&TlsFiles::default(), Alpn::H2).unwrap();
+        let debug = format!("{connector:?}");
+        assert!(debug.contains("webpki-roots"), "{debug}");
+    }
+
+    #[test]
+    fn unusable_files_are_errors_that_name_the_variable_and_the_file() {
+        let dir = std::env::temp_dir().join(format!("tracewire-connect-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let not_pem = dir.join("not.pem");
+        std::fs::write(&not_pem, "just text").unwrap();
+        let not_pem = not_pem.display().to_string();
+        let missing = dir.join("missing.pem").display().to_string();
+
+        let message = error(TlsFiles {
+            ca: Some(file("OTEL_EXPORTER_OTLP_CERTIFICATE", &missing)),
+            client: None,
+        });
+        assert!(
+            message.starts_with(&format!(
+                "invalid OTEL_EXPORTER_OTLP_CERTIFICATE=\"{missing}\": expected a readable PEM \
+                 file (reading it failed: "
+            )),
+            "{message}"
+        );
+        let message = error(TlsFiles {
+            ca: Some(file("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", &not_pem)),
+            client: None,
+        });
+        assert!(
+            message.contains("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE"),
+            "{message}"
+        );
+        assert!(message.contains("no CERTIFICATE in the file"), "{message}");
+        let message = error(TlsFiles {
+            ca: None,
+            client: Some(ClientIdentity {
+                certificate: file("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", &not_pem),
+                key: file("OTEL_EXPORTER_OTLP_CLIENT_KEY", &missing),
+            }),
+        });
+        assert!(
+            message.contains("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"),
+            "{message}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
