@@ -352,6 +352,11 @@ fn an_endpoint_without_the_otlp_feature_names_the_feature() {
         (TRACEWIRE_TERMINAL, "off"),
     ]);
     check_features(&unused, &resolve(&unused).unwrap()).unwrap();
+    // OTLP asked for by name, without an endpoint (the default one).
+    assert_eq!(
+        install_error(builder(&[(TRACES_EXPORTER, "otlp")])),
+        format!("OTEL_TRACES_EXPORTER=otlp asks for it{}", enable("otlp")),
+    );
     let disabled = builder(&[(SDK_DISABLED, "true"), (ENDPOINT, "http://c:4318")]);
     assert!(!disabled.install().unwrap().is_active());
 }
@@ -379,6 +384,24 @@ fn the_terminal_without_its_feature_names_the_feature() {
         ),
     );
     // Switched off, the terminal needs no feature.
+    // `console` is the terminal, for traces and for metrics.
+    assert_eq!(
+        install_error(builder(&[(TRACES_EXPORTER, "console")])),
+        format!(
+            "OTEL_TRACES_EXPORTER=console asks for it{}",
+            enable("terminal")
+        ),
+    );
+    assert_eq!(
+        install_error(builder(&[
+            (METRICS_EXPORTER, "console"),
+            (TRACEWIRE_TERMINAL, "off")
+        ])),
+        format!(
+            "OTEL_METRICS_EXPORTER=console asks for it{}",
+            enable("terminal")
+        ),
+    );
     let off = builder(&[(TRACEWIRE_TERMINAL, "off")]);
     check_features(&off, &resolve(&off).unwrap()).unwrap();
     let disabled = builder(&[(SDK_DISABLED, "true")]);
