@@ -120,3 +120,74 @@ fn console_metrics_print_to_stderr() {
         "no trace trees with none:\n{stderr}"
     );
 }
+
+#[traced(name = "insecure.item")]
+fn insecure_item(i: u64) -> u64 {
+    i
+}
+
+#[test]
+fn a_scheme_less_endpoint_is_tls_unless_insecure_is_true() {
+    let _serial = serial();
+    let receiver = Receiver::start(None, Vec::new()); // plain text
+    for protocol in ["http/protobuf", "grpc"] {
+        // INSECURE=true: a scheme-less endpoint is plain text, and works.
+        let mut guard = Telemetry::builder()
+            .env_vars([
+                (
+                    "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    format!("127.0.0.1:{}", receiver.port),
+                ),
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol.into()),
+                ("OTEL_EXPORTER_OTLP_INSECURE", "true".into()),
+                ("TRACEWIRE_METRICS", "off".into()),
+            ])
+            .schedule_delay(Duration::from_secs(600))
+            .install()
+            .expect("install");
+        insecure_item(1);
+        guard
+            .force_flush()
+            .unwrap_or_else(|e| panic!("{protocol}: {e}"));
+        guard.shutdown().unwrap();
+        assert_eq!(guard.exported_spans(), 1, "{protocol}");
+
+        // Without it, the same endpoint means https, and a plain-text server
+        // fails the handshake: nothing is sent in the clear.
+        let before = receiver.received().len();
+        let mut guard = Telemetry::builder()
+            .env_vars([
+                (
+                    "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    format!("127.0.0.1:{}", receiver.port),
+                ),
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol.into()),
+                ("TRACEWIRE_METRICS", "off".into()),
+            ])
+            .schedule_delay(Duration::from_secs(600))
+            .install()
+            .expect("install");
+        insecure_item(2);
+        let error = guard
+            .force_flush()
+            .expect_err("TLS to a plain-text server")
+            .to_string();
+        assert!(error.contains("TLS"), "{protocol}: {error}");
+        assert_eq!(guard.failed_spans(), 1, "{protocol}");
+        let _ = guard.shutdown();
+        assert_eq!(
+            receiver.received().len(),
+            before,
+            "{protocol}: sent in the clear"
+        );
+    }
+    let spans = receiver.received();
+    assert_eq!(
+        spans
+            .iter()
+            .flat_map(|r| &r.spans)
+            .filter(|s| s.name == "insecure.item")
+            .count(),
+        2
+    );
+}
