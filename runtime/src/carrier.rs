@@ -13,9 +13,11 @@
 //!   a valid incoming context becomes ([`RemoteParent`]).
 //!
 //! The wire format is [W3C Trace Context] (`traceparent`, `tracestate`) plus
-//! [W3C Baggage] (`baggage`), always, through a private static propagator.
-//! The OpenTelemetry global propagator is deliberately not used: it is a
-//! no-op until an application installs one, which would silently break
+//! [W3C Baggage] (`baggage`), through tracewire's own propagators. Which of
+//! the two are carried is a process-wide setting, [`set_propagators`], both
+//! by default; [`init`](crate::init) sets it from `OTEL_PROPAGATORS`. The
+//! OpenTelemetry global propagator is deliberately not read: it is a no-op
+//! until an application installs one, which would silently break
 //! propagation.
 //!
 //! # JSON messages
@@ -83,13 +85,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::fmt;
+use std::ops::BitOr;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::Context;
-use opentelemetry::propagation::{
-    Extractor, Injector, TextMapCompositePropagator, TextMapPropagator,
-};
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::{SpanContext, TraceContextExt};
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 use serde_json::{Map, Value};
@@ -115,28 +117,128 @@ const MAX_BAGGAGE_LEN: usize = 8192;
 /// this implementation understands.
 const TRACEPARENT_LEN: usize = 55;
 
-/// W3C Trace Context + W3C Baggage, independent of the global propagator.
-static PROPAGATOR: LazyLock<TextMapCompositePropagator> = LazyLock::new(|| {
-    TextMapCompositePropagator::new(vec![
-        Box::new(TraceContextPropagator::new()),
-        Box::new(BaggagePropagator::new()),
-    ])
-});
-
-/// Injects the span context (`traceparent`, `tracestate`) and baggage of `cx`
-/// into `carrier`.
+/// Which W3C formats [`inject`] writes and [`extract`] reads: Trace Context
+/// (`traceparent`, `tracestate`) and Baggage (`baggage`). Both by default.
 ///
-/// This always uses a static W3C composite propagator (Trace Context +
-/// Baggage), *not* the OpenTelemetry global propagator, which is a no-op until
-/// an application installs one. Nothing is written for a context without a
-/// valid span context (except its baggage), an empty `tracestate` is not
-/// written, and baggage longer than 8192 bytes is not written (a receiver
-/// would drop it).
-pub fn inject(cx: &Context, carrier: &mut dyn Injector) {
-    PROPAGATOR.inject_context(cx, &mut Outgoing(carrier));
+/// `OTEL_PROPAGATORS` names them `tracecontext` and `baggage`, and `none`
+/// for neither; [`init`](crate::init) reads it and calls
+/// [`set_propagators`].
+///
+/// ```
+/// use tracewire::carrier::Propagators;
+///
+/// let both = Propagators::TRACE_CONTEXT | Propagators::BAGGAGE;
+/// assert_eq!(both, Propagators::default());
+/// assert!(both.trace_context() && both.baggage());
+/// assert!(!Propagators::NONE.trace_context());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Propagators(u8);
+
+impl Propagators {
+    /// Nothing is carried: inject writes nothing, extract reads nothing.
+    pub const NONE: Propagators = Propagators(0);
+    /// W3C Trace Context: `traceparent` and `tracestate`.
+    pub const TRACE_CONTEXT: Propagators = Propagators(1);
+    /// W3C Baggage: `baggage`.
+    pub const BAGGAGE: Propagators = Propagators(2);
+
+    /// Whether Trace Context is carried.
+    pub const fn trace_context(self) -> bool {
+        self.0 & Self::TRACE_CONTEXT.0 != 0
+    }
+
+    /// Whether Baggage is carried.
+    pub const fn baggage(self) -> bool {
+        self.0 & Self::BAGGAGE.0 != 0
+    }
 }
 
-/// Extracts a context from an untrusted `carrier`.
+impl Default for Propagators {
+    /// Trace Context and Baggage, the specification's default.
+    fn default() -> Self {
+        Propagators::TRACE_CONTEXT | Propagators::BAGGAGE
+    }
+}
+
+impl BitOr for Propagators {
+    type Output = Propagators;
+
+    fn bitor(self, other: Propagators) -> Propagators {
+        Propagators(self.0 | other.0)
+    }
+}
+
+impl fmt::Debug for Propagators {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As OTEL_PROPAGATORS spells them.
+        match (self.trace_context(), self.baggage()) {
+            (true, true) => f.write_str("Propagators(tracecontext,baggage)"),
+            (true, false) => f.write_str("Propagators(tracecontext)"),
+            (false, true) => f.write_str("Propagators(baggage)"),
+            (false, false) => f.write_str("Propagators(none)"),
+        }
+    }
+}
+
+/// The propagators in use, as [`Propagators`] bits.
+static PROPAGATORS: AtomicU8 = AtomicU8::new(3);
+
+/// Sets which formats every carrier in this process writes and reads from
+/// now on. [`init`](crate::init) calls it with `OTEL_PROPAGATORS` (or
+/// [`TelemetryBuilder::propagators`](crate::TelemetryBuilder::propagators)),
+/// and its guard sets the default back when it shuts down.
+///
+/// ```
+/// use opentelemetry::Context;
+/// use opentelemetry::baggage::BaggageExt as _;
+/// use opentelemetry::KeyValue;
+/// use tracewire::carrier::{Propagators, inject_map, set_propagators};
+///
+/// let cx = Context::new().with_baggage([KeyValue::new("tenant", "acme")]);
+/// let mut map = std::collections::HashMap::new();
+///
+/// set_propagators(Propagators::TRACE_CONTEXT);
+/// inject_map(&cx, &mut map);
+/// assert!(map.get("baggage").is_none());
+///
+/// set_propagators(Propagators::default());
+/// inject_map(&cx, &mut map);
+/// assert_eq!(map["baggage"], "tenant=acme");
+/// ```
+pub fn set_propagators(propagators: Propagators) {
+    PROPAGATORS.store(propagators.0, Ordering::Relaxed);
+}
+
+/// The formats the carriers write and read right now.
+pub fn propagators() -> Propagators {
+    Propagators(PROPAGATORS.load(Ordering::Relaxed))
+}
+
+/// Injects the span context (`traceparent`, `tracestate`) and baggage of `cx`
+/// into `carrier`, each if [`propagators`] carries it.
+///
+/// This uses tracewire's own W3C propagators, *not* the OpenTelemetry
+/// global propagator, which is a no-op until an application installs one.
+/// Nothing is written for a context without a valid span context (except
+/// its baggage), an empty `tracestate` is not written, and baggage longer
+/// than 8192 bytes is not written (a receiver would drop it).
+pub fn inject(cx: &Context, carrier: &mut dyn Injector) {
+    inject_with(propagators(), cx, carrier);
+}
+
+fn inject_with(propagators: Propagators, cx: &Context, carrier: &mut dyn Injector) {
+    let mut outgoing = Outgoing(carrier);
+    if propagators.trace_context() {
+        TraceContextPropagator::new().inject_context(cx, &mut outgoing);
+    }
+    if propagators.baggage() {
+        BaggagePropagator::new().inject_context(cx, &mut outgoing);
+    }
+}
+
+/// Extracts a context from an untrusted `carrier`, reading only the formats
+/// [`propagators`] carries.
 ///
 /// The result is built from an empty [`Context`], never from the current one:
 /// it holds a remote span context only if the carrier held a valid
@@ -146,12 +248,28 @@ pub fn inject(cx: &Context, carrier: &mut dyn Injector) {
 ///
 /// Multiple values for one field are read through [`Extractor::get_all`].
 pub fn extract(carrier: &dyn Extractor) -> Context {
-    let validated = Validated {
-        traceparent: traceparent(carrier),
-        tracestate: list(carrier, TRACESTATE, MAX_TRACESTATE_LEN),
-        baggage: list(carrier, BAGGAGE, MAX_BAGGAGE_LEN),
-    };
-    PROPAGATOR.extract_with_context(&Context::new(), &validated)
+    extract_with(propagators(), carrier)
+}
+
+fn extract_with(propagators: Propagators, carrier: &dyn Extractor) -> Context {
+    let mut cx = Context::new();
+    if propagators.trace_context() {
+        let validated = Validated {
+            traceparent: traceparent(carrier),
+            tracestate: list(carrier, TRACESTATE, MAX_TRACESTATE_LEN),
+            baggage: None,
+        };
+        cx = TraceContextPropagator::new().extract_with_context(&cx, &validated);
+    }
+    if propagators.baggage() {
+        let validated = Validated {
+            traceparent: None,
+            tracestate: None,
+            baggage: list(carrier, BAGGAGE, MAX_BAGGAGE_LEN),
+        };
+        cx = BaggagePropagator::new().extract_with_context(&cx, &validated);
+    }
+    cx
 }
 
 /// Injects `cx` into HTTP headers, replacing any `traceparent`, `tracestate`
@@ -1220,5 +1338,47 @@ mod tests {
         carrier.set("Good", "ok".to_owned());
         assert_eq!(headers.len(), 1);
         assert_eq!(headers["good"], "ok");
+    }
+
+    /// `OTEL_PROPAGATORS` picks what is carried: each format alone, both
+    /// (the default), or nothing at all, on the way out and on the way in.
+    #[test]
+    fn the_propagators_choose_what_is_carried() {
+        let sent = local_context(TraceFlags::SAMPLED);
+        let both = Propagators::default();
+        let mut full = HashMap::new();
+        inject_with(both, &sent, &mut full);
+        assert!(full.contains_key(TRACEPARENT) && full.contains_key(BAGGAGE));
+
+        for (propagators, keys) in [
+            (Propagators::TRACE_CONTEXT, &[TRACEPARENT, TRACESTATE][..]),
+            (Propagators::BAGGAGE, &[BAGGAGE][..]),
+            (both, &[TRACEPARENT, TRACESTATE, BAGGAGE][..]),
+            (Propagators::NONE, &[][..]),
+        ] {
+            let mut map = HashMap::new();
+            inject_with(propagators, &sent, &mut map);
+            let mut written: Vec<&str> = map.keys().map(String::as_str).collect();
+            written.sort_unstable();
+            let mut expected = keys.to_vec();
+            expected.sort_unstable();
+            assert_eq!(written, expected, "{propagators:?} writes");
+
+            // Reading a carrier that holds everything takes only what is
+            // carried.
+            let received = extract_with(propagators, &full);
+            assert_eq!(
+                received.span().span_context().is_valid(),
+                propagators.trace_context(),
+                "{propagators:?} reads traceparent"
+            );
+            assert_eq!(
+                received.baggage().get("tenant").is_some(),
+                propagators.baggage(),
+                "{propagators:?} reads baggage"
+            );
+        }
+        assert_eq!(format!("{:?}", Propagators::NONE), "Propagators(none)");
+        assert_eq!(format!("{both:?}"), "Propagators(tracecontext,baggage)");
     }
 }

@@ -55,7 +55,7 @@
 //! | --- | :---: | --- | --- |
 //! | `actor` | yes | `actor`: the GenServer-style actor runtime, supervisors, the task supervisor | none beyond tokio's `macros` |
 //! | `terminal` | yes | the terminal trace tree `init()` prints when no OTLP endpoint is set | none |
-//! | `otlp` | yes | OTLP export over gRPC and http/protobuf from `init()` | `opentelemetry-otlp` (tonic, hyper, prost) |
+//! | `otlp` | yes | OTLP export over gRPC and http/protobuf from `init()`, with TLS, headers and gzip | opentelemetry-proto, tonic, hyper, rustls (ring), webpki-roots, flate2 |
 //! | `channel` | no | `channel`: the Phoenix Channels server, and the `Channel` impl `#[traced_channel]` generates | axum (`ws`), serde |
 //! | `testing` | no | `testing`: in-memory span capture and trace-tree assertions | the SDK's `testing` feature |
 //! | `full` | no | all of the above | |
@@ -143,7 +143,7 @@ pub mod export;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use export::builder::{Protocol, Telemetry, TelemetryBuilder, init};
+pub use export::builder::{Compression, Protocol, Telemetry, TelemetryBuilder, init};
 pub use export::error::{InitError, TelemetryError};
 pub use export::guard::TelemetryGuard;
 pub use message::Message;

@@ -1,7 +1,9 @@
 #![deny(warnings, clippy::all)]
 //! Telemetry export's integration tests, in one binary: OTLP through a real
-//! collector (`otlp`), a collector that hangs (`failures`), and the terminal
-//! exporter and `init()` from the environment (`terminal`).
+//! collector (`otlp`), a collector that hangs (`failures`), the terminal
+//! exporter and `init()` from the environment (`terminal`), TLS, headers,
+//! compression and retries against a receiver of our own (`tls`), and the
+//! other `OTEL_*` variables (`variables`).
 //!
 //! Telemetry is process-global: every test here that installs it in this
 //! process takes `export_support::serial()`; the rest run `export-child`.
@@ -12,3 +14,5 @@ mod export_support;
 mod failures;
 mod otlp;
 mod terminal;
+mod tls;
+mod variables;

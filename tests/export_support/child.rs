@@ -60,15 +60,26 @@ fn drops_spans() {
     drop(guard); // shuts down and reports
 }
 
+/// `OTEL_METRICS_EXPORTER=console` (and the traces one `none`) from the
+/// real environment: metrics lines, no trace trees.
+fn console_metrics() {
+    let guard = tracewire::init().expect("init with console metrics");
+    assert!(guard.exports_metrics());
+    reserve(7);
+    drop(guard); // the final collection prints
+}
+
 fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("init-from-env") => init_from_env(),
         Some("bad-variable") => bad_variable(),
         Some("sdk-disabled") => sdk_disabled(),
         Some("drops-spans") => drops_spans(),
+        Some("console-metrics") => console_metrics(),
         other => {
             eprintln!(
-                "usage: export-child init-from-env|bad-variable|sdk-disabled|drops-spans (got {other:?})"
+                "usage: export-child init-from-env|bad-variable|sdk-disabled|drops-spans|console-metrics \
+                 (got {other:?})"
             );
             std::process::exit(2);
         }

@@ -293,7 +293,9 @@ pub fn named<'a>(records: &'a [Value], name: &str) -> Vec<&'a Value> {
 }
 
 pub mod black_hole;
+pub mod certs;
 pub mod inventory;
+pub mod receiver;
 pub use black_hole::BlackHole;
 
 /// Runs `export-child CHILD` (the package's helper binary, see

@@ -13,6 +13,7 @@ use super::config::{self, Env};
 #[cfg(feature = "terminal")]
 use super::terminal::TerminalExporter;
 use super::{InitError, TelemetryGuard};
+use crate::carrier::Propagators;
 
 /// Installs tracing (and metrics, when exported) configured from the
 /// environment; see the [module documentation](crate::export) for the
@@ -73,6 +74,9 @@ impl Telemetry {
             sampler: None,
             endpoint: None,
             protocol: None,
+            headers: Vec::new(),
+            compression: None,
+            propagators: None,
             metrics: None,
             terminal: None,
             #[cfg(feature = "terminal")]
@@ -97,6 +101,16 @@ pub enum Protocol {
     /// default. A base endpoint gets `/v1/traces` and `/v1/metrics`
     /// appended.
     HttpProtobuf,
+}
+
+/// How OTLP request bodies are compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Compression {
+    /// Sent as they are; the default.
+    None,
+    /// gzip: HTTP `Content-Encoding: gzip`, gRPC `grpc-encoding: gzip`.
+    Gzip,
 }
 
 type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -130,6 +144,9 @@ pub struct TelemetryBuilder {
     pub(super) sampler: Option<Sampler>,
     pub(super) endpoint: Option<String>,
     pub(super) protocol: Option<Protocol>,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) compression: Option<Compression>,
+    pub(super) propagators: Option<Propagators>,
     pub(super) metrics: Option<bool>,
     pub(super) terminal: Option<bool>,
     #[cfg(feature = "terminal")]
@@ -150,6 +167,17 @@ impl fmt::Debug for TelemetryBuilder {
             .field("sampler", &self.sampler)
             .field("endpoint", &self.endpoint)
             .field("protocol", &self.protocol)
+            // Names only: header values are often secrets.
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("compression", &self.compression)
+            .field("propagators", &self.propagators)
             .field("metrics", &self.metrics)
             .field("terminal", &self.terminal)
             .field("export_queue_size", &self.export_queue_size)
@@ -238,6 +266,39 @@ impl TelemetryBuilder {
     /// The OTLP transport (`OTEL_EXPORTER_OTLP_PROTOCOL`), for both signals.
     pub fn protocol(mut self, protocol: Protocol) -> Self {
         self.protocol = Some(protocol);
+        self
+    }
+
+    /// Adds a header to every OTLP request, e.g. an API key
+    /// (`OTEL_EXPORTER_OTLP_HEADERS`, whose headers it joins, replacing one
+    /// of the same name). The value is sent as it is, not percent-decoded.
+    ///
+    /// Values never appear in errors, `Debug` output or spans; over
+    /// `http://` they travel in the clear, so send secrets to `https://`
+    /// endpoints only.
+    ///
+    /// ```no_run
+    /// let telemetry = tracewire::Telemetry::builder()
+    ///     .endpoint("https://otlp.example.com")
+    ///     .header("x-api-key", std::env::var("OTLP_API_KEY").unwrap_or_default())
+    ///     .install()?;
+    /// # Ok::<(), tracewire::InitError>(())
+    /// ```
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Compresses OTLP request bodies (`OTEL_EXPORTER_OTLP_COMPRESSION`).
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self
+    }
+
+    /// Which W3C formats the [carriers](crate::carrier) inject and extract
+    /// (`OTEL_PROPAGATORS`); both by default.
+    pub fn propagators(mut self, propagators: Propagators) -> Self {
+        self.propagators = Some(propagators);
         self
     }
 

@@ -26,6 +26,16 @@ pub enum InitError {
         /// What would be valid.
         expected: String,
     },
+    /// A list of headers (`OTEL_EXPORTER_OTLP_HEADERS` or a per-signal form)
+    /// or a header set in code is not valid. The message says which entry
+    /// and, when it is valid, the header's name, but never a value: header
+    /// values are often secrets.
+    InvalidHeaders {
+        /// The variable, or `Telemetry::builder().header(..)`.
+        origin: &'static str,
+        /// What is wrong, without the value.
+        problem: String,
+    },
     /// An exporter could not be set up.
     Exporter {
         /// `traces` or `metrics`.
@@ -67,6 +77,10 @@ impl fmt::Display for InitError {
             } => write!(
                 f,
                 "invalid value {value:?} for Telemetry::builder().{setting}(..): expected {expected}"
+            ),
+            InitError::InvalidHeaders { origin, problem } => write!(
+                f,
+                "invalid {origin}: {problem} (header values are never shown: they may be secrets)"
             ),
             InitError::Exporter {
                 signal,

@@ -93,8 +93,8 @@ impl TelemetryGuard {
         !self.done
     }
 
-    /// Whether a meter provider was installed (metrics on, with an
-    /// endpoint).
+    /// Whether a meter provider was installed (metrics on, and exported
+    /// over OTLP or printed with `OTEL_METRICS_EXPORTER=console`).
     pub fn exports_metrics(&self) -> bool {
         self.meter_provider.is_some()
     }
@@ -113,6 +113,13 @@ impl TelemetryGuard {
     /// Spans exported so far, over all exporters.
     pub fn exported_spans(&self) -> u64 {
         self.stats.iter().map(|(_, s)| s.exported_spans()).sum()
+    }
+
+    /// Why the most recent failed export failed, over all exporters (what
+    /// the collector answered, or why it could not be reached): the same
+    /// text the shutdown report on stderr gives. Never holds a header value.
+    pub fn last_export_error(&self) -> Option<String> {
+        self.stats.iter().find_map(|(_, stats)| stats.last_error())
     }
 
     /// Spans held for export right now (queued or being exported), over all
@@ -169,6 +176,10 @@ impl TelemetryGuard {
         {
             crate::span::clear_tracer_provider();
             global::set_tracer_provider(opentelemetry::trace::noop::NoopTracerProvider::new());
+            crate::carrier::set_propagators(crate::carrier::Propagators::default());
+            global::set_text_map_propagator(
+                opentelemetry::trace::noop::NoopTextMapPropagator::new(),
+            );
             if self.meter_provider.is_some() {
                 crate::metrics::clear_meter_provider();
                 global::set_meter_provider(opentelemetry::metrics::NoopMeterProvider::new());
@@ -203,9 +214,13 @@ impl TelemetryGuard {
             }
             let failed = stats.failed_spans();
             if failed > 0 {
+                let why = stats
+                    .last_error()
+                    .map(|error| format!(" (last error: {error})"))
+                    .unwrap_or_default();
                 eprintln!(
                     "tracewire: {failed} spans were not exported: the {exporter} export failed \
-                     or timed out"
+                     or timed out{why}"
                 );
             }
         }

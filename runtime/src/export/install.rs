@@ -17,7 +17,14 @@ use crate::sampling::HandlerSampler;
 #[cfg(feature = "otlp")]
 use super::otlp;
 #[cfg(feature = "terminal")]
-use super::{processor::BatchConfig, terminal::TerminalExporter};
+use super::processor::BatchConfig;
+#[cfg(feature = "terminal")]
+use super::terminal::{TerminalExporter, TerminalMetricExporter};
+use crate::carrier::Propagators;
+use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
+#[cfg(feature = "terminal")]
+use opentelemetry_sdk::metrics::PeriodicReader;
+use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 
 /// Name of the observable counter of spans dropped because the export queue
 /// was full.
@@ -45,29 +52,32 @@ pub(super) fn install(
     let mut processors: Vec<(&'static str, BoundedSpanProcessor)> = Vec::new();
     #[cfg(feature = "otlp")]
     if let Some(target) = &plan.traces {
-        processors.push(("otlp", otlp::span_processor(target, &plan.batch)?));
+        processors.push((
+            "otlp",
+            otlp::span_processor(target, &plan.batch, plan.attribute_value_length)?,
+        ));
     }
     #[cfg(feature = "terminal")]
     if plan.terminal {
         let exporter = terminal.unwrap_or_else(|| paced(TerminalExporter::stderr(), &plan));
-        processors.push(("terminal", terminal_processor(exporter, &plan.batch)?));
+        processors.push((
+            "terminal",
+            terminal_processor(exporter, &plan.batch, plan.attribute_value_length)?,
+        ));
     }
     let stats: Vec<(&'static str, ProcessorStats)> = processors
         .iter()
         .map(|(name, processor)| (*name, processor.stats()))
         .collect();
 
-    #[cfg(feature = "otlp")]
-    let meter_provider = match &plan.metrics {
-        Some(target) => Some(otlp::meter_provider(target, &plan)?),
-        None => None,
-    };
-    #[cfg(not(feature = "otlp"))]
-    let meter_provider: Option<SdkMeterProvider> = None;
+    let meter_provider = meter_provider(&plan)?;
 
     let mut builder = SdkTracerProvider::builder()
         .with_resource(plan.resource)
-        .with_sampler(HandlerSampler::new(plan.sampler));
+        .with_sampler(HandlerSampler::new(plan.sampler))
+        // Always set, so the SDK's own reading of OTEL_SPAN_* (from the
+        // process environment, ignoring bad values) never applies.
+        .with_span_limits(plan.span_limits);
     for (_, processor) in processors {
         builder = builder.with_span_processor(processor);
     }
@@ -86,6 +96,8 @@ pub(super) fn install(
         instruments,
     );
     crate::span::set_handler_sampled_tracer_provider(tracer_provider);
+    crate::carrier::set_propagators(plan.propagators);
+    global::set_text_map_propagator(global_propagator(plan.propagators));
     match &meter_provider {
         Some(provider) => {
             crate::metrics::set_meter_provider(provider);
@@ -114,18 +126,59 @@ fn paced(mut exporter: TerminalExporter, plan: &Plan) -> TerminalExporter {
     exporter
 }
 
+/// The OpenTelemetry global propagator for other libraries in the process
+/// (tracewire's carriers don't read it): the same formats as the carriers.
+pub(super) fn global_propagator(propagators: Propagators) -> TextMapCompositePropagator {
+    let mut chosen: Vec<Box<dyn TextMapPropagator + Send + Sync>> = Vec::new();
+    if propagators.trace_context() {
+        chosen.push(Box::new(TraceContextPropagator::new()));
+    }
+    if propagators.baggage() {
+        chosen.push(Box::new(BaggagePropagator::new()));
+    }
+    TextMapCompositePropagator::new(chosen)
+}
+
+/// The meter provider, when metrics are on and go somewhere: a reader per
+/// exporter (OTLP, the terminal), each every `plan.metric_interval`.
+fn meter_provider(plan: &Plan) -> Result<Option<SdkMeterProvider>, InitError> {
+    if plan.metrics.is_none() && !plan.console_metrics {
+        return Ok(None);
+    }
+    #[cfg_attr(not(any(feature = "otlp", feature = "terminal")), allow(unused_mut))]
+    let mut builder = SdkMeterProvider::builder().with_resource(plan.resource.clone());
+    #[cfg(feature = "otlp")]
+    if let Some(target) = &plan.metrics {
+        builder = builder.with_reader(otlp::metric_reader(target, plan)?);
+    }
+    #[cfg(feature = "terminal")]
+    if plan.console_metrics {
+        let exporter = TerminalMetricExporter::stderr(plan.metric_temporality);
+        builder = builder.with_reader(
+            PeriodicReader::builder(exporter)
+                .with_interval(plan.metric_interval)
+                .build(),
+        );
+    }
+    Ok(Some(builder.build()))
+}
+
 /// The terminal exporter's processor: the plan's batch limits, drained
 /// every [`TERMINAL_DELAY`].
 #[cfg(feature = "terminal")]
 fn terminal_processor(
     exporter: TerminalExporter,
     batch: &BatchConfig,
+    value_length: Option<usize>,
 ) -> Result<BoundedSpanProcessor, InitError> {
     let config = BatchConfig {
         schedule_delay: TERMINAL_DELAY,
         ..batch.clone()
     };
-    BoundedSpanProcessor::new(exporter, config).map_err(|error| InitError::Exporter {
+    BoundedSpanProcessor::start("terminal", config, value_length, || {
+        Ok::<_, std::convert::Infallible>(exporter)
+    })
+    .map_err(|error| InitError::Exporter {
         signal: "traces",
         endpoint: "terminal".into(),
         message: error.to_string(),

@@ -17,6 +17,8 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
+use super::limits::truncate_attribute_values;
+
 /// Limits and timings of a [`BoundedSpanProcessor`].
 ///
 /// ```
@@ -74,6 +76,8 @@ struct Counters {
     deadline: Mutex<Option<Instant>>,
     /// Wakes an export in flight when the deadline is set.
     deadline_set: tokio::sync::Notify,
+    /// Why the latest failed export failed.
+    last_error: Mutex<Option<String>>,
 }
 
 impl ProcessorStats {
@@ -91,6 +95,16 @@ impl ProcessorStats {
     /// Spans the exporter accepted.
     pub fn exported_spans(&self) -> u64 {
         self.0.exported.load(Ordering::Relaxed)
+    }
+
+    /// Why the most recent failed export failed (what the collector
+    /// answered, or why it could not be reached), if one has.
+    pub fn last_error(&self) -> Option<String> {
+        self.0
+            .last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Spans held right now, queued or in the batch being exported; never
@@ -229,6 +243,23 @@ impl BoundedSpanProcessor {
         E: SpanExporter + 'static,
         F: FnOnce() -> Result<E, Err>,
     {
+        Self::start(name, config, None, build)
+    }
+
+    /// [`with_exporter`](Self::with_exporter), cutting string attribute
+    /// values longer than `value_length` characters before export
+    /// (`OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`): on the export thread, so the
+    /// handler that ended the span never pays for it.
+    pub(crate) fn start<E, F, Err>(
+        name: &str,
+        config: BatchConfig,
+        value_length: Option<usize>,
+        build: F,
+    ) -> Result<Self, StartError<Err>>
+    where
+        E: SpanExporter + 'static,
+        F: FnOnce() -> Result<E, Err>,
+    {
         let runtime = ExportRuntime::new().map_err(StartError::Io)?;
         let exporter = {
             let _entered = runtime.enter();
@@ -249,6 +280,7 @@ impl BoundedSpanProcessor {
             receiver,
             counters: Arc::clone(&stats.0),
             config: config.clone(),
+            value_length,
         };
         let handle = std::thread::Builder::new()
             .name(format!("tracewire-export-{name}"))
@@ -391,6 +423,7 @@ struct Worker<E> {
     receiver: mpsc::Receiver<Message>,
     counters: Arc<Counters>,
     config: BatchConfig,
+    value_length: Option<usize>,
 }
 
 impl<E: SpanExporter> Worker<E> {
@@ -483,7 +516,13 @@ impl<E: SpanExporter> Worker<E> {
         if batch.is_empty() {
             return Ok(());
         }
-        let spans = std::mem::replace(batch, Vec::with_capacity(self.config.max_export_batch_size));
+        let mut spans =
+            std::mem::replace(batch, Vec::with_capacity(self.config.max_export_batch_size));
+        if let Some(limit) = self.value_length {
+            spans
+                .iter_mut()
+                .for_each(|span| truncate_attribute_values(span, limit));
+        }
         let count = spans.len();
         let counters = &*self.counters;
         // Created before the deadline is read, so a shutdown that starts
@@ -524,6 +563,13 @@ impl<E: SpanExporter> Worker<E> {
             .await
         });
         self.release(count, result.is_ok());
+        if let Err(error) = &result {
+            *self
+                .counters
+                .last_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(error.to_string());
+        }
         result
     }
 

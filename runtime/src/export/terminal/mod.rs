@@ -1,4 +1,5 @@
-//! The terminal exporter: each finished trace printed to stderr as a tree.
+//! The terminal exporter: each finished trace printed to stderr as a tree
+//! (and, with `OTEL_METRICS_EXPORTER=console`, metrics as lines of text).
 //!
 //! With no OTLP endpoint configured, tracewire prints every trace it finishes
 //! as a picture that reads at a glance. This module owns that picture
@@ -93,10 +94,12 @@
 
 mod buffer;
 mod exporter;
+mod metrics;
 mod render;
 mod summary;
 #[cfg(test)]
 mod test_trace;
 
 pub use exporter::TerminalExporter;
+pub(crate) use metrics::TerminalMetricExporter;
 pub use render::{RenderOptions, render_trace};
