@@ -207,7 +207,13 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
         grace_period: match env.get(TRACEWIRE_TERMINAL_GRACE_PERIOD) {
             None => None,
             Some(value) => Some(Duration::from_millis(value.parse::<u64>().map_err(
-                |_| invalid_env(TRACEWIRE_TERMINAL_GRACE_PERIOD, &value, MILLISECONDS_OR_ZERO),
+                |_| {
+                    invalid_env(
+                        TRACEWIRE_TERMINAL_GRACE_PERIOD,
+                        &value,
+                        MILLISECONDS_OR_ZERO,
+                    )
+                },
             )?)),
         },
     };
