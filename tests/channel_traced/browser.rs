@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use opentelemetry::Value as AttributeValue;
-use serde_json::{Value, json};
+use serde_json::json;
 use tracewire::testing::TestTracing;
 
 /// The driver script, if everything it needs is installed.
@@ -71,26 +71,12 @@ async fn the_chat_page_chats_in_headless_chromium_and_another_origin_is_refused(
     let other_origin = format!("http://{}", other.local_addr());
     let screenshot = std::env::var("TRACEWIRE_SCREENSHOT").unwrap_or_default();
 
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(script)
-            .args([page, other_origin, screenshot])
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .expect("the node process is awaited");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the browser test failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
-    let seen: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("the driver prints JSON lines"))
-        .collect();
+    let (seen, stderr) = crate::node::json_lines(
+        script,
+        vec![page, other_origin, screenshot],
+        "the browser test",
+    )
+    .await;
     other.shutdown().await;
     server.shutdown().await;
 

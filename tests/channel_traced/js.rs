@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::Command;
 
 use opentelemetry::trace::SpanKind;
-use serde_json::{Value, json};
+use serde_json::json;
 use tracewire::testing::TestTracing;
 
 /// The client script, if it can run here.
@@ -44,26 +44,8 @@ async fn the_official_phoenix_client_talks_to_the_server() {
     let server = chat::serve().await.expect("serves");
     let socket_url = format!("ws://{}/socket", server.local_addr());
 
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(script)
-            .arg(socket_url)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .expect("the node process is awaited");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the phoenix client failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
-    let seen: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("the client prints JSON lines"))
-        .collect();
+    let (seen, stderr) =
+        crate::node::json_lines(script, vec![socket_url], "the phoenix client").await;
     server.shutdown().await;
 
     // What the JavaScript client saw.

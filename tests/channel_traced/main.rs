@@ -17,4 +17,5 @@ mod example_chat;
 mod js;
 mod limits;
 mod load;
+mod node;
 mod tracing;

@@ -355,34 +355,14 @@ mod tests {
     use super::*;
 
     use std::future::Future;
-    use std::sync::Arc;
     use std::task::{Context, Poll, Waker};
 
     use opentelemetry::trace::{SpanKind, Status, Tracer as _, TracerProvider as _};
     use opentelemetry_sdk::trace::SdkTracerProvider;
 
     use super::super::buffer::{MAX_BUFFERED_SPANS, MAX_PENDING_TRACES};
-    use super::super::test_trace::{KNOWN_AT_100, TRACE, drawn_names, known_trace};
+    use super::super::test_trace::{Captured, KNOWN_AT_100, TRACE, drawn_names, known_trace};
     use crate::span_forest::fixtures::span;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Captured {
-        fn text(&self) -> String {
-            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-        }
-    }
 
     fn block_on<F: Future>(future: F) -> F::Output {
         let mut future = std::pin::pin!(future);

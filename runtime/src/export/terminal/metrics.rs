@@ -166,26 +166,12 @@ fn labels<'a>(attributes: impl Iterator<Item = &'a KeyValue>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use opentelemetry::metrics::MeterProvider as _;
     use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 
     use super::*;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::export::terminal::test_trace::Captured;
 
     #[test]
     fn each_point_is_a_line() {
@@ -204,7 +190,7 @@ mod tests {
         duration.record(0.5, &[]);
         provider.shutdown().unwrap();
 
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let text = captured.text();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "metrics · 3 points", "{text}");
         assert!(

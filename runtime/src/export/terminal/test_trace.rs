@@ -1,7 +1,10 @@
 //! The trace the renderer's and the exporter's tests draw: a channel
 //! message whose handler inserts, then broadcasts, and one subscriber's push
-//! fails; how it looks at 100 columns; and reading names back from a
-//! drawing.
+//! fails; how it looks at 100 columns; reading names back from a drawing;
+//! and a writer that captures what an exporter prints.
+
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
 
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{
@@ -10,6 +13,28 @@ use opentelemetry::trace::{
 use opentelemetry_sdk::trace::SpanData;
 
 use crate::span_forest::fixtures::{at, span};
+
+/// A writer the tests read back: what an exporter printed.
+#[derive(Clone, Default)]
+pub(super) struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// Everything written so far.
+    pub(super) fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
 
 pub(super) const TRACE: u128 = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736;
 const ROOT: u64 = 0x00f0_67aa_0ba9_02b7;
