@@ -51,6 +51,22 @@ impl Payments {
         }
     }
 }
+/// Tracing that exports spans, and only spans, to `receiver` over
+/// `protocol`, with `vars` as the environment; a batch goes out when the
+/// test flushes.
+fn spans_to(
+    receiver: &Receiver,
+    protocol: Protocol,
+    vars: Vec<(&'static str, String)>,
+) -> tracewire::TelemetryBuilder {
+    let mut vars = vars;
+    vars.push(("TRACEWIRE_METRICS", "off".into()));
+    Telemetry::builder()
+        .env_vars(vars)
+        .endpoint(receiver.endpoint())
+        .protocol(protocol)
+        .schedule_delay(Duration::from_secs(600))
+}
 
 /// Two charges, one declined: four spans.
 fn charge_twice() {
@@ -203,17 +219,14 @@ fn a_wrong_ca_fails_with_a_clear_message_and_its_spans_are_counted() {
             }),
             Vec::new(),
         );
-        let mut guard = Telemetry::builder()
-            .env_vars([
-                ("OTEL_EXPORTER_OTLP_CERTIFICATE", other.ca_file()),
-                ("TRACEWIRE_METRICS", "off".into()),
-            ])
-            .endpoint(receiver.endpoint())
-            .protocol(protocol)
-            .schedule_delay(Duration::from_secs(600))
-            .export_timeout(Duration::from_secs(10))
-            .install()
-            .expect("install");
+        let mut guard = spans_to(
+            &receiver,
+            protocol,
+            vec![("OTEL_EXPORTER_OTLP_CERTIFICATE", other.ca_file())],
+        )
+        .export_timeout(Duration::from_secs(10))
+        .install()
+        .expect("install");
         charge_twice();
         let error = guard
             .force_flush()
@@ -256,17 +269,14 @@ fn a_503_with_retry_after_and_then_200_delivers_the_batch_exactly_once() {
             }),
             vec![throttled],
         );
-        let mut guard = Telemetry::builder()
-            .env_vars([
-                ("OTEL_EXPORTER_OTLP_CERTIFICATE", pki.ca_file()),
-                ("TRACEWIRE_METRICS", "off".into()),
-            ])
-            .endpoint(receiver.endpoint())
-            .protocol(protocol)
-            .schedule_delay(Duration::from_secs(600))
-            .export_timeout(Duration::from_secs(10))
-            .install()
-            .expect("install");
+        let mut guard = spans_to(
+            &receiver,
+            protocol,
+            vec![("OTEL_EXPORTER_OTLP_CERTIFICATE", pki.ca_file())],
+        )
+        .export_timeout(Duration::from_secs(10))
+        .install()
+        .expect("install");
         charge_twice();
         guard
             .force_flush()
@@ -306,11 +316,7 @@ fn retryable_answers_without_a_delay_are_retried_with_backoff() {
             _ => vec![Answer::Http(502, None), Answer::Http(504, None)],
         };
         let receiver = Receiver::start(None, script);
-        let mut guard = Telemetry::builder()
-            .env_vars([("TRACEWIRE_METRICS", "off")])
-            .endpoint(receiver.endpoint())
-            .protocol(protocol)
-            .schedule_delay(Duration::from_secs(600))
+        let mut guard = spans_to(&receiver, protocol, Vec::new())
             .export_timeout(Duration::from_secs(10))
             .install()
             .expect("install");
@@ -360,19 +366,16 @@ fn other_answers_are_not_retried_and_never_show_the_key() {
     ];
     for (protocol, answer, expected) in cases {
         let receiver = Receiver::start(None, vec![answer.clone()]);
-        let mut guard = Telemetry::builder()
-            .env_vars([
-                (
-                    "OTEL_EXPORTER_OTLP_HEADERS",
-                    format!("x-api-key={API_KEY_ENCODED}"),
-                ),
-                ("TRACEWIRE_METRICS", "off".into()),
-            ])
-            .endpoint(receiver.endpoint())
-            .protocol(protocol)
-            .schedule_delay(Duration::from_secs(600))
-            .install()
-            .expect("install");
+        let mut guard = spans_to(
+            &receiver,
+            protocol,
+            vec![(
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                format!("x-api-key={API_KEY_ENCODED}"),
+            )],
+        )
+        .install()
+        .expect("install");
         charge_twice();
         let error = guard.force_flush().expect_err("refused").to_string();
         assert!(error.contains(expected), "{answer:?}: {error}");

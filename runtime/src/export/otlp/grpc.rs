@@ -22,6 +22,25 @@ use super::super::{Compression, InitError};
 use super::connect::{Alpn, Connector, transport_failure};
 use super::retry::{Failure, Retry, with_retries};
 
+/// One export, with retries, through a generated OTLP client: the trace and
+/// metrics services differ only by their client type, which share no trait.
+macro_rules! export_through {
+    ($sender:ident, $client:ident, $request:ident, $deadline:ident) => {
+        with_retries($deadline, || async {
+            let mut client = $client::new($sender.channel.clone());
+            if let Some(encoding) = $sender.compression() {
+                client = client.send_compressed(encoding);
+            }
+            client
+                .export($sender.request($request.clone()))
+                .await
+                .map(drop)
+                .map_err(|status| status_failure(&status))
+        })
+        .await
+    };
+}
+
 /// Sends OTLP/gRPC requests to one collector.
 pub(super) struct GrpcSender {
     channel: Channel,
@@ -80,18 +99,7 @@ impl GrpcSender {
         request: ExportTraceServiceRequest,
         deadline: Instant,
     ) -> Result<(), String> {
-        with_retries(deadline, || async {
-            let mut client = TraceServiceClient::new(self.channel.clone());
-            if let Some(encoding) = self.compression() {
-                client = client.send_compressed(encoding);
-            }
-            client
-                .export(self.request(request.clone()))
-                .await
-                .map(drop)
-                .map_err(|status| status_failure(&status))
-        })
-        .await
+        export_through!(self, TraceServiceClient, request, deadline)
     }
 
     pub(super) async fn export_metrics(
@@ -99,18 +107,7 @@ impl GrpcSender {
         request: ExportMetricsServiceRequest,
         deadline: Instant,
     ) -> Result<(), String> {
-        with_retries(deadline, || async {
-            let mut client = MetricsServiceClient::new(self.channel.clone());
-            if let Some(encoding) = self.compression() {
-                client = client.send_compressed(encoding);
-            }
-            client
-                .export(self.request(request.clone()))
-                .await
-                .map(drop)
-                .map_err(|status| status_failure(&status))
-        })
-        .await
+        export_through!(self, MetricsServiceClient, request, deadline)
     }
 }
 
