@@ -59,6 +59,7 @@
 //! | `channel` | no | `channel`: the Phoenix Channels server, and the `Channel` impl `#[traced_channel]` generates | axum (`ws`), serde |
 //! | `testing` | no | `testing`: in-memory span capture and trace-tree assertions | the SDK's `testing` feature |
 //! | `full` | no | all of the above | |
+//! | `tracing` | no | `tracing`: `tracing` spans and events in the traces, as a `tracing_subscriber` layer | tracing, tracing-subscriber (registry), tracing-opentelemetry |
 //!
 //! Using an item of a feature that is off is a compile error naming the
 //! feature: `#[traced_channel]` on an impl that gets a generated `Channel`
@@ -129,6 +130,11 @@ mod span;
 #[cfg(any(feature = "terminal", feature = "testing"))]
 mod span_forest;
 mod static_name;
+// Core too, though a feature: generated send sites call its carrier span,
+// and `init()` and `TestTracing` install its layer.
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub mod tracing;
 mod value;
 
 // The subsystems. Each depends on the core alone, never on a sibling.
@@ -185,6 +191,8 @@ pub mod __private {
         HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr, UnsetOutcome,
         ViaSpanOutcome, required_outcome,
     };
+    #[cfg(feature = "tracing")]
+    pub use crate::tracing::carrier::carrier_span;
     pub use crate::value::{DebugValue, DisplayValue};
     pub use opentelemetry::Context;
     pub use opentelemetry::Value;
