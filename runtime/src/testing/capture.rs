@@ -71,7 +71,10 @@ impl TestTracing {
         // With the `tracing` bridge, `tracing` spans and events are captured
         // too: its layer reads the provider just installed.
         #[cfg(feature = "tracing")]
-        crate::tracing::global::install(::tracing::level_filters::LevelFilter::TRACE);
+        crate::tracing::global::install(
+            tracing_subscriber::filter::Targets::new()
+                .with_default(::tracing::level_filters::LevelFilter::TRACE),
+        );
         let metric_exporter = InMemoryMetricExporter::default();
         let meter_provider = SdkMeterProvider::builder()
             .with_reader(PeriodicReader::builder(metric_exporter.clone()).build())

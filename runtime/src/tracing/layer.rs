@@ -10,6 +10,7 @@ use ::tracing::span::{Attributes, Id};
 use ::tracing::{Dispatch, Event, Metadata, Subscriber};
 use opentelemetry::trace::TraceContextExt;
 use opentelemetry::{Context, ContextGuard};
+use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::Context as LayerContext;
@@ -17,6 +18,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::carrier::{self, is_carrier, is_kameo, is_kameo_handler};
 use super::event;
+use super::logs::CurrentLoggerProvider;
 use super::tracer::CurrentTracer;
 
 /// The `tracing_subscriber` layer that joins `tracing` to tracewire's
@@ -35,6 +37,10 @@ use super::tracer::CurrentTracer;
 ///   span, the innermost of the handler spans and `tracing` spans around
 ///   it, with its message as the event's name, its `level` and `target`,
 ///   and its fields as attributes of their own types.
+/// - Every `tracing` event becomes an OpenTelemetry log record too, with
+///   the trace and span ids of the current span, once a logger provider is
+///   installed: by [`init`](crate::init) when logs are exported, or
+///   [`set_logger_provider`](super::set_logger_provider).
 /// - A kameo handler (kameo's `actor.handle_message` span) runs in the
 ///   context of the span it follows from, the sender's, so tracewire's
 ///   handler span is the sender's child; kameo's own span is not exported.
@@ -63,7 +69,8 @@ where
         .with_threads(false)
         .with_tracked_inactivity(false)
         .with_filter(filter_fn(exported as fn(&Metadata<'_>) -> bool));
-    ContextLayer::default().and_then(spans)
+    let logs = OpenTelemetryTracingBridge::new(&CurrentLoggerProvider);
+    ContextLayer::default().and_then(spans).and_then(logs)
 }
 
 /// What tracing-opentelemetry sees: spans, not events (which

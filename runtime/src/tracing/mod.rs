@@ -36,6 +36,9 @@ pub(crate) mod carrier;
 mod event;
 pub(crate) mod global;
 mod layer;
+mod logs;
 mod tracer;
 
+pub use global::GlobalSubscriber;
 pub use layer::layer;
+pub use logs::{clear_logger_provider, set_logger_provider};
