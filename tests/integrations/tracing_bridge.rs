@@ -1,10 +1,14 @@
 //! The `tracing` bridge: `tracing` spans and events in and around traced
 //! handlers, and the carrier span that takes a context through a mailbox.
 
+use opentelemetry::logs::AnyValue;
 use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
 use opentelemetry::{Context, trace::SpanContext};
+use opentelemetry_sdk::logs::{InMemoryLogExporter, SdkLoggerProvider};
+use tracewire::export::terminal::{RenderOptions, render_trace};
 use tracewire::prelude::*;
 use tracewire::testing::TestTracing;
+use tracewire::tracing::GlobalSubscriber;
 use tracing::Instrument as _;
 
 fn current_span_context() -> SpanContext {
@@ -218,4 +222,82 @@ fn a_kameo_handler_span_runs_in_the_context_of_the_span_it_follows_from() {
         ",
     );
     assert!(tree.spans_named("actor.handle_message").is_empty());
+}
+
+#[traced]
+fn audit(user: u64) {
+    tracing::info!(user, "audited");
+    tracing::info_span!("store").in_scope(|| tracing::warn!("stored late"));
+}
+
+#[test]
+fn tracing_events_become_log_records_with_the_trace_and_span_ids() {
+    let tracing = TestTracing::install();
+    let exporter = InMemoryLogExporter::default();
+    let provider = SdkLoggerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
+    tracewire::tracing::set_logger_provider(&provider);
+    audit(9);
+    tracewire::tracing::clear_logger_provider();
+    tracing::info!("not a log record any more");
+
+    let logs = exporter.get_emitted_logs().unwrap();
+    let tree = tracing.tree();
+    let ids = |name: &str| {
+        let sc = &tree.span(name).data().span_context;
+        (sc.trace_id(), sc.span_id())
+    };
+    let record = |body: &str| {
+        let found: Vec<_> = logs
+            .iter()
+            .map(|log| &log.record)
+            .filter(|record| record.body() == Some(&AnyValue::String(body.to_owned().into())))
+            .collect();
+        assert_eq!(found.len(), 1, "one log record {body:?} in {logs:?}");
+        let cx = found[0].trace_context().expect("a trace context");
+        (found[0].severity_text(), (cx.trace_id, cx.span_id))
+    };
+    assert_eq!(record("audited"), (Some("INFO"), ids("audit")));
+    assert_eq!(record("stored late"), (Some("WARN"), ids("store")));
+    assert_eq!(logs.len(), 2);
+}
+
+#[test]
+fn init_installs_the_global_subscriber_unless_asked_not_to() {
+    // Holds the capture lock: `init` replaces the tracer provider.
+    let tracing = TestTracing::install();
+    let telemetry = tracewire::Telemetry::builder()
+        .env_vars([("TRACEWIRE_TERMINAL", "off"), ("TRACEWIRE_METRICS", "off")])
+        .tracing_subscriber(false)
+        .install()
+        .unwrap();
+    assert_eq!(
+        telemetry.tracing_subscriber(),
+        GlobalSubscriber::NotInstalled
+    );
+    drop(telemetry);
+
+    // `TestTracing` installed it first in this process: it stays.
+    let telemetry = tracewire::Telemetry::builder()
+        .env_vars([("TRACEWIRE_TERMINAL", "off"), ("TRACEWIRE_METRICS", "off")])
+        .install()
+        .unwrap();
+    assert_eq!(telemetry.tracing_subscriber(), GlobalSubscriber::Installed);
+    drop(telemetry);
+    drop(tracing);
+}
+
+#[test]
+fn the_terminal_tree_shows_tracing_events_under_their_spans() {
+    let tracing = TestTracing::install();
+    ship(5);
+    let text = render_trace(&tracing.spans(), &RenderOptions::plain(100));
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(lines.len(), 4, "\n{text}");
+    assert!(lines[0].starts_with("ship "), "\n{text}");
+    assert!(lines[1].starts_with("│  · INFO packing +"), "\n{text}");
+    assert!(lines[1].ends_with(" {parcel=5}"), "\n{text}");
+    assert!(lines[2].starts_with("└─ label "), "\n{text}");
+    assert!(lines[3].starts_with("      · INFO printed +"), "\n{text}");
 }

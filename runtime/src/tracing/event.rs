@@ -9,12 +9,7 @@ use ::tracing::field::{Field, Visit};
 use opentelemetry::trace::TraceContextExt;
 use opentelemetry::{Context, KeyValue, Value};
 
-/// The attribute holding a `tracing` event's level (`"INFO"`), under the
-/// name tracing-opentelemetry gives it.
-pub(crate) const LEVEL: &str = "level";
-/// The attribute holding a `tracing` event's target (its module path unless
-/// set).
-pub(crate) const TARGET: &str = "target";
+use crate::semconv::{TRACING_LEVEL as LEVEL, TRACING_TARGET as TARGET};
 
 /// Adds `event` to the span `cx` holds, when that span is recording.
 pub(crate) fn add_to_span(event: &Event<'_>, cx: &Context) {
