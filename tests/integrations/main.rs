@@ -6,4 +6,5 @@
 //! within this process and, with tracewire's `tracing` feature, installs
 //! its `tracing` layer as the global default subscriber.
 
+mod example_tracing_bridge;
 mod tracing_bridge;

@@ -63,8 +63,9 @@ where
         .with_tracer(CurrentTracer)
         .with_context_activation(true)
         // Nothing a tracewire handler span does not record either: the
-        // code location, the thread and busy/idle times would be new
-        // attributes on every `tracing` span.
+        // target, the code location, the thread and busy/idle times would
+        // be new attributes on every `tracing` span.
+        .with_target(false)
         .with_location(false)
         .with_threads(false)
         .with_tracked_inactivity(false)
