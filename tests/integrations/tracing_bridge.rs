@@ -268,7 +268,7 @@ fn init_installs_the_global_subscriber_unless_asked_not_to() {
     // Holds the capture lock: `init` replaces the tracer provider.
     let tracing = TestTracing::install();
     let telemetry = tracewire::Telemetry::builder()
-        .env_vars([("TRACEWIRE_TERMINAL", "off"), ("TRACEWIRE_METRICS", "off")])
+        .env_vars([("TRACEWIRE_TERMINAL", "off")])
         .tracing_subscriber(false)
         .install()
         .unwrap();
@@ -280,7 +280,7 @@ fn init_installs_the_global_subscriber_unless_asked_not_to() {
 
     // `TestTracing` installed it first in this process: it stays.
     let telemetry = tracewire::Telemetry::builder()
-        .env_vars([("TRACEWIRE_TERMINAL", "off"), ("TRACEWIRE_METRICS", "off")])
+        .env_vars([("TRACEWIRE_TERMINAL", "off")])
         .install()
         .unwrap();
     assert_eq!(telemetry.tracing_subscriber(), GlobalSubscriber::Installed);
