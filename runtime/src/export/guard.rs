@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use opentelemetry::global;
 use opentelemetry::metrics::ObservableCounter;
+#[cfg(feature = "tracing")]
+use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
@@ -37,6 +39,9 @@ pub struct TelemetryGuard {
     shutdown_timeout: Duration,
     done: bool,
     _instruments: Vec<ObservableCounter<u64>>,
+    /// Log records over OTLP, from the `tracing` bridge.
+    #[cfg(feature = "tracing")]
+    logger_provider: Option<SdkLoggerProvider>,
 }
 
 impl fmt::Debug for TelemetryGuard {
@@ -70,7 +75,16 @@ impl TelemetryGuard {
             shutdown_timeout,
             done: false,
             _instruments: instruments,
+            #[cfg(feature = "tracing")]
+            logger_provider: None,
         }
+    }
+
+    /// This guard also owns `provider`, installed for the `tracing` bridge.
+    #[cfg(all(feature = "otlp", feature = "tracing"))]
+    pub(super) fn with_logger_provider(mut self, provider: Option<SdkLoggerProvider>) -> Self {
+        self.logger_provider = provider;
+        self
     }
 
     /// The guard of an install that installed nothing
@@ -84,6 +98,8 @@ impl TelemetryGuard {
             shutdown_timeout: Duration::ZERO,
             done: true,
             _instruments: Vec::new(),
+            #[cfg(feature = "tracing")]
+            logger_provider: None,
         }
     }
 
@@ -91,6 +107,24 @@ impl TelemetryGuard {
     /// `OTEL_SDK_DISABLED=true`, and after shutdown.
     pub fn is_active(&self) -> bool {
         !self.done
+    }
+
+    /// The logger provider exporting log records over OTLP, when an OTLP
+    /// endpoint for logs is configured: the `tracing` bridge emits into
+    /// it, and so can a bridge of your own (for the `log` crate, say).
+    /// Log records emitted inside a span carry its trace and span ids.
+    ///
+    /// ```
+    /// let telemetry = tracewire::Telemetry::builder()
+    ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
+    ///     .install()?;
+    /// assert!(telemetry.logger_provider().is_none()); // no OTLP endpoint
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tracing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+    pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
+        self.logger_provider.as_ref()
     }
 
     /// Whether a meter provider was installed (metrics on, and exported
@@ -145,6 +179,12 @@ impl TelemetryGuard {
         {
             failures.push(format!("metrics: {error}"));
         }
+        #[cfg(feature = "tracing")]
+        if let Some(provider) = &self.logger_provider
+            && let Err(error) = provider.force_flush()
+        {
+            failures.push(format!("logs: {error}"));
+        }
         TelemetryError::check("flush", failures)
     }
 
@@ -184,6 +224,10 @@ impl TelemetryGuard {
                 crate::metrics::clear_meter_provider();
                 global::set_meter_provider(opentelemetry::metrics::NoopMeterProvider::new());
             }
+            #[cfg(feature = "tracing")]
+            if self.logger_provider.is_some() {
+                super::logs::set_logger_provider(None);
+            }
         }
         let mut failures = Vec::new();
         // Traces first: the final metric export then carries the final
@@ -192,6 +236,12 @@ impl TelemetryGuard {
             && let Err(error) = provider.shutdown_with_timeout(self.shutdown_timeout)
         {
             failures.push(format!("traces: {error}"));
+        }
+        #[cfg(feature = "tracing")]
+        if let Some(provider) = self.logger_provider.take()
+            && let Err(error) = provider.shutdown_with_timeout(self.shutdown_timeout)
+        {
+            failures.push(format!("logs: {error}"));
         }
         if let Some(provider) = self.meter_provider.take()
             && let Err(error) = provider.shutdown()

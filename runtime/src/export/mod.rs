@@ -159,6 +159,8 @@ pub(crate) mod error;
 pub(crate) mod guard;
 mod install;
 mod limits;
+#[cfg(feature = "tracing")]
+pub(crate) mod logs;
 #[cfg(feature = "otlp")]
 mod otlp;
 mod processor;
