@@ -12,7 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for features in "" actor channel otlp terminal testing tracing; do
+# `otlp,tracing`: OTLP log export is built only with both.
+for features in "" actor axum channel otlp terminal testing tracing otlp,tracing; do
     args=(-p tracewire --no-default-features)
     [ -n "$features" ] && args+=(--features "$features")
     echo "== tracewire, features: ${features:-none}" >&2

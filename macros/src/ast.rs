@@ -81,6 +81,9 @@ pub struct Arg {
     pub ident: Ident,
     pub ty: Type,
     pub is_traced_message: bool,
+    /// An incoming request's headers: `HeaderMap` or `TraceParent`, by
+    /// value or by reference, under any path.
+    pub is_request: bool,
 }
 
 /// What becomes of an argument that no `skip`, `redact` or `record` names.
@@ -135,6 +138,9 @@ pub enum ParentSource<'a> {
     Parent(&'a Ident),
     /// The current context, with a link to the one carried by this argument.
     Link(&'a Ident),
+    /// An incoming request's headers, read through the trust policy named
+    /// (`parent`, `link` or `ignore`): the span serves a remote caller.
+    Request(&'a Ident, &'static str),
 }
 
 /// One fn to wrap in a span. Everything is owned so that the item can be
@@ -293,6 +299,11 @@ impl Container {
                 _ => "Internal",
             };
         }
+        // A handler that takes its parent from a request's headers serves
+        // that request (the HTTP server span of the conventions).
+        if matches!(self.parent_source(handler), ParentSource::Request(..)) {
+            return "Server";
+        }
         match handler.role {
             Role::Connect | Role::Join | Role::HandleIn(_) | Role::HandleCall => "Server",
             Role::HandleOut(_) | Role::HandleCast | Role::HandleInfo => "Consumer",
@@ -306,6 +317,9 @@ impl Container {
     pub fn parent_source<'a>(&'a self, handler: &'a Handler) -> ParentSource<'a> {
         let options = self.handler_options(handler);
         if let Some(arg) = options.and_then(|o| o.parent.as_ref()) {
+            if handler.arg(arg).is_some_and(|a| a.is_request) {
+                return ParentSource::Request(arg, self.trust_policy(handler));
+            }
             return ParentSource::Parent(arg);
         }
         if let Some(arg) = options.and_then(|o| o.link.as_ref()) {
@@ -314,6 +328,21 @@ impl Container {
         match handler.args.iter().find(|a| a.is_traced_message) {
             Some(arg) => ParentSource::Parent(&arg.ident),
             None => ParentSource::Current,
+        }
+    }
+
+    /// The `TrustPolicy` variant for an incoming request's context:
+    /// `trust = ..`, else `Link`, the default for input from outside.
+    pub fn trust_policy(&self, handler: &Handler) -> &'static str {
+        match self
+            .handler_options(handler)
+            .and_then(|o| o.trust.as_ref())
+            .map(Ident::to_string)
+            .as_deref()
+        {
+            Some("parent") => "Parent",
+            Some("ignore") => "Ignore",
+            _ => "Link",
         }
     }
 
@@ -393,6 +422,7 @@ impl Handler {
                         ident: pi.ident.clone(),
                         ty: (*pt.ty).clone(),
                         is_traced_message: is_traced_message(&pt.ty),
+                        is_request: is_request(&pt.ty),
                     }),
                     _ => None,
                 },
@@ -478,6 +508,24 @@ fn role_of(kind: ContainerKind, ident: &Ident, helpers: &MethodAttrs) -> Role {
             _ => Role::Plain,
         },
         ContainerKind::Fn => Role::Plain,
+    }
+}
+
+/// `HeaderMap`, `&HeaderMap`, `http::HeaderMap`, `axum::http::HeaderMap`,
+/// `TraceParent`, `tracewire::axum::TraceParent`, ...: the headers of an
+/// incoming request, whose context goes through the trust policy. A type
+/// alias is not seen through (the macro only has the tokens).
+fn is_request(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => is_request(&r.elem),
+        Type::Group(g) => is_request(&g.elem),
+        Type::Paren(p) => is_request(&p.elem),
+        Type::Path(tp) if tp.qself.is_none() => tp
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "HeaderMap" || s.ident == "TraceParent"),
+        _ => false,
     }
 }
 

@@ -37,7 +37,7 @@ pub enum Position {
 /// The options of the tracing attributes and `#[span]`.
 const TRACED_OPTIONS: &[&str] = &[
     NAME, CRATE, TOPIC, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PROPAGATE, PARENT, LINK,
-    SAMPLE,
+    TRUST, SAMPLE,
 ];
 /// The options of `#[message(..)]`.
 const MESSAGE_OPTIONS: &[&str] = &[NAME, CRATE, ATTR];
@@ -63,11 +63,12 @@ impl Position {
             Position::Actor => &[NAME, SAMPLE, PROPAGATE, CRATE],
             Position::Channel => &[NAME, TOPIC, SAMPLE, PROPAGATE, CRATE],
             Position::TracedFn => &[
-                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PARENT, LINK, SAMPLE,
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PARENT, TRUST, LINK, SAMPLE,
                 PROPAGATE, CRATE,
             ],
             Position::Method => &[
-                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PARENT, LINK, SAMPLE, PROPAGATE,
+                NAME, KIND, FIELDS, SKIP, SKIP_ALL, REDACT, RECORD, PARENT, TRUST, LINK, SAMPLE,
+                PROPAGATE,
             ],
             Position::MessageEnum => &[CRATE],
             Position::MessageStruct => &[NAME, CRATE],
@@ -158,6 +159,9 @@ pub struct Options {
     pub propagate: Option<syn::LitBool>,
     pub parent: Option<Ident>,
     pub link: Option<Ident>,
+    /// `trust = parent | link | ignore`: the trust policy applied to an
+    /// incoming request's context (`parent = headers`).
+    pub trust: Option<Ident>,
     /// `sample = ..`: the rate and the literal it was written as.
     pub sample: Option<(f64, Span)>,
     /// `attr` or `attr = "key"` on a field of a `#[derive(Message)]` type.
@@ -404,6 +408,25 @@ impl OptionsParser<'_> {
                     ));
                 }
                 options.sample = Some(rate);
+            }
+            TRUST => {
+                let usage = format!(
+                    "a trust policy for the incoming request's context: one of {}, as in `trust = parent`",
+                    TRUST_POLICIES.join(", ")
+                );
+                expect_eq(input, &key, &usage)?;
+                let policy = Ident::parse_any(input)
+                    .map_err(|e| syn::Error::new(e.span(), format!("`trust` takes {usage}")))?;
+                if !TRUST_POLICIES.contains(&policy.to_string().as_str()) {
+                    return Err(syn::Error::new(
+                        policy.span(),
+                        format!(
+                            "unknown trust policy `{policy}`; expected one of: {}",
+                            TRUST_POLICIES.join(", ")
+                        ),
+                    ));
+                }
+                options.trust = Some(policy);
             }
             PARENT | LINK => {
                 expect_eq(

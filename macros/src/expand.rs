@@ -134,7 +134,10 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
 
     let name = LitStr::new(&container.span_name(handler), Span::call_site());
     let kind = Ident::new(container.span_kind(handler), Span::call_site());
-    let records = attribute_records(container, handler, &private, &span);
+    let mut records = attribute_records(container, handler, &private, &span);
+    if let ParentSource::Request(arg, _) = container.parent_source(handler) {
+        records.push(quote!(#private::InboundRequest::record_request(&#arg, &mut #span);));
+    }
     let outcome = outcome_of(handler, &private, &ret);
     let mut block = handler.func.block.clone();
     if container.propagates(handler) {
@@ -196,6 +199,15 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
             quote! {
                 #private::HandlerSpan::start_linked(#meta, #private::Context::current(), &#carried)
             }
+        }
+        // A request from outside: its headers through the trust policy, the
+        // same path the channel server takes for a WebSocket upgrade.
+        ParentSource::Request(arg, policy) => {
+            let policy = Ident::new(policy, Span::call_site());
+            let remote = quote_spanned! {arg.span()=>
+                #private::InboundRequest::remote_parent(&#arg, #private::TrustPolicy::#policy)
+            };
+            quote!(#private::HandlerSpan::start_remote(#meta, #remote))
         }
     };
     let is_unsafe = matches!(handler.sig().safety, Safety::Unsafe(_));
@@ -307,7 +319,9 @@ fn attribute_records(
             records.push(
                 quote!(#private::HandlerSpan::record(&mut #span, #key, #private::redacted());),
             );
-        } else if skip_all || listed(options.map(|o| &o.skip)) {
+        } else if skip_all || listed(options.map(|o| &o.skip)) || arg.is_request {
+            // A request's headers are never an attribute: they are read for
+            // the trace context only.
             continue;
         } else if default == ArgDefault::Recorded {
             // Autoref specialisation: arguments whose type implements

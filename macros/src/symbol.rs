@@ -27,6 +27,9 @@ pub const PROPAGATE: &str = "propagate";
 pub const PARENT: &str = "parent";
 /// `link = arg`: the argument whose trace context the span links to.
 pub const LINK: &str = "link";
+/// `trust = parent`: what becomes of the trace context an incoming
+/// request carries (`parent = headers`): one of [`TRUST_POLICIES`].
+pub const TRUST: &str = "trust";
 /// `sample = 0.1`: the head-sampling rate.
 pub const SAMPLE: &str = "sample";
 
@@ -50,6 +53,9 @@ pub const TRACED: &str = "traced";
 
 /// Span kinds accepted by `kind = ...`.
 pub const KINDS: &[&str] = &["client", "server", "producer", "consumer", "internal"];
+
+/// Values of `trust = ...`, as `tracewire::carrier::TrustPolicy` names them.
+pub const TRUST_POLICIES: &[&str] = &["parent", "link", "ignore"];
 
 /// Calls and method calls whose first argument is work to run elsewhere:
 /// tokio's and std's spawns, `JoinSet`'s, task and thread builders', and

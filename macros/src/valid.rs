@@ -235,6 +235,7 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
             "`parent` and `link` cannot both be set: a span has one parent; use `link` to start under the current context and link to the carried one",
         );
     }
+    check_trust(handler, options, cx);
     for (source, what) in [(&options.parent, "parent"), (&options.link, "link")] {
         let Some(ident) = source else { continue };
         if ident == "self" {
@@ -243,10 +244,18 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
                 format!("`{what} = self` is not supported; name an argument that carries a trace context, such as a `Traced<M>`"),
             );
         } else if handler.arg(ident).is_none() {
+            // An HTTP handler's context is in its request's headers, which
+            // the handler has to take as an argument to be read.
+            let http = if what == "parent" {
+                "; an HTTP handler takes the request's `http::HeaderMap` (or \
+                 `tracewire::axum::TraceParent`) and names it, as in `parent = headers`"
+            } else {
+                ""
+            };
             cx.error_spanned_by(
                 ident,
                 format!(
-                    "no argument named `{ident}` to take the {what} context from; {}",
+                    "no argument named `{ident}` to take the {what} context from; {}{http}",
                     available()
                 ),
             );
@@ -287,6 +296,43 @@ fn check_options(container: &Container, handler: &Handler, cx: &Ctxt) {
                 ));
             }
         }
+    }
+}
+
+/// `trust = ..` decides what an incoming request's context becomes; on
+/// anything else it would be silently ignored, so it must come with
+/// `parent = arg` naming the request's headers. A request's context is
+/// linked by default, so `link = headers` is the default spelled
+/// differently, and not accepted.
+fn check_trust(handler: &Handler, options: &crate::attr::Options, cx: &Ctxt) {
+    let request = |ident: &syn::Ident| handler.arg(ident).is_some_and(|a| a.is_request);
+    if let Some(link) = &options.link
+        && request(link)
+    {
+        cx.error_spanned_by(
+            link,
+            format!(
+                "an incoming request's context is linked by default: write `parent = {link}`, \
+                 and `trust = parent` to make a trusted caller the parent"
+            ),
+        );
+    }
+    let Some(trust) = &options.trust else { return };
+    match &options.parent {
+        None => cx.error_spanned_by(
+            trust,
+            "`trust` applies to the context of an incoming request: add `parent = headers`, \
+             naming the handler's `http::HeaderMap` (or `tracewire::axum::TraceParent`) argument",
+        ),
+        Some(parent) if handler.arg(parent).is_some() && !request(parent) => cx.error_spanned_by(
+            trust,
+            format!(
+                "`trust` applies to an incoming request's headers, and `{parent}` is not an \
+                 `http::HeaderMap` or `tracewire::axum::TraceParent`: a context from this \
+                 process is always the parent; remove `trust`"
+            ),
+        ),
+        Some(_) => {}
     }
 }
 

@@ -57,6 +57,7 @@
 //! | `terminal` | yes | the terminal trace tree `init()` prints when no OTLP endpoint is set | none |
 //! | `otlp` | yes | OTLP export over gRPC and http/protobuf from `init()`, with TLS, headers and gzip | opentelemetry-proto, tonic, hyper, rustls (ring), webpki-roots, flate2 |
 //! | `channel` | no | `channel`: the Phoenix Channels server, and the `Channel` impl `#[traced_channel]` generates | axum (`ws`), serde |
+//! | `axum` | no | `axum::TraceParent`: an axum extractor for `#[traced(parent = ..)]` with the request's method and path (an `http::HeaderMap` argument needs no feature) | axum-core |
 //! | `testing` | no | `testing`: in-memory span capture and trace-tree assertions | the SDK's `testing` feature |
 //! | `full` | no | all of the above | |
 //! | `tracing` | no | `tracing`: `tracing` spans and events in the traces, as a `tracing_subscriber` layer | tracing, tracing-subscriber (registry), tracing-opentelemetry |
@@ -119,6 +120,7 @@ extern crate self as tracewire;
 
 // The core: what generated code calls, and what every subsystem builds on.
 pub mod carrier;
+mod inbound;
 mod message;
 mod metrics;
 mod outcome;
@@ -141,6 +143,9 @@ mod value;
 #[cfg(feature = "actor")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
 pub mod actor;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 #[cfg(feature = "channel")]
 #[cfg_attr(docsrs, doc(cfg(feature = "channel")))]
 pub mod channel;
@@ -177,10 +182,12 @@ pub mod prelude {
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::carrier::TrustPolicy;
     #[cfg(feature = "channel")]
     pub use crate::channel::handler::{
         decode, reject_params, reject_payload, reject_unknown_event,
     };
+    pub use crate::inbound::InboundRequest;
     pub use crate::message::{MessageProbe, NotAMessage, VariantNames, ViaMessage};
     pub use crate::outcome::Outcome;
     pub use crate::propagate::{

@@ -300,7 +300,8 @@ impl<M> DerefMut for Traced<M> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` carries no trace context",
     label = "`parent = ..` and `link = ..` need an argument that carries a trace context",
-    note = "pass a `tracewire::Traced<M>`, an `opentelemetry::Context` or a `tracewire::carrier::RemoteParent`, or implement `tracewire::CarriesContext`"
+    note = "pass a `tracewire::Traced<M>`, an `opentelemetry::Context` or a `tracewire::carrier::RemoteParent`, or implement `tracewire::CarriesContext`",
+    note = "for an incoming HTTP request, take an `http::HeaderMap` (as `HeaderMap` or `&HeaderMap`, not through an alias) or `tracewire::axum::TraceParent`: its context goes through the trust policy"
 )]
 pub trait CarriesContext {
     /// The carried context.

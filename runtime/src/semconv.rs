@@ -25,6 +25,13 @@ pub const CANCELLED_EVENT: &str = "cancelled";
 /// The fixed mask recorded in place of an argument listed in `redact(..)`.
 pub const REDACTED: &str = "[REDACTED]";
 
+/// The request method of an HTTP server span (`http.request.method`), one of
+/// the standard methods or `_OTHER`.
+pub const HTTP_REQUEST_METHOD: &str = "http.request.method";
+/// The path of the request an HTTP server span serves (`url.path`), without
+/// the query.
+pub const URL_PATH: &str = "url.path";
+
 /// Duration of traced handler calls, a histogram in seconds with the
 /// attributes `handler` (the span name) and `outcome` (`ok`, `error` or
 /// `cancelled`).

@@ -377,6 +377,22 @@ impl HandlerSpan {
         Self::start_inner(meta, links, parent)
     }
 
+    /// Starts a handler span for context that arrived from outside, after
+    /// its [`TrustPolicy`](crate::carrier::TrustPolicy): a child of a
+    /// trusted parent, a new trace linked to an untrusted one, or a new
+    /// trace when there was none. The current context is never the parent:
+    /// a request from outside starts from what it carried.
+    pub fn start_remote(meta: &HandlerMeta, remote: crate::carrier::RemoteParent) -> Self {
+        use crate::carrier::RemoteParent;
+        match remote {
+            RemoteParent::Parent(cx) => Self::start_inner(meta, None, cx),
+            RemoteParent::Link(sc) => {
+                Self::start_inner(meta, Some(vec![Link::with_context(sc)]), Context::new())
+            }
+            RemoteParent::None => Self::start_inner(meta, None, Context::new()),
+        }
+    }
+
     fn start_inner(meta: &HandlerMeta, links: Option<Vec<Link>>, parent: Context) -> Self {
         let started = metrics::start();
         let span =

@@ -2,8 +2,9 @@
 //! Telemetry export's integration tests, in one binary: OTLP through a real
 //! collector (`otlp`), a collector that hangs (`failures`), the terminal
 //! exporter and `init()` from the environment (`terminal`), TLS, headers,
-//! compression and retries against a receiver of our own (`tls`), and the
-//! other `OTEL_*` variables (`variables`).
+//! compression and retries against a receiver of our own (`tls`), OTLP log
+//! export to that receiver (`logs`), and the other `OTEL_*` variables
+//! (`variables`).
 //!
 //! Telemetry is process-global: every test here that installs it in this
 //! process takes `export_support::serial()`; the rest run `export-child`.
@@ -12,6 +13,7 @@
 mod export_support;
 
 mod failures;
+mod logs;
 mod otlp;
 mod terminal;
 mod tls;

@@ -2,7 +2,7 @@
 //! collector (rotel) cannot show: it speaks TLS with a certificate the test
 //! generated (optionally asking for a client certificate), records the
 //! headers and the content encoding of every request, decodes the spans
-//! (opentelemetry-proto's messages), and answers as the test scripts it
+//! and log records (opentelemetry-proto's messages), and answers as the test scripts it
 //! (HTTP 503 with `Retry-After`, gRPC UNAVAILABLE with `RetryInfo`, 401).
 //!
 //! One port serves both protocols: OTLP/HTTP over HTTP/1.1 and OTLP/gRPC
@@ -20,13 +20,16 @@ use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use opentelemetry_proto::tonic::collector::logs::v1::{
+    ExportLogsServiceRequest, ExportLogsServiceResponse,
+};
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsServiceRequest, ExportMetricsServiceResponse,
 };
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
-use opentelemetry_proto::tonic::common::v1::any_value;
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
 use prost::Message as _;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -38,6 +41,7 @@ use super::certs::TestPki;
 
 const GRPC_TRACES: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 const GRPC_METRICS: &str = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
+const GRPC_LOGS: &str = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
 
 /// How the receiver answers one traces request.
 #[derive(Clone, Debug)]
@@ -61,6 +65,24 @@ pub struct ReceivedSpan {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// A log record as the receiver decoded it.
+#[derive(Clone, Debug)]
+pub struct ReceivedLog {
+    /// A string body as it is, any other printed.
+    pub body: String,
+    pub severity_number: i32,
+    pub severity_text: String,
+    pub trace_id: String,
+    pub span_id: String,
+    /// Values as text, as for spans.
+    pub attributes: BTreeMap<String, String>,
+    /// The instrumentation scope's name (`tracing`'s target, through the
+    /// bridge).
+    pub scope: String,
+    /// The resource's `service.name`.
+    pub service_name: String,
+}
+
 /// One request, as the receiver saw it.
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -71,6 +93,7 @@ pub struct Received {
     pub encoding: Option<String>,
     pub spans: Vec<ReceivedSpan>,
     pub metric_names: Vec<String>,
+    pub logs: Vec<ReceivedLog>,
     /// Whether it was answered with [`Answer::Accept`].
     pub accepted: bool,
     pub at: Instant,
@@ -83,6 +106,10 @@ impl Received {
 
     pub fn is_metrics(&self) -> bool {
         self.path == "/v1/metrics" || self.path == GRPC_METRICS
+    }
+
+    pub fn is_logs(&self) -> bool {
+        self.path == "/v1/logs" || self.path == GRPC_LOGS
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -304,6 +331,7 @@ async fn handle(request: Request<Incoming>, state: &State) -> Response<Body> {
         encoding,
         spans: Vec::new(),
         metric_names: Vec::new(),
+        logs: Vec::new(),
         accepted: true,
         at: Instant::now(),
     };
@@ -319,12 +347,21 @@ async fn handle(request: Request<Incoming>, state: &State) -> Response<Body> {
         if received.is_metrics() {
             received.metric_names = decode_metric_names(&message);
         }
+        if received.is_logs() {
+            received.logs = decode_logs(&message);
+        }
         Answer::Accept
     };
     received.accepted = matches!(answer, Answer::Accept);
-    let traces = received.is_traces();
+    let ok_message = if received.is_traces() {
+        ExportTraceServiceResponse::default().encode_to_vec()
+    } else if received.is_logs() {
+        ExportLogsServiceResponse::default().encode_to_vec()
+    } else {
+        ExportMetricsServiceResponse::default().encode_to_vec()
+    };
     state.received.lock().unwrap().push(received);
-    respond(grpc, traces, answer)
+    respond(grpc, ok_message, answer)
 }
 
 /// A gRPC request body: one length-prefixed message, gzip'ed when its flag
@@ -357,31 +394,65 @@ fn decode_spans(message: &[u8]) -> Vec<ReceivedSpan> {
     for resource_spans in request.resource_spans {
         for scope_spans in resource_spans.scope_spans {
             for span in scope_spans.spans {
-                let attributes = span
-                    .attributes
-                    .iter()
-                    .map(|kv| {
-                        let value = match kv.value.as_ref().and_then(|v| v.value.as_ref()) {
-                            Some(any_value::Value::StringValue(s)) => s.clone(),
-                            Some(any_value::Value::IntValue(i)) => i.to_string(),
-                            Some(any_value::Value::DoubleValue(d)) => d.to_string(),
-                            Some(any_value::Value::BoolValue(b)) => b.to_string(),
-                            other => format!("{other:?}"),
-                        };
-                        (kv.key.clone(), value)
-                    })
-                    .collect();
                 spans.push(ReceivedSpan {
+                    attributes: attributes_text(&span.attributes),
                     name: span.name,
                     span_id: hex(&span.span_id),
                     trace_id: hex(&span.trace_id),
                     parent_span_id: hex(&span.parent_span_id),
-                    attributes,
                 });
             }
         }
     }
     spans
+}
+
+/// Values as text: strings as they are, numbers printed.
+fn attributes_text(attributes: &[KeyValue]) -> BTreeMap<String, String> {
+    attributes
+        .iter()
+        .map(|kv| (kv.key.clone(), value_text(kv.value.as_ref())))
+        .collect()
+}
+
+fn value_text(value: Option<&AnyValue>) -> String {
+    match value.and_then(|v| v.value.as_ref()) {
+        Some(any_value::Value::StringValue(s)) => s.clone(),
+        Some(any_value::Value::IntValue(i)) => i.to_string(),
+        Some(any_value::Value::DoubleValue(d)) => d.to_string(),
+        Some(any_value::Value::BoolValue(b)) => b.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn decode_logs(message: &[u8]) -> Vec<ReceivedLog> {
+    let request = ExportLogsServiceRequest::decode(message).expect("an OTLP logs request");
+    let mut logs = Vec::new();
+    for resource_logs in request.resource_logs {
+        let service_name = resource_logs
+            .resource
+            .iter()
+            .flat_map(|r| &r.attributes)
+            .find(|kv| kv.key == "service.name")
+            .map(|kv| value_text(kv.value.as_ref()))
+            .unwrap_or_default();
+        for scope_logs in resource_logs.scope_logs {
+            let scope = scope_logs.scope.map(|s| s.name).unwrap_or_default();
+            for record in scope_logs.log_records {
+                logs.push(ReceivedLog {
+                    body: value_text(record.body.as_ref()),
+                    severity_number: record.severity_number,
+                    severity_text: record.severity_text,
+                    trace_id: hex(&record.trace_id),
+                    span_id: hex(&record.span_id),
+                    attributes: attributes_text(&record.attributes),
+                    scope: scope.clone(),
+                    service_name: service_name.clone(),
+                });
+            }
+        }
+    }
+    logs
 }
 
 fn decode_metric_names(message: &[u8]) -> Vec<String> {
@@ -399,12 +470,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn respond(grpc: bool, traces: bool, answer: Answer) -> Response<Body> {
-    let ok_message = if traces {
-        ExportTraceServiceResponse::default().encode_to_vec()
-    } else {
-        ExportMetricsServiceResponse::default().encode_to_vec()
-    };
+fn respond(grpc: bool, ok_message: Vec<u8>, answer: Answer) -> Response<Body> {
     if !grpc {
         let (status, retry_after, body) = match answer {
             Answer::Accept => (200, None, ok_message),

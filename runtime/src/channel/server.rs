@@ -14,8 +14,8 @@ use axum::extract::{Query, State};
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use opentelemetry::KeyValue;
 use opentelemetry::trace::{SpanKind, TraceContextExt as _};
-use opentelemetry::{Context, KeyValue};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
@@ -31,7 +31,7 @@ use super::origin::OriginCheck;
 use super::pubsub::PubSub;
 use super::route::{ChannelRoute, Route, TopicPattern};
 use super::server_core::{Config, Core};
-use crate::carrier::{HeaderCarrier, RemoteParent, TrustPolicy};
+use crate::carrier::{HeaderCarrier, TrustPolicy};
 use crate::outcome::Outcome;
 use crate::panic::catch_panic;
 use crate::span::{HandlerMeta, HandlerSpan};
@@ -484,15 +484,7 @@ async fn upgrade<S: SocketHandler>(
 ) -> Response {
     let core = &endpoint.core;
     let remote = core.config.trust_policy.apply(&HeaderCarrier(&headers));
-    let mut span = match remote {
-        RemoteParent::Parent(cx) => HandlerSpan::start_with_parent(&CONNECT_SPAN, cx),
-        RemoteParent::Link(link) => HandlerSpan::start_linked(
-            &CONNECT_SPAN,
-            Context::new(),
-            &Context::new().with_remote_span_context(link),
-        ),
-        RemoteParent::None => HandlerSpan::start_with_parent(&CONNECT_SPAN, Context::new()),
-    };
+    let mut span = HandlerSpan::start_remote(&CONNECT_SPAN, remote);
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|ua| ua.to_str().ok())

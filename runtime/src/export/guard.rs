@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use opentelemetry::global;
 use opentelemetry::metrics::ObservableCounter;
+#[cfg(feature = "tracing")]
+use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
@@ -39,6 +41,9 @@ pub struct TelemetryGuard {
     _instruments: Vec<ObservableCounter<u64>>,
     #[cfg(feature = "tracing")]
     tracing_subscriber: crate::tracing::GlobalSubscriber,
+    /// Log records over OTLP, from the `tracing` bridge.
+    #[cfg(feature = "tracing")]
+    logger_provider: Option<SdkLoggerProvider>,
 }
 
 impl fmt::Debug for TelemetryGuard {
@@ -76,7 +81,16 @@ impl TelemetryGuard {
             _instruments: instruments,
             #[cfg(feature = "tracing")]
             tracing_subscriber: crate::tracing::GlobalSubscriber::NotInstalled,
+            #[cfg(feature = "tracing")]
+            logger_provider: None,
         }
+    }
+
+    /// This guard also owns `provider`, installed for the `tracing` bridge.
+    #[cfg(all(feature = "otlp", feature = "tracing"))]
+    pub(super) fn with_logger_provider(mut self, provider: Option<SdkLoggerProvider>) -> Self {
+        self.logger_provider = provider;
+        self
     }
 
     /// The guard of an install that installed nothing
@@ -92,6 +106,8 @@ impl TelemetryGuard {
             _instruments: Vec::new(),
             #[cfg(feature = "tracing")]
             tracing_subscriber: crate::tracing::GlobalSubscriber::NotInstalled,
+            #[cfg(feature = "tracing")]
+            logger_provider: None,
         }
     }
 
@@ -127,6 +143,24 @@ impl TelemetryGuard {
     ) -> Self {
         self.tracing_subscriber = subscriber;
         self
+    }
+
+    /// The logger provider exporting log records over OTLP, when an OTLP
+    /// endpoint for logs is configured: the `tracing` bridge emits into
+    /// it, and so can a bridge of your own (for the `log` crate, say).
+    /// Log records emitted inside a span carry its trace and span ids.
+    ///
+    /// ```
+    /// let telemetry = tracewire::Telemetry::builder()
+    ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
+    ///     .install()?;
+    /// assert!(telemetry.logger_provider().is_none()); // no OTLP endpoint
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "tracing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+    pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
+        self.logger_provider.as_ref()
     }
 
     /// Whether a meter provider was installed (metrics on, and exported
@@ -181,6 +215,12 @@ impl TelemetryGuard {
         {
             failures.push(format!("metrics: {error}"));
         }
+        #[cfg(feature = "tracing")]
+        if let Some(provider) = &self.logger_provider
+            && let Err(error) = provider.force_flush()
+        {
+            failures.push(format!("logs: {error}"));
+        }
         TelemetryError::check("flush", failures)
     }
 
@@ -220,6 +260,10 @@ impl TelemetryGuard {
                 crate::metrics::clear_meter_provider();
                 global::set_meter_provider(opentelemetry::metrics::NoopMeterProvider::new());
             }
+            #[cfg(feature = "tracing")]
+            if self.logger_provider.is_some() {
+                crate::tracing::clear_logger_provider();
+            }
         }
         let mut failures = Vec::new();
         // Traces first: the final metric export then carries the final
@@ -228,6 +272,12 @@ impl TelemetryGuard {
             && let Err(error) = provider.shutdown_with_timeout(self.shutdown_timeout)
         {
             failures.push(format!("traces: {error}"));
+        }
+        #[cfg(feature = "tracing")]
+        if let Some(provider) = self.logger_provider.take()
+            && let Err(error) = provider.shutdown_with_timeout(self.shutdown_timeout)
+        {
+            failures.push(format!("logs: {error}"));
         }
         if let Some(provider) = self.meter_provider.take()
             && let Err(error) = provider.shutdown()

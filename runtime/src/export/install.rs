@@ -1,6 +1,6 @@
 //! Building the pipelines a resolved plan asks for (OTLP and terminal span
-//! processors, the OTLP meter provider, the export counters) and installing
-//! them.
+//! processors, the OTLP meter provider, the OTLP logger provider for the
+//! `tracing` bridge, the export counters) and installing them.
 
 use std::time::Duration;
 
@@ -71,6 +71,11 @@ pub(super) fn install(
         .collect();
 
     let meter_provider = meter_provider(&plan)?;
+    #[cfg(all(feature = "otlp", feature = "tracing"))]
+    let logger_provider = match &plan.logs {
+        Some(target) => Some(otlp::logger_provider(target, &plan)?),
+        None => None,
+    };
 
     let mut builder = SdkTracerProvider::builder()
         .with_resource(plan.resource)
@@ -95,6 +100,14 @@ pub(super) fn install(
         shutdown_timeout,
         instruments,
     );
+    #[cfg(all(feature = "otlp", feature = "tracing"))]
+    let guard = {
+        match &logger_provider {
+            Some(provider) => crate::tracing::set_logger_provider(provider),
+            None => crate::tracing::clear_logger_provider(),
+        }
+        guard.with_logger_provider(logger_provider)
+    };
     crate::span::set_handler_sampled_tracer_provider(tracer_provider);
     crate::carrier::set_propagators(plan.propagators);
     global::set_text_map_propagator(global_propagator(plan.propagators));

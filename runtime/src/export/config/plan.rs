@@ -38,6 +38,10 @@ pub(crate) struct Plan {
     pub(crate) terminal_pacing: TerminalPacing,
     /// Metrics over OTLP: `Some` when metrics are on and go there.
     pub(crate) metrics: Option<OtlpTarget>,
+    /// Log records over OTLP (from the `tracing` bridge; built only with
+    /// the `otlp` and `tracing` features).
+    #[cfg_attr(not(all(feature = "otlp", feature = "tracing")), allow(dead_code))]
+    pub(crate) logs: Option<OtlpTarget>,
     /// Metrics printed to stderr (`console`).
     pub(crate) console_metrics: bool,
     pub(crate) metrics_enabled: bool,
@@ -117,10 +121,12 @@ pub(crate) fn check_features(builder: &TelemetryBuilder, plan: &Plan) -> Result<
             .filter(|value| name_list(value).iter().any(|n| n == name))
             .map(|value| format!("{var}={value} asks for it"))
     };
-    if !cfg!(feature = "otlp") && (plan.traces.is_some() || plan.metrics.is_some()) {
+    if !cfg!(feature = "otlp")
+        && (plan.traces.is_some() || plan.metrics.is_some() || plan.logs.is_some())
+    {
         let reason = if builder.endpoint.is_some() {
             "Telemetry::builder().endpoint(..) sets an endpoint".to_owned()
-        } else if let Some(var) = [ENDPOINT, TRACES_ENDPOINT, METRICS_ENDPOINT]
+        } else if let Some(var) = [ENDPOINT, TRACES_ENDPOINT, METRICS_ENDPOINT, LOGS_ENDPOINT]
             .into_iter()
             .find(|var| env.get(var).is_some())
         {
@@ -128,11 +134,27 @@ pub(crate) fn check_features(builder: &TelemetryBuilder, plan: &Plan) -> Result<
         } else {
             names(TRACES_EXPORTER, "otlp")
                 .or_else(|| names(METRICS_EXPORTER, "otlp"))
+                .or_else(|| names(LOGS_EXPORTER, "otlp"))
                 .unwrap_or_else(|| "OTLP export is asked for".to_owned())
         };
         return Err(InitError::FeatureDisabled {
             feature: "otlp",
             reason,
+        });
+    }
+    // Log records come from `tracing` events: asked for by name, without
+    // the bridge there would be nothing to send, in silence. (The general
+    // endpoint alone asks for no signal in particular.)
+    if !cfg!(feature = "tracing")
+        && plan.logs.is_some()
+        && let Some(reason) = env
+            .get(LOGS_ENDPOINT)
+            .map(|_| format!("{LOGS_ENDPOINT} is set"))
+            .or_else(|| names(LOGS_EXPORTER, "otlp"))
+    {
+        return Err(InitError::FeatureDisabled {
+            feature: "tracing",
+            reason: format!("{reason}, and log records come from `tracing` events"),
         });
     }
     if !cfg!(feature = "terminal") && (plan.terminal || plan.console_metrics) {
@@ -236,6 +258,22 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
         metrics_enabled && (builder.endpoint.is_some() || metrics_exporters.is_none_or(|e| e.otlp))
     });
     let console_metrics = metrics_enabled && metrics_exporters.is_some_and(|e| e.console);
+
+    // Logs: exported as traces are. There is no `console` for them: the
+    // terminal trees show `tracing` events under their spans already.
+    let logs_exporters = exporters(&env, LOGS_EXPORTER)?;
+    if let Some(value) = env.get(LOGS_EXPORTER)
+        && logs_exporters.is_some_and(|e| e.console)
+    {
+        return Err(invalid_env(
+            LOGS_EXPORTER,
+            &value,
+            "otlp or none (console is not supported: the terminal trace trees show `tracing` \
+             events under their spans)",
+        ));
+    }
+    let logs = target(builder, &env, &LOGS, logs_exporters.is_some_and(|e| e.otlp))?
+        .filter(|_| builder.endpoint.is_some() || logs_exporters.is_none_or(|e| e.otlp));
     let metric_temporality = temporality(&env)?;
 
     let defaults = BatchConfig::default();
@@ -276,6 +314,7 @@ pub(crate) fn resolve(builder: &TelemetryBuilder) -> Result<Plan, InitError> {
         terminal,
         terminal_pacing,
         metrics,
+        logs,
         console_metrics,
         metrics_enabled,
         metric_temporality,

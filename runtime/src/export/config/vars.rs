@@ -14,6 +14,7 @@ pub(crate) const TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
 pub(crate) const TRACES_SAMPLER_ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
 pub(crate) const TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
 pub(crate) const METRICS_EXPORTER: &str = "OTEL_METRICS_EXPORTER";
+pub(crate) const LOGS_EXPORTER: &str = "OTEL_LOGS_EXPORTER";
 pub(crate) const PROPAGATORS: &str = "OTEL_PROPAGATORS";
 pub(crate) const ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 pub(crate) const PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
@@ -90,9 +91,25 @@ pub(crate) const METRICS: SignalVars = SignalVars {
     insecure: "OTEL_EXPORTER_OTLP_METRICS_INSECURE",
 };
 
+/// Log records, from the `tracing` bridge (features `otlp` and `tracing`).
+pub(crate) const LOGS: SignalVars = SignalVars {
+    signal: "logs",
+    path: "/v1/logs",
+    endpoint: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+    protocol: "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+    headers: "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+    compression: "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION",
+    timeout: "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+    certificate: "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE",
+    client_certificate: "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE",
+    client_key: "OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY",
+    insecure: "OTEL_EXPORTER_OTLP_LOGS_INSECURE",
+};
+
 // Kept for the tests and the feature check, which name them directly.
 pub(crate) const TRACES_ENDPOINT: &str = TRACES.endpoint;
 pub(crate) const METRICS_ENDPOINT: &str = METRICS.endpoint;
+pub(crate) const LOGS_ENDPOINT: &str = LOGS.endpoint;
 #[cfg(test)]
 pub(crate) const TRACES_PROTOCOL: &str = TRACES.protocol;
 #[cfg(test)]

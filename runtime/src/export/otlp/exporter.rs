@@ -1,15 +1,25 @@
-//! The OTLP span and metric exporters: each encodes its data as an OTLP
-//! export request (opentelemetry-proto's conversions) and hands it to the
-//! transport its target names; and the pipelines built on them.
+//! The OTLP span, metric and log exporters: each encodes its data as an
+//! OTLP export request (opentelemetry-proto's conversions) and hands it to
+//! the transport its target names; and the pipelines built on them. Log
+//! export (features `otlp` and `tracing`) carries the `tracing` bridge's
+//! records.
 
 use std::time::Duration;
 
+#[cfg(feature = "tracing")]
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+#[cfg(feature = "tracing")]
+use opentelemetry_proto::transform::logs::tonic::group_logs_by_resource_and_scope;
 use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+#[cfg(feature = "tracing")]
+use opentelemetry_sdk::logs::{
+    BatchConfigBuilder, BatchLogProcessor, LogBatch, LogExporter, SdkLoggerProvider,
+};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{PeriodicReader, Temporality};
@@ -30,6 +40,26 @@ enum Transport {
     Grpc(GrpcSender),
 }
 
+/// One export request, of any signal.
+pub(super) enum Request {
+    Traces(ExportTraceServiceRequest),
+    Metrics(ExportMetricsServiceRequest),
+    #[cfg(feature = "tracing")]
+    Logs(ExportLogsServiceRequest),
+}
+
+impl Request {
+    /// The protobuf body of an OTLP/HTTP request.
+    fn encode(&self) -> Vec<u8> {
+        match self {
+            Request::Traces(request) => request.encode_to_vec(),
+            Request::Metrics(request) => request.encode_to_vec(),
+            #[cfg(feature = "tracing")]
+            Request::Logs(request) => request.encode_to_vec(),
+        }
+    }
+}
+
 impl Transport {
     /// For gRPC, must be called inside the runtime that drives the exports.
     fn new(target: &OtlpTarget) -> Result<Transport, InitError> {
@@ -37,6 +67,14 @@ impl Transport {
             Protocol::HttpProtobuf => Transport::Http(Box::new(HttpSender::new(target)?)),
             Protocol::Grpc => Transport::Grpc(GrpcSender::new(target)?),
         })
+    }
+
+    /// Sends `request`, with retries until `deadline`.
+    async fn send(&self, request: Request, deadline: Instant) -> Result<(), String> {
+        match self {
+            Transport::Http(sender) => sender.send(request.encode(), deadline).await,
+            Transport::Grpc(sender) => sender.export(request, deadline).await,
+        }
     }
 }
 
@@ -69,17 +107,15 @@ impl SpanExporter for OtlpSpanExporter {
         let request = ExportTraceServiceRequest {
             resource_spans: group_spans_by_resource_and_scope(batch, &self.resource),
         };
-        let deadline = deadline(self.timeout);
-        match &self.transport {
-            Transport::Http(sender) => sender.send(request.encode_to_vec(), deadline).await,
-            Transport::Grpc(sender) => sender.export_traces(request, deadline).await,
-        }
-        .map_err(|message| {
-            OTelSdkError::InternalFailure(format!(
-                "traces export to {} failed: {message}",
-                self.endpoint
-            ))
-        })
+        self.transport
+            .send(Request::Traces(request), deadline(self.timeout))
+            .await
+            .map_err(|message| {
+                OTelSdkError::InternalFailure(format!(
+                    "traces export to {} failed: {message}",
+                    self.endpoint
+                ))
+            })
     }
 
     fn set_resource(&mut self, resource: &Resource) {
@@ -114,28 +150,83 @@ pub(in super::super) fn span_processor(
     })
 }
 
-/// Exports metrics over OTLP to one target, each export run to completion
-/// on a current-thread runtime of its own.
-///
-/// The SDK's `PeriodicReader` calls `export` on its own thread and polls the
-/// future with a plain executor, where tonic and hyper find no reactor. So
-/// the real export runs with `block_on` on a runtime that has one, bounded
-/// by the export timeout, and a ready future is handed back.
-struct OtlpMetricExporter {
+/// Runs each export to completion on a current-thread runtime of its own,
+/// for the SDK pipelines that poll `export` futures with a plain executor on
+/// a thread of theirs, where tonic and hyper find no reactor: the metric
+/// `PeriodicReader` and the `BatchLogProcessor`. The real export runs with
+/// `block_on` on a runtime that has one, bounded by the export timeout, and
+/// a ready future is handed back.
+struct BlockingExport {
     transport: Transport,
     runtime: ExportRuntime,
+    /// `metrics` or `logs`, for messages.
+    signal: &'static str,
     endpoint: String,
     timeout: Duration,
-    temporality: Temporality,
 }
 
-impl std::fmt::Debug for OtlpMetricExporter {
+impl BlockingExport {
+    fn new(target: &OtlpTarget, signal: &'static str) -> Result<Self, InitError> {
+        let runtime = ExportRuntime::new().map_err(|e| InitError::Exporter {
+            signal,
+            endpoint: target.endpoint.clone(),
+            message: format!("creating its runtime failed: {e}"),
+        })?;
+        let transport = {
+            let _entered = runtime.enter();
+            Transport::new(target)?
+        };
+        Ok(BlockingExport {
+            transport,
+            runtime,
+            signal,
+            endpoint: target.endpoint.clone(),
+            timeout: target.timeout,
+        })
+    }
+
+    /// Sends the request `encode` builds, to completion.
+    fn export(&self, encode: impl FnOnce() -> Request) -> std::future::Ready<OTelSdkResult> {
+        let result = if tokio::runtime::Handle::try_current().is_ok() {
+            // block_on would panic here; the SDK's pipelines never call
+            // from an async context, so this is only a safety net.
+            Err(OTelSdkError::InternalFailure(format!(
+                "{} export called from an async context",
+                self.signal
+            )))
+        } else {
+            let request = encode();
+            self.runtime.block_on(async {
+                self.transport
+                    .send(request, deadline(self.timeout))
+                    .await
+                    .map_err(|message| {
+                        OTelSdkError::InternalFailure(format!(
+                            "{} export to {} failed: {message}",
+                            self.signal, self.endpoint
+                        ))
+                    })
+            })
+        };
+        std::future::ready(result)
+    }
+}
+
+impl std::fmt::Debug for BlockingExport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OtlpMetricExporter")
+        f.debug_struct("BlockingExport")
+            .field("signal", &self.signal)
             .field("endpoint", &self.endpoint)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
+}
+
+/// Exports metrics over OTLP to one target.
+#[derive(Debug)]
+struct OtlpMetricExporter {
+    export: BlockingExport,
+    temporality: Temporality,
 }
 
 impl PushMetricExporter for OtlpMetricExporter {
@@ -143,25 +234,8 @@ impl PushMetricExporter for OtlpMetricExporter {
         &self,
         metrics: &ResourceMetrics,
     ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
-        let result = if tokio::runtime::Handle::try_current().is_ok() {
-            // block_on would panic here; the periodic reader never calls
-            // from an async context, so this is only a safety net.
-            Err(OTelSdkError::InternalFailure(
-                "metric export called from an async context".into(),
-            ))
-        } else {
-            let request = ExportMetricsServiceRequest::from(metrics);
-            let timeout = self.timeout;
-            self.runtime.block_on(async {
-                let deadline = deadline(timeout);
-                let sent = match &self.transport {
-                    Transport::Http(sender) => sender.send(request.encode_to_vec(), deadline).await,
-                    Transport::Grpc(sender) => sender.export_metrics(request, deadline).await,
-                };
-                sent.map_err(|message| self.failed(message))
-            })
-        };
-        std::future::ready(result)
+        self.export
+            .export(|| Request::Metrics(ExportMetricsServiceRequest::from(metrics)))
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -178,37 +252,72 @@ impl PushMetricExporter for OtlpMetricExporter {
     }
 }
 
-impl OtlpMetricExporter {
-    fn failed(&self, message: String) -> OTelSdkError {
-        OTelSdkError::InternalFailure(format!(
-            "metrics export to {} failed: {message}",
-            self.endpoint
-        ))
-    }
-}
-
 /// The reader exporting metrics to `target` every `plan.metric_interval`.
 pub(in super::super) fn metric_reader(
     target: &OtlpTarget,
     plan: &Plan,
 ) -> Result<PeriodicReader<impl PushMetricExporter>, InitError> {
-    let runtime = ExportRuntime::new().map_err(|e| InitError::Exporter {
-        signal: "metrics",
-        endpoint: target.endpoint.clone(),
-        message: format!("creating its runtime failed: {e}"),
-    })?;
-    let transport = {
-        let _entered = runtime.enter();
-        Transport::new(target)?
-    };
     let exporter = OtlpMetricExporter {
-        transport,
-        runtime,
-        endpoint: target.endpoint.clone(),
-        timeout: target.timeout,
+        export: BlockingExport::new(target, "metrics")?,
         temporality: plan.metric_temporality,
     };
     Ok(PeriodicReader::builder(exporter)
         .with_interval(plan.metric_interval)
+        .build())
+}
+
+/// Exports log records over OTLP to one target.
+#[cfg(feature = "tracing")]
+#[derive(Debug)]
+struct OtlpLogExporter {
+    export: BlockingExport,
+    resource: ResourceAttributesWithSchema,
+}
+
+#[cfg(feature = "tracing")]
+impl LogExporter for OtlpLogExporter {
+    fn export(
+        &self,
+        batch: LogBatch<'_>,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        self.export.export(|| {
+            Request::Logs(ExportLogsServiceRequest {
+                resource_logs: group_logs_by_resource_and_scope(&batch, &self.resource),
+            })
+        })
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.resource = resource.into();
+    }
+}
+
+/// The logger provider exporting log records to `target` in batches, for
+/// the `tracing` bridge: the plan's resource, the SDK's batch processor on
+/// a thread of its own, each export on the shared transport (TLS, headers,
+/// gzip, retries, the export timeout). The batch limits are the SDK's
+/// defaults (2048 records queued, 512 a batch, every second), set here so
+/// the SDK does not read `OTEL_BLRP_*` from the process environment behind
+/// the builder's back.
+#[cfg(feature = "tracing")]
+pub(in super::super) fn logger_provider(
+    target: &OtlpTarget,
+    plan: &Plan,
+) -> Result<SdkLoggerProvider, InitError> {
+    let exporter = OtlpLogExporter {
+        export: BlockingExport::new(target, "logs")?,
+        resource: ResourceAttributesWithSchema::default(),
+    };
+    let config = BatchConfigBuilder::default()
+        .with_max_queue_size(2048)
+        .with_max_export_batch_size(512)
+        .with_scheduled_delay(Duration::from_secs(1))
+        .build();
+    let processor = BatchLogProcessor::builder(exporter)
+        .with_batch_config(config)
+        .build();
+    Ok(SdkLoggerProvider::builder()
+        .with_resource(plan.resource.clone())
+        .with_log_processor(processor)
         .build())
 }

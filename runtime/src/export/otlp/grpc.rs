@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use http::{HeaderMap, Uri};
-use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+#[cfg(feature = "tracing")]
+use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
 use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_client::MetricsServiceClient;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use prost::Message as _;
 use tokio::time::Instant;
@@ -20,10 +20,12 @@ use tonic::{Code, Status};
 use super::super::config::OtlpTarget;
 use super::super::{Compression, InitError};
 use super::connect::{Alpn, Connector, transport_failure};
+use super::exporter::Request;
 use super::retry::{Failure, Retry, with_retries};
 
-/// One export, with retries, through a generated OTLP client: the trace and
-/// metrics services differ only by their client type, which share no trait.
+/// One export, with retries, through a generated OTLP client: the trace,
+/// metrics and logs services differ only by their client type, which share
+/// no trait.
 macro_rules! export_through {
     ($sender:ident, $client:ident, $request:ident, $deadline:ident) => {
         with_retries($deadline, || async {
@@ -94,20 +96,21 @@ impl GrpcSender {
         self.gzip.then_some(CompressionEncoding::Gzip)
     }
 
-    pub(super) async fn export_traces(
-        &self,
-        request: ExportTraceServiceRequest,
-        deadline: Instant,
-    ) -> Result<(), String> {
-        export_through!(self, TraceServiceClient, request, deadline)
-    }
-
-    pub(super) async fn export_metrics(
-        &self,
-        request: ExportMetricsServiceRequest,
-        deadline: Instant,
-    ) -> Result<(), String> {
-        export_through!(self, MetricsServiceClient, request, deadline)
+    /// Sends `request` to its signal's service, with retries until
+    /// `deadline`.
+    pub(super) async fn export(&self, request: Request, deadline: Instant) -> Result<(), String> {
+        match request {
+            Request::Traces(request) => {
+                export_through!(self, TraceServiceClient, request, deadline)
+            }
+            Request::Metrics(request) => {
+                export_through!(self, MetricsServiceClient, request, deadline)
+            }
+            #[cfg(feature = "tracing")]
+            Request::Logs(request) => {
+                export_through!(self, LogsServiceClient, request, deadline)
+            }
+        }
     }
 }
 

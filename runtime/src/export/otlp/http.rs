@@ -119,7 +119,9 @@ pub(super) fn status_failure(status: StatusCode, retry_after: Option<Duration>) 
     };
     let hint = match status.as_u16() {
         401 | 403 => " (check the API key or token in OTEL_EXPORTER_OTLP_HEADERS)",
-        404 => " (check the endpoint's path: http/protobuf posts to /v1/traces and /v1/metrics)",
+        404 => {
+            " (check the endpoint's path: http/protobuf posts to /v1/traces, /v1/metrics and /v1/logs)"
+        }
         _ => "",
     };
     Failure {

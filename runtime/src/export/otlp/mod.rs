@@ -1,7 +1,8 @@
 //! OTLP export (feature `otlp`), over gRPC or http/protobuf, in the clear
 //! or over TLS, on a transport of tracewire's own.
 //!
-//! - `exporter`: the span and metric exporters and their pipelines;
+//! - `exporter`: the span, metric and log exporters and their pipelines
+//!   (logs with the `tracing` feature, for its bridge);
 //! - `http`: OTLP/HTTP on hyper's HTTP/1 client;
 //! - `grpc`: OTLP/gRPC on tonic, with opentelemetry-proto's clients;
 //! - `connect`: TCP and TLS (rustls) connections, for both;
@@ -23,6 +24,8 @@ mod grpc;
 mod http;
 mod retry;
 
+#[cfg(feature = "tracing")]
+pub(super) use exporter::logger_provider;
 pub(super) use exporter::{metric_reader, span_processor};
 
 /// Sent as `User-Agent` by both transports.
