@@ -59,8 +59,8 @@
 //! | `channel` | no | `channel`: the Phoenix Channels server, and the `Channel` impl `#[traced_channel]` generates | axum (`ws`), serde |
 //! | `axum` | no | `axum::TraceParent`: an axum extractor for `#[traced(parent = ..)]` with the request's method and path (an `http::HeaderMap` argument needs no feature) | axum-core |
 //! | `testing` | no | `testing`: in-memory span capture and trace-tree assertions | the SDK's `testing` feature |
+//! | `tracing` | no | `tracing`: `tracing` spans and events in the traces (a `tracing_subscriber` layer `init()` installs), their events as OTLP log records, context through kameo and ractor mailboxes | tracing, tracing-subscriber (registry), tracing-opentelemetry, opentelemetry-appender-tracing |
 //! | `full` | no | all of the above | |
-//! | `tracing` | no | `tracing`: `tracing` spans and events in the traces, as a `tracing_subscriber` layer | tracing, tracing-subscriber (registry), tracing-opentelemetry |
 //!
 //! Using an item of a feature that is off is a compile error naming the
 //! feature: `#[traced_channel]` on an impl that gets a generated `Channel`

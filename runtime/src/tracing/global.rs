@@ -19,7 +19,7 @@ use super::carrier::{is_carrier, is_kameo_handler};
 pub enum GlobalSubscriber {
     /// A registry with [`layer`](super::layer) is the global default
     /// subscriber: installed by this call, or by an earlier `init()` or
-    /// [`TestTracing`](crate::testing::TestTracing) (whose level filter
+    /// `tracewire::testing::TestTracing` (whose level filter
     /// stays: the global default is set once per process).
     Installed,
     /// Another global default subscriber was set first; it was left alone.

@@ -20,6 +20,26 @@
 //! tracing::subscriber::with_default(subscriber, || checkout(7));
 //! ```
 //!
+//! # Installing it
+//!
+//! - [`init`](crate::init) makes a registry with [`layer`] the global
+//!   default subscriber, keeping the levels `RUST_LOG` names (`target=level`
+//!   form; INFO when unset), unless one was set before
+//!   ([`GlobalSubscriber::AlreadySet`]) or
+//!   [`TelemetryBuilder::tracing_subscriber(false)`](crate::TelemetryBuilder::tracing_subscriber)
+//!   says not to.
+//! - A stack of your own gets [`layer`] added, as above; the order of
+//!   `init()` and building the layer does not matter, since the layer asks
+//!   for tracewire's tracer provider at every span.
+//! - `tracewire::testing::TestTracing::install()`
+//!   installs it too (once per process, every level), so tests capture
+//!   `tracing` spans and events.
+//!
+//! With logs exported over OTLP (an endpoint for logs configured), `init()`
+//! also sends every `tracing` event as an OpenTelemetry log record carrying
+//! the trace and span ids of the span it happened in;
+//! [`set_logger_provider`] does the same for a provider of your own.
+//!
 //! # Context through mailboxes
 //!
 //! kameo and ractor send the sender's `tracing::Span::current()` with each

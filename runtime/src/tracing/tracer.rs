@@ -2,7 +2,7 @@
 //! spans with, which always resolves to the tracer provider installed now.
 //!
 //! A layer is often built before [`init`](crate::init) or
-//! [`TestTracing::install`](crate::testing::TestTracing::install) installs a
+//! `tracewire::testing::TestTracing::install()` installs a
 //! provider, and tests install a new one each time. A tracer taken from a
 //! provider would keep writing to that provider; this one asks at every span.
 
