@@ -103,6 +103,28 @@ fn ship(parcel: u64) {
     tracing::info!("printed");
 }
 
+#[traced]
+fn sort(parcel: u64) {
+    let belt = tracing::info_span!("belt", parcel);
+    // Not entered: the event names its span.
+    tracing::info!(parent: &belt, "on the belt");
+    tracing::info!("sorted");
+}
+
+#[test]
+fn an_event_with_an_explicit_parent_goes_to_that_span() {
+    let tracing = TestTracing::install();
+    sort(4);
+    let tree = tracing.tree();
+    tree.span("belt")
+        .assert_parent("sort")
+        .assert_event("on the belt")
+        .assert_no_event("sorted");
+    tree.span("sort")
+        .assert_event("sorted")
+        .assert_no_event("on the belt");
+}
+
 #[test]
 fn an_event_in_a_nested_tracing_span_goes_to_that_span_only() {
     let tracing = TestTracing::install();

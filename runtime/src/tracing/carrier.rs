@@ -73,3 +73,29 @@ pub(crate) fn is_kameo(meta: &Metadata<'_>) -> bool {
     let target = meta.target();
     target == "kameo" || target.starts_with("kameo::")
 }
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{SpanContext, TraceContextExt as _, TraceFlags, TraceState};
+    use opentelemetry::trace::{SpanId, TraceId};
+
+    use super::*;
+
+    #[test]
+    fn without_tracewires_layer_a_carrier_does_nothing_and_keeps_no_context() {
+        let sent = SpanContext::new(
+            TraceId::from(7),
+            SpanId::from(9),
+            TraceFlags::SAMPLED,
+            false,
+            TraceState::NONE,
+        );
+        let cx = Context::new().with_remote_span_context(sent.clone());
+        ::tracing::subscriber::with_default(::tracing::subscriber::NoSubscriber::default(), || {
+            let carrier = carrier_span(&cx);
+            assert!(carrier.is_disabled());
+            carrier.in_scope(|| assert_ne!(*Context::current().span().span_context(), sent));
+        });
+        assert!(take_pending().is_none(), "the context is not left behind");
+    }
+}
