@@ -48,7 +48,8 @@
 //! Settings made on the [builder](TelemetryBuilder) win over environment
 //! variables, which win over the defaults. Blank variables count as unset,
 //! and a per-signal variable (`OTEL_EXPORTER_OTLP_TRACES_*`,
-//! `OTEL_EXPORTER_OTLP_METRICS_*`) wins over the general one. Every variable
+//! `OTEL_EXPORTER_OTLP_METRICS_*`, `OTEL_EXPORTER_OTLP_LOGS_*`) wins over
+//! the general one. Every variable
 //! is read through the builder's [`env`](TelemetryBuilder::env) lookup,
 //! none behind its back. A value that is not valid makes [`init`] return an
 //! [`InitError`] that names the variable, the value and what is valid; it
@@ -64,9 +65,10 @@
 //! | `OTEL_TRACES_SAMPLER_ARG` | ratio from 0 to 1, for the `*traceidratio` samplers | `1.0` | (part of the sampler) |
 //! | `OTEL_TRACES_EXPORTER` | `otlp`, `console`, both, or `none` | `otlp` with an endpoint, `console` without | [`endpoint`](TelemetryBuilder::endpoint), [`terminal`](TelemetryBuilder::terminal) |
 //! | `OTEL_METRICS_EXPORTER` | `otlp`, `console`, both, or `none` (metrics off) | `otlp` with an endpoint | [`metrics`](TelemetryBuilder::metrics) |
+//! | `OTEL_LOGS_EXPORTER` | `otlp` or `none`; log records come from `tracing` events (features `otlp` and `tracing`) | `otlp` with an endpoint | — |
 //! | `OTEL_PROPAGATORS` | `tracecontext`, `baggage`, both, or `none` | both | [`propagators`](TelemetryBuilder::propagators) |
-//! | `OTEL_EXPORTER_OTLP_ENDPOINT` | base URL: `https://`, `http://`, or no scheme (https); http/protobuf appends `/v1/traces` and `/v1/metrics`, gRPC uses it as is | none: print to the terminal | [`endpoint`](TelemetryBuilder::endpoint) |
-//! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `..._METRICS_ENDPOINT` | a signal's URL, used as is | from the base | [`endpoint`](TelemetryBuilder::endpoint) |
+//! | `OTEL_EXPORTER_OTLP_ENDPOINT` | base URL: `https://`, `http://`, or no scheme (https); http/protobuf appends `/v1/traces`, `/v1/metrics` and `/v1/logs`, gRPC uses it as is | none: print to the terminal | [`endpoint`](TelemetryBuilder::endpoint) |
+//! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `..._METRICS_ENDPOINT`, `..._LOGS_ENDPOINT` | a signal's URL, used as is | from the base | [`endpoint`](TelemetryBuilder::endpoint) |
 //! | `OTEL_EXPORTER_OTLP_PROTOCOL` (and per signal) | `grpc`, `http/protobuf` | `http/protobuf` | [`protocol`](TelemetryBuilder::protocol) |
 //! | `OTEL_EXPORTER_OTLP_HEADERS` (and per signal) | `name=value,...`, values percent-encoded | — | [`header`](TelemetryBuilder::header) (added to them) |
 //! | `OTEL_EXPORTER_OTLP_COMPRESSION` (and per signal) | `gzip`, `none` | `none` | [`compression`](TelemetryBuilder::compression) |
@@ -86,6 +88,10 @@
 //! | `TRACEWIRE_TERMINAL_RATE` | traces a second printed as trees before the terminal switches to summaries; `0`: never | `20` | the exporter's [`max_traces_per_second`](terminal::TerminalExporter::max_traces_per_second) (with [`terminal_exporter`](TelemetryBuilder::terminal_exporter)) |
 //! | `TRACEWIRE_TERMINAL_SUMMARY_PERIOD` | milliseconds between the terminal's summaries | `5000` | [`summary_period`](terminal::TerminalExporter::summary_period) |
 //! | `TRACEWIRE_TERMINAL_GRACE_PERIOD` | milliseconds a trace waits after its root ends, for spans that end after it | `500` | [`grace_period`](terminal::TerminalExporter::grace_period) |
+//!
+//! Log records (with the `otlp` and `tracing` features) go through the
+//! SDK's batch log processor with its default limits (2048 queued, 512 a
+//! batch, every second); `OTEL_BLRP_*` is not read.
 //!
 //! The README lists the variables left out on purpose, and why.
 //!
