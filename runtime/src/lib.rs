@@ -58,6 +58,8 @@
 //! | `otlp` | yes | OTLP export over gRPC and http/protobuf from `init()`, with TLS, headers and gzip | opentelemetry-proto, tonic, hyper, rustls (ring), webpki-roots, flate2 |
 //! | `channel` | no | `channel`: the Phoenix Channels server, and the `Channel` impl `#[traced_channel]` generates | axum (`ws`), serde |
 //! | `testing` | no | `testing`: in-memory span capture and trace-tree assertions | the SDK's `testing` feature |
+//! | `kameo` | no | `#[traced_actor]` on kameo 0.22 impls, `kameo`: the caller's span through the mailbox | kameo (with its `tracing` feature) |
+//! | `ractor` | no | `#[traced_actor]` on `impl ractor::Actor` (0.16), `ractor`: the caller's span through the mailbox | ractor (its default features) |
 //! | `full` | no | all of the above | |
 //!
 //! Using an item of a feature that is off is a compile error naming the
@@ -139,6 +141,12 @@ pub mod actor;
 #[cfg_attr(docsrs, doc(cfg(feature = "channel")))]
 pub mod channel;
 pub mod export;
+#[cfg(feature = "kameo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kameo")))]
+pub mod kameo;
+#[cfg(feature = "ractor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ractor")))]
+pub mod ractor;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
@@ -175,7 +183,10 @@ pub mod __private {
     pub use crate::channel::handler::{
         decode, reject_params, reject_payload, reject_unknown_event,
     };
-    pub use crate::message::{MessageProbe, NotAMessage, VariantNames, ViaMessage};
+    pub use crate::message::{
+        MessageProbe, NoReplyContext, NotAMessage, ReplyProbe, VariantNames, ViaMessage,
+        ViaReplyContext, handle_kind,
+    };
     pub use crate::outcome::Outcome;
     pub use crate::propagate::{
         CarriesContext, PropagateClosure, PropagateFuture, PropagateOther, PropagateProbe,
