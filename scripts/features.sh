@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for features in "" actor channel otlp terminal testing; do
+for features in "" actor channel otlp terminal testing tracing; do
     args=(-p tracewire --no-default-features)
     [ -n "$features" ] && args+=(--features "$features")
     echo "== tracewire, features: ${features:-none}" >&2

@@ -61,6 +61,7 @@
 //! | `kameo` | no | `#[traced_actor]` on kameo 0.22 impls, `kameo`: the caller's span through the mailbox | kameo (with its `tracing` feature) |
 //! | `ractor` | no | `#[traced_actor]` on `impl ractor::Actor` (0.16), `ractor`: the caller's span through the mailbox | ractor (its default features) |
 //! | `full` | no | all of the above | |
+//! | `tracing` | no | `tracing`: `tracing` spans and events in the traces, as a `tracing_subscriber` layer | tracing, tracing-subscriber (registry), tracing-opentelemetry |
 //!
 //! Using an item of a feature that is off is a compile error naming the
 //! feature: `#[traced_channel]` on an impl that gets a generated `Channel`
@@ -131,6 +132,11 @@ mod span;
 #[cfg(any(feature = "terminal", feature = "testing"))]
 mod span_forest;
 mod static_name;
+// Core too, though a feature: generated send sites call its carrier span,
+// and `init()` and `TestTracing` install its layer.
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub mod tracing;
 mod value;
 
 // The subsystems. Each depends on the core alone, never on a sibling.
@@ -196,6 +202,8 @@ pub mod __private {
         HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr, UnsetOutcome,
         ViaSpanOutcome, required_outcome,
     };
+    #[cfg(feature = "tracing")]
+    pub use crate::tracing::carrier::carrier_span;
     pub use crate::value::{DebugValue, DisplayValue};
     pub use opentelemetry::Context;
     pub use opentelemetry::Value;

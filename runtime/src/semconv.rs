@@ -42,3 +42,11 @@ pub const LIMIT: &str = "limit";
 /// such as a user agent. A longer one is cut at a character boundary and
 /// ends with `…`.
 pub const MAX_RECORDED_STRING: usize = 256;
+
+/// The attribute holding the level (`"INFO"`, `"WARN"`, ...) of a span
+/// event made from a `tracing` event, the name tracing-opentelemetry
+/// gives it too. The terminal exporter shows it before the event's name.
+pub const TRACING_LEVEL: &str = "level";
+/// The attribute holding the target (by default the module path) of a span
+/// event made from a `tracing` event.
+pub const TRACING_TARGET: &str = "target";

@@ -122,6 +122,15 @@ pub fn clear_tracer_provider() {
     *TRACER.write().unwrap_or_else(|e| e.into_inner()) = None;
 }
 
+/// Runs `f` with the tracer installed by [`set_tracer_provider`], if any.
+/// The `tracing` bridge starts `tracing` spans through it, so that they
+/// always go to the provider installed now, whenever the layer was built.
+#[cfg(feature = "tracing")]
+pub(crate) fn with_installed_tracer<R>(f: impl FnOnce(Option<&SdkTracer>) -> R) -> R {
+    let guard = TRACER.read().unwrap_or_else(|e| e.into_inner());
+    f(guard.as_ref().map(|installed| &installed.tracer))
+}
+
 type SdkSpan = opentelemetry_sdk::trace::Span;
 
 /// A recording span a handler has started but not yet made current.

@@ -87,6 +87,8 @@ impl Telemetry {
             export_timeout: None,
             shutdown_timeout: None,
             metric_export_interval: None,
+            #[cfg(feature = "tracing")]
+            tracing_subscriber: true,
         }
     }
 }
@@ -157,12 +159,14 @@ pub struct TelemetryBuilder {
     pub(super) export_timeout: Option<Duration>,
     pub(super) shutdown_timeout: Option<Duration>,
     pub(super) metric_export_interval: Option<Duration>,
+    #[cfg(feature = "tracing")]
+    pub(super) tracing_subscriber: bool,
 }
 
 impl fmt::Debug for TelemetryBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TelemetryBuilder")
-            .field("service_name", &self.service_name)
+        let mut f = f.debug_struct("TelemetryBuilder");
+        f.field("service_name", &self.service_name)
             .field("resource_attributes", &self.resource_attributes)
             .field("sampler", &self.sampler)
             .field("endpoint", &self.endpoint)
@@ -185,8 +189,10 @@ impl fmt::Debug for TelemetryBuilder {
             .field("schedule_delay", &self.schedule_delay)
             .field("export_timeout", &self.export_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
-            .field("metric_export_interval", &self.metric_export_interval)
-            .finish_non_exhaustive()
+            .field("metric_export_interval", &self.metric_export_interval);
+        #[cfg(feature = "tracing")]
+        f.field("tracing_subscriber", &self.tracing_subscriber);
+        f.finish_non_exhaustive()
     }
 }
 
@@ -368,6 +374,39 @@ impl TelemetryBuilder {
         self
     }
 
+    /// Whether [`install`](Self::install) makes a `tracing_subscriber`
+    /// registry with [`tracewire::tracing::layer`](crate::tracing::layer)
+    /// the global default `tracing` subscriber: on by default. It keeps
+    /// the levels `RUST_LOG` asks for in its `target=level` form
+    /// (`warn,my_app=debug`), INFO when unset (an `EnvFilter` directive it
+    /// cannot read is reported on stderr and INFO kept). A subscriber set
+    /// before is left alone; [`TelemetryGuard::tracing_subscriber`] tells
+    /// what happened.
+    ///
+    /// Turn it off when you build your own subscriber, and add the layer
+    /// to it:
+    ///
+    /// ```
+    /// use tracing_subscriber::layer::SubscriberExt as _;
+    ///
+    /// let telemetry = tracewire::Telemetry::builder()
+    ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
+    ///     .tracing_subscriber(false)
+    ///     .install()?;
+    /// let subscriber = tracing_subscriber::registry().with(tracewire::tracing::layer());
+    /// tracing::subscriber::with_default(subscriber, || {
+    ///     tracing::info_span!("request").in_scope(|| tracing::info!("in the trace"));
+    /// });
+    /// # drop(telemetry);
+    /// # Ok::<(), tracewire::InitError>(())
+    /// ```
+    #[cfg(feature = "tracing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+    pub fn tracing_subscriber(mut self, install: bool) -> Self {
+        self.tracing_subscriber = install;
+        self
+    }
+
     /// Builds the pipelines and installs them: the tracer provider with
     /// [`set_handler_sampled_tracer_provider`](crate::export::set_handler_sampled_tracer_provider), the meter
     /// provider with [`set_meter_provider`](crate::export::set_meter_provider),
@@ -396,11 +435,29 @@ impl TelemetryBuilder {
             Some(timeout) => timeout,
             None => plan.batch.export_timeout,
         };
-        super::install::install(
+        #[cfg(feature = "tracing")]
+        let tracing_levels = self.tracing_subscriber.then(|| {
+            let rust_log = (self.env)("RUST_LOG");
+            crate::tracing::global::levels(rust_log.as_deref()).unwrap_or_else(|value| {
+                eprintln!(
+                    "tracewire: RUST_LOG={value:?} is not a list of `target=level` or `level`; \
+                     the tracing subscriber keeps INFO"
+                );
+                crate::tracing::global::levels(None).unwrap_or_default()
+            })
+        });
+        let guard = super::install::install(
             plan,
             shutdown_timeout,
             #[cfg(feature = "terminal")]
             self.terminal_exporter,
-        )
+        )?;
+        // After the providers, so the first `tracing` spans go to them.
+        #[cfg(feature = "tracing")]
+        let guard = guard.with_tracing_subscriber(match tracing_levels {
+            Some(levels) => crate::tracing::global::install(levels),
+            None => crate::tracing::GlobalSubscriber::NotInstalled,
+        });
+        Ok(guard)
     }
 }

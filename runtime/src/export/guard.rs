@@ -37,15 +37,19 @@ pub struct TelemetryGuard {
     shutdown_timeout: Duration,
     done: bool,
     _instruments: Vec<ObservableCounter<u64>>,
+    #[cfg(feature = "tracing")]
+    tracing_subscriber: crate::tracing::GlobalSubscriber,
 }
 
 impl fmt::Debug for TelemetryGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TelemetryGuard")
-            .field("active", &self.is_active())
+        let mut f = f.debug_struct("TelemetryGuard");
+        f.field("active", &self.is_active())
             .field("metrics", &self.meter_provider.is_some())
-            .field("exporters", &self.stats)
-            .finish_non_exhaustive()
+            .field("exporters", &self.stats);
+        #[cfg(feature = "tracing")]
+        f.field("tracing_subscriber", &self.tracing_subscriber);
+        f.finish_non_exhaustive()
     }
 }
 
@@ -70,6 +74,8 @@ impl TelemetryGuard {
             shutdown_timeout,
             done: false,
             _instruments: instruments,
+            #[cfg(feature = "tracing")]
+            tracing_subscriber: crate::tracing::GlobalSubscriber::NotInstalled,
         }
     }
 
@@ -84,6 +90,8 @@ impl TelemetryGuard {
             shutdown_timeout: Duration::ZERO,
             done: true,
             _instruments: Vec::new(),
+            #[cfg(feature = "tracing")]
+            tracing_subscriber: crate::tracing::GlobalSubscriber::NotInstalled,
         }
     }
 
@@ -91,6 +99,34 @@ impl TelemetryGuard {
     /// `OTEL_SDK_DISABLED=true`, and after shutdown.
     pub fn is_active(&self) -> bool {
         !self.done
+    }
+
+    /// What `install` did about the global `tracing` subscriber
+    /// ([`TelemetryBuilder::tracing_subscriber`](super::TelemetryBuilder::tracing_subscriber)).
+    ///
+    /// ```
+    /// use tracewire::tracing::GlobalSubscriber;
+    ///
+    /// let telemetry = tracewire::Telemetry::builder()
+    ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
+    ///     .install()?;
+    /// // Installed now, unless another subscriber was set first.
+    /// assert_ne!(telemetry.tracing_subscriber(), GlobalSubscriber::NotInstalled);
+    /// # Ok::<(), tracewire::InitError>(())
+    /// ```
+    #[cfg(feature = "tracing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+    pub fn tracing_subscriber(&self) -> crate::tracing::GlobalSubscriber {
+        self.tracing_subscriber
+    }
+
+    #[cfg(feature = "tracing")]
+    pub(super) fn with_tracing_subscriber(
+        mut self,
+        subscriber: crate::tracing::GlobalSubscriber,
+    ) -> Self {
+        self.tracing_subscriber = subscriber;
+        self
     }
 
     /// Whether a meter provider was installed (metrics on, and exported

@@ -30,6 +30,11 @@ static CAPTURE_LOCK: Mutex<()> = Mutex::new(());
 /// installing keep recording into the provider they were taken from, so take
 /// them after. On drop the provider is uninstalled and shut down.
 ///
+/// With the `tracing` feature, `install` also makes a registry with
+/// `tracewire::tracing::layer()` the global default `tracing` subscriber, once
+/// per process, unless another one was set first; so `tracing` spans and
+/// events inside and around traced handlers are captured as well.
+///
 /// Handler metrics and the channel server's limit hits are captured as
 /// well: see [`handler_calls`](Self::handler_calls) and
 /// [`limit_hits`](Self::limit_hits).
@@ -63,6 +68,13 @@ impl TestTracing {
             .with_simple_exporter(exporter.clone())
             .build();
         crate::span::set_handler_sampled_tracer_provider(provider.clone());
+        // With the `tracing` bridge, `tracing` spans and events are captured
+        // too: its layer reads the provider just installed.
+        #[cfg(feature = "tracing")]
+        crate::tracing::global::install(
+            tracing_subscriber::filter::Targets::new()
+                .with_default(::tracing::level_filters::LevelFilter::TRACE),
+        );
         let metric_exporter = InMemoryMetricExporter::default();
         let meter_provider = SdkMeterProvider::builder()
             .with_reader(PeriodicReader::builder(metric_exporter.clone()).build())

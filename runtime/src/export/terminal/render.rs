@@ -10,6 +10,7 @@ use opentelemetry::trace::{Event, Link, SpanId, SpanKind, Status, TraceId};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::SpanData;
 
+use crate::semconv::{TRACING_LEVEL, TRACING_TARGET};
 use crate::span_forest::{SpanForest, kind_name};
 
 /// Below this width the waterfall and the attributes don't fit beside a
@@ -249,10 +250,22 @@ fn span_line(
     line
 }
 
-/// `· name +offset {k=v}` under the span.
+/// `· name +offset {k=v}` under the span; `· LEVEL message +offset {k=v}`
+/// for a `tracing` event, whose level and target are not repeated in the
+/// braces.
 fn event_line(row: &Row<'_>, event: &Event, options: &RenderOptions) -> Line {
     let mut line = detail_line(row, "· ");
-    let style = if event.name == "exception" {
+    let level = tracing_level(event);
+    if let Some(level) = level {
+        let style = match level {
+            "ERROR" => Style::BoldRed,
+            "WARN" => Style::Yellow,
+            _ => Style::Bold,
+        };
+        line.push(&clean(level), style);
+        line.push(" ", Style::Plain);
+    }
+    let style = if event.name == "exception" || level == Some("ERROR") {
         Style::Red
     } else {
         Style::Plain
@@ -261,8 +274,31 @@ fn event_line(row: &Row<'_>, event: &Event, options: &RenderOptions) -> Line {
     let offset = format_offset(row.span.start_time, event.timestamp);
     line.push(&format!(" {offset}"), Style::Dim);
     let dropped = event.dropped_attributes_count;
-    push_braced_attributes(&mut line, &event.attributes, dropped, options);
+    if level.is_some() {
+        let fields: Vec<KeyValue> = event
+            .attributes
+            .iter()
+            .filter(|kv| !matches!(kv.key.as_str(), TRACING_LEVEL | TRACING_TARGET))
+            .cloned()
+            .collect();
+        push_braced_attributes(&mut line, &fields, dropped, options);
+    } else {
+        push_braced_attributes(&mut line, &event.attributes, dropped, options);
+    }
     line
+}
+
+/// The level of an event made from a `tracing` event: one with a string
+/// `level` and a string `target`.
+fn tracing_level(event: &Event) -> Option<&str> {
+    let text = |key: &str| {
+        event.attributes.iter().find_map(|kv| match &kv.value {
+            Value::String(text) if kv.key.as_str() == key => Some(text.as_str()),
+            _ => None,
+        })
+    };
+    text(TRACING_TARGET)?;
+    text(TRACING_LEVEL)
 }
 
 /// `↪ linked to 0af76519…/b7ad6b71… {k=v}` under the span.
@@ -748,6 +784,52 @@ mod tests {
 
     fn widths(text: &str) -> Vec<usize> {
         text.lines().map(|line| line.chars().count()).collect()
+    }
+
+    #[test]
+    fn tracing_events_show_their_level_and_fields_under_their_span() {
+        use crate::span_forest::fixtures::at;
+        let mut root = span(TRACE, 1, 0, "checkout", SpanKind::Internal, (0, 10));
+        let mut charge = span(TRACE, 2, 1, "charge", SpanKind::Internal, (2, 8));
+        let tracing_event = |name: &'static str, level: &'static str, ms, fields: Vec<KeyValue>| {
+            let mut attributes = vec![
+                KeyValue::new(TRACING_LEVEL, level),
+                KeyValue::new(TRACING_TARGET, "shop::checkout"),
+            ];
+            attributes.extend(fields);
+            Event::new(name, at(ms), attributes, 0)
+        };
+        root.events.events.push(tracing_event(
+            "cart loaded",
+            "INFO",
+            1,
+            vec![KeyValue::new("items", 3)],
+        ));
+        charge
+            .events
+            .events
+            .push(tracing_event("card declined", "WARN", 5, Vec::new()));
+        // An OpenTelemetry event with a `level` but no `target` is shown as
+        // it is.
+        charge.events.events.push(Event::new(
+            "retry",
+            at(6),
+            vec![KeyValue::new(TRACING_LEVEL, "high")],
+            0,
+        ));
+        let text = render_trace(&[root, charge], &RenderOptions::plain(80));
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        assert!(lines[0].starts_with("checkout "), "\n{text}");
+        assert_eq!(
+            lines[1], "│  · INFO cart loaded +1.00ms {items=3}",
+            "\n{text}"
+        );
+        assert!(lines[2].starts_with("└─ charge "), "\n{text}");
+        assert_eq!(lines[3], "      · WARN card declined +3.00ms", "\n{text}");
+        assert_eq!(
+            lines[4], "      · retry +4.00ms {level=\"high\"}",
+            "\n{text}"
+        );
     }
 
     #[test]
