@@ -27,7 +27,7 @@ use crate::ast::{
     UnrawString,
 };
 use crate::attr::FieldFormat;
-use crate::spawn;
+use crate::{send, spawn};
 
 /// The impl with every handler wrapped.
 pub fn expand_impl(container: &Container, mut shell: ImplShell) -> TokenStream {
@@ -161,6 +161,9 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
     let outcome = outcome_of(handler, &private, &ret);
     let mut block = handler.func.block.clone();
     if container.propagates(handler) {
+        // Sends first: the spawn rewrite leaves the work it wraps as
+        // opaque tokens, where sends would no longer be found.
+        send::rewrite_send_sites(&mut block, &private);
         spawn::rewrite_spawn_sites(&mut block, &private);
     }
     let sample = match container.sample_rate(handler) {

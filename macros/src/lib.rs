@@ -24,6 +24,7 @@ mod dispatch;
 mod expand;
 mod message;
 mod secret;
+mod send;
 mod spawn;
 mod symbol;
 mod valid;

@@ -131,6 +131,8 @@ pub mod semconv;
 mod span;
 #[cfg(any(feature = "terminal", feature = "testing"))]
 mod span_forest;
+// The spans around kameo and ractor sends in traced code.
+mod send_site;
 mod static_name;
 // Core too, though a feature: generated send sites call its carrier span,
 // and `init()` and `TestTracing` install its layer.
@@ -196,6 +198,10 @@ pub mod __private {
     pub use crate::outcome::Outcome;
     pub use crate::propagate::{
         CarriesContext, PropagateClosure, PropagateFuture, PropagateOther, PropagateProbe,
+    };
+    pub use crate::send_site::{
+        LabelViaMessage, LabelViaType, MessageLabel, NotASendSite, SendProbe, SendResultProbe,
+        SendSpan, UnsetSendResult, ViaSendResult, ViaSendSite,
     };
     pub use crate::span::{
         AttrProbe, ErrorProbe, ErrorViaDisplay, ErrorViaSpanOutcome, ErrorViaTypeName, HandlerMeta,

@@ -7,4 +7,6 @@
 //! its `tracing` layer as the global default subscriber.
 
 mod example_tracing_bridge;
+mod kameo;
+mod ractor;
 mod tracing_bridge;

@@ -43,3 +43,5 @@
 //! ```
 
 mod reply_context;
+
+mod send;
