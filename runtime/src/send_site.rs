@@ -224,3 +224,13 @@ impl<T: ?Sized> LabelViaType for &MessageLabel<'_, T> {
         crate::static_name::type_label::<T>()
     }
 }
+
+/// A generic send's outcome, for the extension traits where the error type
+/// is not known to have a `Display`: an `Err` is an error named by its
+/// type.
+pub(crate) fn result_outcome<T, E>(result: &Result<T, E>) -> Outcome<'static> {
+    match result {
+        Ok(_) => Outcome::Unset,
+        Err(_) => Outcome::error(std::any::type_name::<E>(), &"the send failed"),
+    }
+}

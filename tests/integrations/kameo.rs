@@ -73,6 +73,17 @@ impl Message<Tagged> for Counter {
     }
 }
 
+/// Waits, boundedly, until a span named `name` has ended.
+async fn ended(tracing: &TestTracing, name: &str) {
+    for _ in 0..500 {
+        if tracing.spans().iter().any(|s| s.name == name) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no span `{name}` ended within 5 s");
+}
+
 #[traced]
 async fn checkout(counter: &ActorRef<Counter>) -> i64 {
     counter.tell(Inc { amount: 1 }).await.expect("told");
@@ -86,6 +97,8 @@ async fn ask_and_tell_handlers_are_children_of_the_callers_send_spans() {
     assert_eq!(checkout(&counter).await, 2);
     counter.stop_gracefully().await.expect("stops");
     counter.wait_for_shutdown().await;
+    // kameo may report the shutdown before `on_stop`'s span has ended.
+    ended(&tracing, "counter.on_stop").await;
 
     let tree = tracing.tree();
     tree.span("counter.tell inc")
@@ -182,4 +195,47 @@ async fn ten_thousand_concurrent_callers_never_cross_parents() {
             handler.data().span_context.trace_id()
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_traced_code_a_tracing_span_or_the_extension_trait_carries_the_context() {
+    use opentelemetry::trace::{FutureExt as _, TraceContextExt as _, Tracer as _};
+    use tracewire::kameo::TracedSends as _;
+    use tracing::Instrument as _;
+
+    let tracing = TestTracing::install();
+    let counter = Counter::spawn(0);
+    // Inside an entered `tracing` span: nothing to write.
+    async { counter.ask(Inc { amount: 1 }).await.expect("asked") }
+        .instrument(tracing::info_span!("request"))
+        .await;
+    // Under a span opened with the OpenTelemetry API: one import.
+    let manual = opentelemetry::global::tracer("test").start("manual");
+    let cx = opentelemetry::Context::current_with_span(manual);
+    async {
+        counter.traced_tell(Inc { amount: 1 }).await.expect("told");
+        counter.traced_ask(Inc { amount: 1 }).await.expect("asked")
+    }
+    .with_context(cx.clone())
+    .await;
+    cx.span().end();
+    counter.stop_gracefully().await.expect("stops");
+    counter.wait_for_shutdown().await;
+
+    let tree = tracing.tree();
+    let handlers = tree.spans_named("counter.handle inc");
+    assert_eq!(handlers.len(), 3);
+    let parents: Vec<_> = handlers
+        .iter()
+        .map(|h| h.parent().map(|p| p.name()))
+        .collect();
+    assert!(parents.contains(&Some("request")), "{parents:?}");
+    assert!(parents.contains(&Some("counter.tell inc")), "{parents:?}");
+    assert!(parents.contains(&Some("counter.ask inc")), "{parents:?}");
+    tree.span("counter.ask inc")
+        .assert_kind(SpanKind::Client)
+        .assert_parent("manual");
+    tree.span("counter.tell inc")
+        .assert_kind(SpanKind::Producer)
+        .assert_parent("manual");
 }

@@ -236,3 +236,52 @@ async fn ten_thousand_concurrent_callers_never_cross_parents() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_traced_code_a_tracing_span_or_the_extension_trait_carries_the_context() {
+    use opentelemetry::trace::{FutureExt as _, TraceContextExt as _, Tracer as _};
+    use tracewire::ractor::TracedSends as _;
+    use tracing::Instrument as _;
+
+    let tracing = TestTracing::install();
+    let (counter, handle) = Actor::spawn(None, Counter, 0).await.expect("spawns");
+    // Inside an entered `tracing` span: nothing to write.
+    async { ::ractor::cast!(counter, CounterMsg::Add(1)).expect("cast") }
+        .instrument(tracing::info_span!("request"))
+        .await;
+    // Under a span opened with the OpenTelemetry API: one import.
+    let manual = opentelemetry::global::tracer("test").start("manual");
+    let cx = opentelemetry::Context::current_with_span(manual);
+    let total = async {
+        counter
+            .traced_send_message(CounterMsg::Add(1))
+            .expect("sent");
+        counter
+            .traced_call(CounterMsg::Get, None)
+            .await
+            .expect("called")
+    }
+    .with_context(cx.clone())
+    .await;
+    assert!(total.is_success());
+    cx.span().end();
+    counter.stop(None);
+    handle.await.expect("stops");
+
+    let tree = tracing.tree();
+    let adds = tree.spans_named("counter.handle add");
+    let parents: Vec<_> = adds.iter().map(|h| h.parent().map(|p| p.name())).collect();
+    assert!(parents.contains(&Some("request")), "{parents:?}");
+    assert!(
+        parents.contains(&Some("counter.send_message")),
+        "{parents:?}"
+    );
+    tree.span("counter.handle get")
+        .assert_parent("counter.call");
+    tree.span("counter.call")
+        .assert_kind(SpanKind::Client)
+        .assert_parent("manual");
+    tree.span("counter.send_message")
+        .assert_kind(SpanKind::Producer)
+        .assert_parent("manual");
+}

@@ -15,14 +15,48 @@
 //! The actor's state, its `ActorRef`/`WeakActorRef` and the handler's
 //! `Context` are never recorded unless `record(..)` names them.
 //!
+//! # Context through the mailbox
+//!
+//! A handler span is the child of the span its message was sent from, with
+//! no change to the message types:
+//!
+//! - in a `#[traced]` or `#[traced_actor]` body, `recv.ask(m)` and
+//!   `recv.tell(m)` (awaited, or `.send()`, `.try_send()`,
+//!   `.blocking_send()` on them) are rewritten by the macro to run in a
+//!   CLIENT span `{actor}.ask {message}` or a PRODUCER span `{actor}.tell
+//!   {message}`; nothing to write. `recv` must be a variable or a field
+//!   (`counter`, `self.counter`); the rewrite does nothing for receivers
+//!   that are not kameo `ActorRef`s;
+//! - inside an entered `tracing` span, kameo carries that span itself;
+//!   nothing to write;
+//! - elsewhere, [`TracedSends`]'s `traced_ask`/`traced_tell` (one import).
+//!
+//! This needs tracewire's `tracing` layer in the `tracing` subscriber
+//! (`init()` and `TestTracing::install()` install it): kameo runs each
+//! handler in a `tracing` span of its own that *follows from* the sender's,
+//! and the layer runs it in the sender's context. Without the layer,
+//! handler spans start new traces.
+//!
 //! ```
-//! use kameo::Actor;
+//! use std::convert::Infallible;
+//!
+//! use kameo::actor::{ActorRef, Spawn};
 //! use kameo::message::{Context, Message};
 //! use tracewire::prelude::*;
 //!
-//! #[derive(Actor)]
 //! struct Counter {
 //!     count: i64,
+//! }
+//!
+//! // Spans "counter.on_start" and, on a graceful stop, "counter.on_stop".
+//! #[traced_actor]
+//! impl kameo::Actor for Counter {
+//!     type Args = i64;
+//!     type Error = Infallible;
+//!
+//!     async fn on_start(count: i64, _: ActorRef<Self>) -> Result<Self, Infallible> {
+//!         Ok(Counter { count })
+//!     }
 //! }
 //!
 //! struct Inc {
@@ -39,9 +73,22 @@
 //!         self.count
 //!     }
 //! }
-//! # fn main() {}
+//!
+//! // Span "checkout" > "counter.ask inc" (CLIENT) > "counter.handle inc".
+//! #[traced]
+//! async fn checkout(counter: &ActorRef<Counter>) -> i64 {
+//!     counter.ask(Inc { amount: 1 }).await.unwrap_or_default()
+//! }
+//!
+//! # #[tokio::main] async fn main() {
+//! let counter = Counter::spawn(0);
+//! assert_eq!(checkout(&counter).await, 1);
+//! # }
 //! ```
 
 mod reply_context;
 
 mod send;
+mod traced_sends;
+
+pub use traced_sends::{AskResult, TracedSends};
