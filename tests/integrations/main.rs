@@ -6,6 +6,8 @@
 //! within this process and, with tracewire's `tracing` feature, installs
 //! its `tracing` layer as the global default subscriber.
 
+mod example_kameo;
+mod example_ractor;
 mod example_tracing_bridge;
 mod kameo;
 mod ractor;

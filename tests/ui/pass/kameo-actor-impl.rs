@@ -92,6 +92,13 @@ async fn main() {
     assert!(counter.ask(Query::Total).await.is_err());
     counter.stop_gracefully().await.expect("stops");
     counter.wait_for_shutdown().await;
+    // kameo may report the shutdown before `on_stop`'s span has ended.
+    for _ in 0..500 {
+        if tracing.spans().iter().any(|s| s.name == "counter.on_stop") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 
     let tree = tracing.tree();
     tree.span("counter.on_start").assert_no_attr("start");
