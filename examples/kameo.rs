@@ -8,17 +8,26 @@
 //! below it. `init()` prints the tree on stderr:
 //!
 //! ```text
-//! trace 5e0c7d41… · 7 spans · 1.02ms
-//! checkout                       1.02ms  ████████████████████
-//! ├─ counter.tell add            90.1µs  ██
-//! │  └─ counter.handle add       380µs   ▐██████▌             amount=2
-//! │     └─ counter.persist       21.3µs      ▐                total=2
-//! ├─ counter.ask add             412µs        ▐███████▌
-//! │  └─ counter.handle add       180µs         ▐███▌          amount=3
-//! │     └─ counter.persist       9.12µs           ▐           total=5
-//! └─ counter.ask total           301µs                ▐█████▌
-//!    └─ counter.handle total     40.2µs                ▐▌
+//! trace 505e8dcc… · 9 spans · 844µs
+//! checkout                              844µs  █████████████████████████
+//! ├─ counter.tell add [producer]        116µs    ████
+//! │  └─ counter.handle add [consumer]  7.80µs                ▐            amount=2
+//! │     └─ counter.persist             2.82µs                ▐            total=2
+//! ├─ counter.ask add [client]           458µs        ██████████████
+//! │  └─ counter.handle add [server]    3.37µs                 ▐           amount=3
+//! │     └─ counter.persist              747ns                 ▐           total=5
+//! └─ counter.ask total [client]         133µs                      ▐████
+//!    └─ counter.handle total [server]  2.11µs                         ▌
+//!
+//! trace d9bb0740… · 2 spans · 585µs
+//! actor.lifecycle       585µs  █████████████████████████  actor.id="#0" actor.name="kameo::Counter"
+//! └─ counter.on_start  4.21µs    ▌                        count=0
 //! ```
+//!
+//! `actor.lifecycle` is kameo's own `tracing` span around the actor's run;
+//! the `tracing` layer exports it, so the lifecycle hooks' spans sit under
+//! it. kameo's per-message span (`actor.handle_message`) is not exported:
+//! tracewire's handler span takes its place.
 //!
 //! Run with `cargo run --example kameo`.
 

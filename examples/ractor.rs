@@ -9,14 +9,26 @@
 //! `init()` prints the tree on stderr:
 //!
 //! ```text
-//! trace 0b4e51a2… · 5 spans · 611µs
-//! checkout                     611µs  ████████████████████
-//! ├─ counter.cast add          60.2µs ██
-//! │  └─ counter.handle add     201µs   ▐██████▌              amount=2
-//! │     └─ counter.persist     10.1µs     ▐                  total=42
-//! └─ counter.call get          402µs      ▐█████████████▌
-//!    └─ counter.handle get     35.5µs           ▐█▌
+//! trace 950605d6… · 2 spans · 284µs
+//! Actor                  284µs  █████████████████████████  id="0.0"
+//! └─ counter.pre_start  5.40µs          █
+//!
+//! trace b2b7ef74… · 6 spans · 5.48ms
+//! checkout                             5.48ms  █████████████████████████
+//! ├─ counter.cast add [producer]       27.4µs  ▌
+//! │  └─ counter.handle add [consumer]  48.9µs                          ▌  amount=2
+//! │     └─ counter.persist             2.79µs                          ▌  total=42
+//! └─ counter.call get [client]         5.35ms  ▐████████████████████████
+//!    └─ counter.handle get [server]    17.8µs                          ▐
+//!
+//! trace d51e8fed… · 2 spans · 7.89ms
+//! Actor                 7.89ms  █████████████████████████  id="0.0"
+//! └─ counter.post_stop  7.18µs                          ▐
 //! ```
+//!
+//! `Actor` is ractor's own `tracing` span around starting and stopping the
+//! actor; the `tracing` layer exports it, so the lifecycle hooks' spans sit
+//! under it.
 //!
 //! Run with `cargo run --example ractor`.
 
