@@ -73,22 +73,18 @@ struct SendRewriter<'a> {
 impl VisitMut for SendRewriter<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
-            Expr::Await(awaited) => {
-                if root_send(&mut awaited.base).is_some() {
-                    visit_send_arguments(self, &mut awaited.base);
-                    let base =
-                        std::mem::replace(&mut *awaited.base, Expr::Verbatim(TokenStream::new()));
-                    *expr = self.rewrite_chain(base, true);
-                    return;
-                }
+            Expr::Await(awaited) if is_send_chain(&awaited.base) => {
+                visit_send_arguments(self, &mut awaited.base);
+                let base =
+                    std::mem::replace(&mut *awaited.base, Expr::Verbatim(TokenStream::new()));
+                *expr = self.rewrite_chain(base, true);
+                return;
             }
-            Expr::MethodCall(_) => {
-                if root_send(expr).is_some() {
-                    visit_send_arguments(self, expr);
-                    let chain = std::mem::replace(expr, Expr::Verbatim(TokenStream::new()));
-                    *expr = self.rewrite_chain(chain, false);
-                    return;
-                }
+            Expr::MethodCall(_) if is_send_chain(expr) => {
+                visit_send_arguments(self, expr);
+                let chain = std::mem::replace(expr, Expr::Verbatim(TokenStream::new()));
+                *expr = self.rewrite_chain(chain, false);
+                return;
             }
             Expr::Macro(mac) => {
                 if let Some(rewritten) = self.rewrite_macro(&mac.mac) {
@@ -150,6 +146,18 @@ fn root_send(expr: &mut Expr) -> Option<(&mut ExprMethodCall, Op)> {
     match op {
         Some(op) if is_place(&call.receiver) => Some((call, op)),
         _ => root_send(&mut call.receiver),
+    }
+}
+
+/// Whether `expr` is a method-call chain with a recognised send at its
+/// root (see [`root_send`]).
+fn is_send_chain(expr: &Expr) -> bool {
+    let Expr::MethodCall(call) = expr else {
+        return false;
+    };
+    match Op::of_method(&call.method, call.args.len()) {
+        Some(_) if is_place(&call.receiver) => true,
+        _ => is_send_chain(&call.receiver),
     }
 }
 

@@ -40,19 +40,11 @@ fn expects_reply(ctx: &dyn fmt::Debug) -> bool {
     !tail.ends_with(TELL)
 }
 
-/// The last `N` bytes written to it.
+/// The last 32 bytes written to it.
+#[derive(Default)]
 struct Tail {
     buf: [u8; 32],
     len: usize,
-}
-
-impl Default for Tail {
-    fn default() -> Self {
-        Tail {
-            buf: [0; 32],
-            len: 0,
-        }
-    }
 }
 
 impl Tail {
