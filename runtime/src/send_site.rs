@@ -228,6 +228,7 @@ impl<T: ?Sized> LabelViaType for &MessageLabel<'_, T> {
 /// A generic send's outcome, for the extension traits where the error type
 /// is not known to have a `Display`: an `Err` is an error named by its
 /// type.
+#[cfg(any(feature = "kameo", feature = "ractor"))]
 pub(crate) fn result_outcome<T, E>(result: &Result<T, E>) -> Outcome<'static> {
     match result {
         Ok(_) => Outcome::Unset,
