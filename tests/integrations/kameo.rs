@@ -113,12 +113,12 @@ async fn ask_and_tell_handlers_are_children_of_the_callers_send_spans() {
         .iter()
         .find(|h| h.kind() == &SpanKind::Consumer)
         .expect("a tell handler");
-    told.clone().assert_parent("counter.tell inc");
+    (*told).assert_parent("counter.tell inc");
     let asked = handlers
         .iter()
         .find(|h| h.kind() == &SpanKind::Server)
         .expect("an ask handler");
-    asked.clone().assert_parent("counter.ask inc");
+    (*asked).assert_parent("counter.ask inc");
     assert!(
         asked
             .children()
