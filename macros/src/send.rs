@@ -298,11 +298,12 @@ impl SendRewriter<'_> {
         let out = Ident::new("__tw_out", Span::mixed_site());
         let name = op.name;
         let kind = Ident::new(op.kind, Span::call_site());
+        let guard = Ident::new("__tw_guard", Span::mixed_site());
         let run = if awaited {
             quote!(#private::SendSpan::instrument(&mut #span, #send).await)
         } else {
             quote!({
-                let _guard = #private::SendSpan::enter(&mut #span);
+                let #guard = #private::SendSpan::enter(&mut #span);
                 #send
             })
         };
