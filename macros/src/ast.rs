@@ -397,7 +397,9 @@ impl Container {
         let message = self
             .handle_message(handler)
             .is_some_and(|(ident, _)| ident == Some(&arg.ident));
-        if params || message || (self.kind == ContainerKind::Actor && is_framework_arg(&arg.ty)) {
+        let framework = self.kind == ContainerKind::Actor
+            && (is_framework_arg(&arg.ty) || is_ractor_state_or_arguments(handler, arg));
+        if params || message || framework {
             ArgDefault::LeftOut
         } else if secret::looks_secret(&arg.ident.unraw_string()) {
             ArgDefault::Masked
@@ -563,6 +565,26 @@ fn is_framework_arg(ty: &Type) -> bool {
                     .last()
                     .is_some_and(|s| FRAMEWORK_ARG_TYPES.iter().any(|name| s.ident == name))
         }
+        _ => false,
+    }
+}
+
+/// Whether `arg` is where ractor's callbacks take the actor's state or its
+/// start arguments, however their types are written (`state: &mut i64`):
+/// the last argument of `handle(myself, message, state)`,
+/// `handle_supervisor_evt(myself, event, state)`, `post_start(myself,
+/// state)` and `post_stop(myself, state)`, and the second of
+/// `pre_start(myself, arguments)`.
+fn is_ractor_state_or_arguments(handler: &Handler, arg: &Arg) -> bool {
+    let position = handler
+        .inputs
+        .iter()
+        .position(|(ident, _)| ident.as_ref() == Some(&arg.ident));
+    let count = handler.inputs.len();
+    let last = position.is_some_and(|p| p + 1 == count);
+    match (handler.sig().ident.unraw_string().as_str(), count) {
+        ("handle" | "handle_supervisor_evt", 3) => last,
+        ("post_start" | "post_stop" | "pre_start", 2) => last,
         _ => false,
     }
 }

@@ -170,6 +170,17 @@ async fn supervision_events_get_spans() {
         .expect("spawns");
     child.stop(None);
     child_handle.await.expect("child stops");
+    // The supervisor hears of the child's end through its own mailbox.
+    for _ in 0..500 {
+        let heard = tracing
+            .spans()
+            .iter()
+            .any(|s| s.name == "supervisor.handle_supervisor_evt");
+        if heard {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     supervisor.stop(None);
     supervisor_handle.await.expect("supervisor stops");
     let tree = tracing.tree();

@@ -34,7 +34,9 @@ impl ractor::Actor for Counter {
         &self,
         _myself: ActorRef<Self::Msg>,
         message: Self::Msg,
-        state: &mut Self::State,
+        // Written as its type, not `Self::State`: still the state, by its
+        // place in ractor's `handle`, so still not recorded.
+        state: &mut i64,
     ) -> Result<(), ActorProcessingErr> {
         match message {
             CounterMsg::Add(n) => *state += n,
