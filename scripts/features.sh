@@ -13,13 +13,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # `otlp,tracing`: OTLP log export is built only with both.
-for features in "" actor axum channel otlp terminal testing tracing otlp,tracing; do
+for features in "" actor axum channel otlp terminal testing tracing otlp,tracing kameo ractor; do
     args=(-p tracewire --no-default-features)
     [ -n "$features" ] && args+=(--features "$features")
     echo "== tracewire, features: ${features:-none}" >&2
     cargo clippy "${args[@]}" --all-targets -- -D warnings
     cargo test "${args[@]}"
 done
+
+# The integrations are opt-in: a default build pulls none of their crates.
+echo "== a default build pulls neither kameo nor ractor" >&2
+if cargo tree -p tracewire -e normal --prefix none | grep -E '^(kameo|ractor) '; then
+    echo "a default build of tracewire depends on kameo or ractor" >&2
+    exit 1
+fi
 
 echo "== a user crate with default-features = false" >&2
 cargo test -p tracewire-minimal-test

@@ -58,6 +58,11 @@ pub enum Role {
     HandleCall,
     HandleCast,
     HandleInfo,
+    /// A kameo `Message<M>::handle(&mut self, msg, ctx)` or a ractor
+    /// `Actor::handle(&self, myself, message, state)`: a `handle` with two
+    /// or more arguments. Its span is named after the message and its kind
+    /// is decided per message (see `Container::span_kind`).
+    Handle,
 }
 
 /// How a handler produces its result, which decides how its span is kept
@@ -155,6 +160,10 @@ pub struct Handler {
     /// The first argument after the receiver, when it is a plain name: the
     /// message of an actor's `handle_call`/`handle_cast`/`handle_info`.
     pub first_arg: Option<Ident>,
+    /// Every argument after the receiver, as (its name when the pattern is
+    /// a plain name, its type): where a `handle` finds its message and its
+    /// reply context.
+    pub inputs: Vec<(Option<Ident>, Type)>,
     pub role: Role,
     pub form: Form,
     /// The type the handler finally produces (the future's output for async
@@ -200,7 +209,7 @@ impl Container {
                         entries.push(ImplEntry::Untouched(Box::new(ImplItem::Fn(f))));
                         continue;
                     }
-                    let role = role_of(kind, &f.sig.ident, &helpers);
+                    let role = role_of(kind, &f.sig, &helpers);
                     entries.push(ImplEntry::Handler(handlers.len()));
                     handlers.push(Handler::new(f, helpers, role));
                 }
@@ -306,7 +315,9 @@ impl Container {
         }
         match handler.role {
             Role::Connect | Role::Join | Role::HandleIn(_) | Role::HandleCall => "Server",
-            Role::HandleOut(_) | Role::HandleCast | Role::HandleInfo => "Consumer",
+            // A `handle`'s kind is decided per message by the generated
+            // code (see `expand`); this is the kind when it cannot tell.
+            Role::HandleOut(_) | Role::HandleCast | Role::HandleInfo | Role::Handle => "Consumer",
             Role::Plain | Role::Terminate => "Internal",
         }
     }
@@ -365,6 +376,27 @@ impl Container {
         }
     }
 
+    /// A `handle`'s message argument, unless the span is named explicitly:
+    /// the second of ractor's `(myself, message, state)`, else the first
+    /// (kameo's `(msg, ctx)`), as (its name if it has a plain one, its
+    /// type).
+    pub fn handle_message<'a>(
+        &'a self,
+        handler: &'a Handler,
+    ) -> Option<(Option<&'a Ident>, &'a Type)> {
+        let named = self
+            .handler_options(handler)
+            .is_some_and(|o| o.name.is_some());
+        if handler.role != Role::Handle || named {
+            return None;
+        }
+        let index = if handler.inputs.len() >= 3 { 1 } else { 0 };
+        handler
+            .inputs
+            .get(index)
+            .map(|(ident, ty)| (ident.as_ref(), ty))
+    }
+
     /// The handler's head-sampling rate: its own `sample = ..`, else the
     /// impl's.
     pub fn sample_rate(&self, handler: &Handler) -> Option<f64> {
@@ -379,7 +411,9 @@ impl Container {
     /// What becomes of `arg` when no option names it. A channel's
     /// `connect` arguments and `join` params come from the client's
     /// connect and join messages, where tokens travel, so they are left
-    /// out; any other argument whose name looks like a secret's is masked.
+    /// out; so are an actor framework's arguments (see
+    /// [`is_framework_arg`]) and a kameo or ractor `handle`'s message. Any
+    /// other argument whose name looks like a secret's is masked.
     pub fn arg_default(&self, handler: &Handler, arg: &Arg) -> ArgDefault {
         let params = self.kind == ContainerKind::Channel
             && match handler.role {
@@ -387,7 +421,14 @@ impl Container {
                 Role::Join => matches!(arg_role(&arg.ty, &Role::Join), ArgRole::Payload(_)),
                 _ => false,
             };
-        if params {
+        // A kameo or ractor message is recorded through its own
+        // `#[message(attr)]` fields, never whole.
+        let message = self
+            .handle_message(handler)
+            .is_some_and(|(ident, _)| ident == Some(&arg.ident));
+        let framework = self.kind == ContainerKind::Actor
+            && (is_framework_arg(&arg.ty) || is_ractor_state_or_arguments(handler, arg));
+        if params || message || framework {
             ArgDefault::LeftOut
         } else if secret::looks_secret(&arg.ident.unraw_string()) {
             ArgDefault::Masked
@@ -411,7 +452,10 @@ impl Container {
 }
 
 impl Handler {
-    fn new(func: ImplItemFn, helpers: MethodAttrs, role: Role) -> Handler {
+    fn new(mut func: ImplItemFn, helpers: MethodAttrs, role: Role) -> Handler {
+        if role == Role::Handle {
+            name_the_reply_context(&mut func.sig);
+        }
         let sig = &func.sig;
         let args = sig
             .inputs
@@ -437,6 +481,20 @@ impl Handler {
             FnArg::Receiver(_) => None,
         });
         let first_arg = first_arg.flatten();
+        let inputs = sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                FnArg::Typed(pt) => Some((
+                    match &*pt.pat {
+                        Pat::Ident(pi) if pi.subpat.is_none() => Some(pi.ident.clone()),
+                        _ => None,
+                    },
+                    (*pt.ty).clone(),
+                )),
+                FnArg::Receiver(_) => None,
+            })
+            .collect();
         let ret = match &sig.output {
             ReturnType::Default => None,
             ReturnType::Type(_, ty) => Some((**ty).clone()),
@@ -459,6 +517,7 @@ impl Handler {
             helpers,
             args,
             first_arg,
+            inputs,
             role,
             form,
             output,
@@ -481,8 +540,8 @@ pub fn field_keys(fields: &[FieldDecl]) -> impl Iterator<Item = (&str, Span)> {
     fields.iter().map(|f| (f.key.as_str(), f.key_span))
 }
 
-fn role_of(kind: ContainerKind, ident: &Ident, helpers: &MethodAttrs) -> Role {
-    let name = ident.unraw_string();
+fn role_of(kind: ContainerKind, sig: &Signature, helpers: &MethodAttrs) -> Role {
+    let name = sig.ident.unraw_string();
     match kind {
         ContainerKind::Channel => {
             if let Some(event) = &helpers.event {
@@ -504,6 +563,7 @@ fn role_of(kind: ContainerKind, ident: &Ident, helpers: &MethodAttrs) -> Role {
             "handle_call" => Role::HandleCall,
             "handle_cast" => Role::HandleCast,
             "handle_info" => Role::HandleInfo,
+            "handle" if typed_args(sig) >= 2 => Role::Handle,
             "terminate" => Role::Terminate,
             _ => Role::Plain,
         },
@@ -527,6 +587,92 @@ fn is_request(ty: &Type) -> bool {
             .is_some_and(|s| s.ident == "HeaderMap" || s.ident == "TraceParent"),
         _ => false,
     }
+}
+
+/// An argument an actor framework passes to every callback, which says
+/// nothing about the request and can be large or private: the actor's state
+/// (ractor's `state: &mut Self::State`, its start arguments written as
+/// `Self::Arguments` or kameo's `Self::Args`), a handle to the actor itself
+/// (`myself: ActorRef<..>`, kameo's `WeakActorRef<Self>`) or the handler's
+/// context (kameo's `Context<..>`, tracewire's `ActorContext<Self>`). Left
+/// out unless `record(..)` names it.
+fn is_framework_arg(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => is_framework_arg(&r.elem),
+        Type::Group(g) => is_framework_arg(&g.elem),
+        Type::Paren(p) => is_framework_arg(&p.elem),
+        Type::Path(tp) => {
+            let segments = &tp.path.segments;
+            let self_state = segments.len() == 2
+                && segments[0].ident == "Self"
+                && SELF_STATE_TYPES
+                    .iter()
+                    .any(|name| segments[1].ident == name);
+            self_state
+                || segments
+                    .last()
+                    .is_some_and(|s| FRAMEWORK_ARG_TYPES.iter().any(|name| s.ident == name))
+        }
+        _ => false,
+    }
+}
+
+/// Whether `arg` is where ractor's callbacks take the actor's state or its
+/// start arguments, however their types are written (`state: &mut i64`):
+/// the last argument of `handle(myself, message, state)`,
+/// `handle_supervisor_evt(myself, event, state)`, `post_start(myself,
+/// state)` and `post_stop(myself, state)`, and the second of
+/// `pre_start(myself, arguments)`.
+fn is_ractor_state_or_arguments(handler: &Handler, arg: &Arg) -> bool {
+    let position = handler
+        .inputs
+        .iter()
+        .position(|(ident, _)| ident.as_ref() == Some(&arg.ident));
+    let count = handler.inputs.len();
+    let last = position.is_some_and(|p| p + 1 == count);
+    match (handler.sig().ident.unraw_string().as_str(), count) {
+        ("handle" | "handle_supervisor_evt", 3) => last,
+        ("post_start" | "post_stop" | "pre_start", 2) => last,
+        _ => false,
+    }
+}
+
+/// `Self::..` types that hold an actor's state or start arguments: ractor's
+/// `State` and `Arguments`, kameo's `Args`.
+const SELF_STATE_TYPES: &[&str] = &["State", "Arguments", "Args"];
+
+/// The last path segments of the types [`is_framework_arg`] leaves out.
+const FRAMEWORK_ARG_TYPES: &[&str] = &[
+    "ActorRef",
+    "WeakActorRef",
+    "ActorCell",
+    "Context",
+    "ActorContext",
+];
+
+/// Gives kameo's `_: &mut Context<..>` a name the generated code can ask
+/// whether a reply is awaited (a `_` pattern binds nothing). The name is
+/// the macro's own, invisible to the body.
+fn name_the_reply_context(sig: &mut Signature) {
+    let mut typed = sig.inputs.iter_mut().filter_map(|input| match input {
+        FnArg::Typed(pt) => Some(pt),
+        FnArg::Receiver(_) => None,
+    });
+    let (Some(_), Some(ctx), None) = (typed.next(), typed.next(), typed.next()) else {
+        return;
+    };
+    if matches!(&*ctx.pat, Pat::Wild(_)) {
+        let ident = Ident::new("__tw_reply_cx", Span::mixed_site());
+        *ctx.pat = syn::parse_quote!(#ident);
+    }
+}
+
+/// How many arguments `sig` takes besides `self`.
+fn typed_args(sig: &Signature) -> usize {
+    sig.inputs
+        .iter()
+        .filter(|i| matches!(i, FnArg::Typed(_)))
+        .count()
 }
 
 /// `Traced<M>`, `&Traced<M>` or `tracewire::Traced<M>`: a message that

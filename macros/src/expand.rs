@@ -27,7 +27,7 @@ use crate::ast::{
     UnrawString,
 };
 use crate::attr::FieldFormat;
-use crate::spawn;
+use crate::{send, spawn};
 
 /// The impl with every handler wrapped.
 pub fn expand_impl(container: &Container, mut shell: ImplShell) -> TokenStream {
@@ -35,18 +35,22 @@ pub fn expand_impl(container: &Container, mut shell: ImplShell) -> TokenStream {
     rebuild_impl(shell, |i| expand_handler(container, &container.handlers[i]))
 }
 
-/// In `impl Actor for X`, sets the trait's `NAME` to the span-name base, so
-/// the runtime's client spans (`user_cache.call get_user`) agree with the
-/// handler spans. A `NAME` written by the user is kept.
+/// Adds to an impl of tracewire's own `Actor` the items that carry what
+/// the user asked of the client side: `NAME` for `name = ".."`, and
+/// `CALL_SAMPLE`/`CAST_SAMPLE` for a `sample = ..` that reaches
+/// `handle_call`/`handle_cast`, so the runtime's client and producer spans
+/// (`worker.call process`) agree with the handler spans.
+///
+/// Nothing is added otherwise: the runtime names an actor after its type,
+/// by the rule the macro uses, so the default needs no item. And only an
+/// impl that defines every associated type tracewire's `Actor` requires
+/// (`Args`, `Call`, `Reply`, `Cast`, `Info`) gets one: the compiler makes
+/// every impl of that trait define them, while `ractor::Actor`,
+/// `kameo::Actor` and a user's own trait that happens to be called `Actor`
+/// do not, so those impls are left as written whatever the trait is named.
+/// An item the user wrote is kept.
 fn name_the_actor(container: &Container, shell: &mut ImplShell) {
-    let is_actor_impl = container.kind == ContainerKind::Actor
-        && shell
-            .item
-            .trait_
-            .as_ref()
-            .and_then(|(path, _)| path.segments.last())
-            .is_some_and(|s| s.ident == "Actor");
-    if !is_actor_impl {
+    if container.kind != ContainerKind::Actor || !shaped_like_tracewire_actor(shell) {
         return;
     }
     let has = |name: &str| {
@@ -55,10 +59,12 @@ fn name_the_actor(container: &Container, shell: &mut ImplShell) {
         })
     };
     let mut consts: Vec<ImplItem> = Vec::new();
-    if let Some(base) = container.base_name.as_deref()
+    if let Some(name) = &container.options.name
         && !has("NAME")
     {
-        consts.push(syn::parse_quote!(const NAME: &'static str = #base;));
+        consts.push(syn::parse_quote!(
+            const NAME: ::core::option::Option<&'static str> = ::core::option::Option::Some(#name);
+        ));
     }
     // A call's or cast's sampling decision is made on the client or
     // producer span, which the handler's span then follows: the handler's
@@ -87,6 +93,23 @@ fn name_the_actor(container: &Container, shell: &mut ImplShell) {
             .insert(i, ImplEntry::Untouched(Box::new(item)));
     }
 }
+
+/// Whether the impl is of a trait and defines `type Args`, `Call`, `Reply`,
+/// `Cast` and `Info`: the associated types tracewire's `Actor` requires.
+fn shaped_like_tracewire_actor(shell: &ImplShell) -> bool {
+    if shell.item.trait_.is_none() {
+        return false;
+    }
+    ACTOR_ASSOCIATED_TYPES.iter().all(|name| {
+        shell.entries.iter().any(|e| {
+            matches!(e, ImplEntry::Untouched(item) if matches!(&**item, ImplItem::Type(t) if t.ident == name))
+        })
+    })
+}
+
+/// The associated types every impl of `tracewire::actor::Actor` defines
+/// (none has a default).
+const ACTOR_ASSOCIATED_TYPES: &[&str] = &["Args", "Call", "Reply", "Cast", "Info"];
 
 /// The impl as written, less tracewire's helper attributes: emitted next to
 /// the errors so the user sees those errors and not a cascade of "cannot find
@@ -141,6 +164,9 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
     let outcome = outcome_of(handler, &private, &ret);
     let mut block = handler.func.block.clone();
     if container.propagates(handler) {
+        // Sends first: the spawn rewrite leaves the work it wraps as
+        // opaque tokens, where sends would no longer be found.
+        send::rewrite_send_sites(&mut block, &private);
         spawn::rewrite_spawn_sites(&mut block, &private);
     }
     let sample = match container.sample_rate(handler) {
@@ -163,18 +189,48 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
                     .__tw_record(&mut |key, value| #private::HandlerSpan::record(&mut #span, key, #private::Some(value)));
             },
         ),
-        None => (quote!(), quote!(#name), quote!()),
+        None => match container.handle_message(handler) {
+            // A kameo or ractor `handle`: `{actor}.handle {message}`, the
+            // message being the variant of a `#[derive(Message)]` enum, else
+            // its type's snake_case name, looked up once per type.
+            Some((Some(msg), _)) => (
+                quote! {
+                    static #names: #private::VariantNames = #private::VariantNames::new(#name);
+                    #[allow(unused_imports)]
+                    use #private::{NotAMessage as _, ViaMessage as _};
+                },
+                quote!((&#private::MessageProbe(&#msg)).__tw_handle_name(&#names, #name)),
+                quote! {
+                    (&#private::MessageProbe(&#msg))
+                        .__tw_record(&mut |key, value| #private::HandlerSpan::record(&mut #span, key, #private::Some(value)));
+                },
+            ),
+            // A destructured message: named after the type as written.
+            Some((None, ty)) => {
+                let joined = match written_type_name(ty) {
+                    Some(message) => format!("{} {message}", container.span_name(handler)),
+                    None => container.span_name(handler),
+                };
+                let joined = LitStr::new(&joined, Span::call_site());
+                (quote!(), quote!(#joined), quote!())
+            }
+            None => (quote!(), quote!(#name), quote!()),
+        },
     };
     // With a constant name this is a constant expression, and the reference
     // is promoted to a static.
+    let kind =
+        handle_kind(container, handler, &private).unwrap_or(quote!(#private::SpanKind::#kind));
     let meta = quote! {
         &#private::HandlerMeta {
             name: #name_expr,
-            kind: #private::SpanKind::#kind,
+            kind: #kind,
             sample: #sample,
         }
     };
-    let record_block = if records.is_empty() && container.message_arg(handler).is_none() {
+    let probes_message = container.message_arg(handler).is_some()
+        || matches!(container.handle_message(handler), Some((Some(_), _)));
+    let record_block = if records.is_empty() && !probes_message {
         TokenStream::new()
     } else {
         quote! {
@@ -433,6 +489,60 @@ fn return_type_hint(output: Option<&Type>) -> TokenStream {
             }
         },
         _ => TokenStream::new(),
+    }
+}
+
+/// A `handle`'s kind, decided per message unless `kind = ..` says: SERVER
+/// when its sender waits for the reply (a kameo `ask`, whose reply context
+/// holds a reply sender; a ractor message variant carrying an
+/// `RpcReplyPort`), CONSUMER otherwise. `None` for every other handler,
+/// whose kind is fixed.
+fn handle_kind(
+    container: &Container,
+    handler: &Handler,
+    private: &TokenStream,
+) -> Option<TokenStream> {
+    let fixed = container
+        .handler_options(handler)
+        .is_some_and(|o| o.kind.is_some());
+    if handler.role != Role::Handle || fixed {
+        return None;
+    }
+    // kameo's `(msg, ctx)`: the context knows whether a reply is awaited.
+    let reply = match handler.inputs.as_slice() {
+        [_, (Some(ctx), _)] => quote! {{
+            #[allow(unused_imports)]
+            use #private::{NoReplyContext as _, ViaReplyContext as _};
+            (&#private::ReplyProbe(&#ctx)).__tw_expects_reply()
+        }},
+        _ => quote!(#private::None),
+    };
+    let message = match container.handle_message(handler) {
+        Some((Some(msg), _)) => quote! {{
+            #[allow(unused_imports)]
+            use #private::{NotAMessage as _, ViaMessage as _};
+            (&#private::MessageProbe(&#msg)).__tw_expects_reply()
+        }},
+        _ => quote!(#private::None),
+    };
+    Some(quote!(#private::handle_kind(#reply, #message)))
+}
+
+/// `inc` for a message written as `Inc`, `msgs::Inc` or `Inc<T>`; `None`
+/// for `Self::Msg` and other types whose name is not in the signature.
+fn written_type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(tp) if tp.qself.is_none() => {
+            let first = tp.path.segments.first()?;
+            if first.ident == "Self" {
+                return None;
+            }
+            let last = tp.path.segments.last()?;
+            Some(crate::ast::snake_case(&last.ident.unraw_string()))
+        }
+        Type::Group(g) => written_type_name(&g.elem),
+        Type::Paren(p) => written_type_name(&p.elem),
+        _ => None,
     }
 }
 

@@ -24,6 +24,7 @@ mod dispatch;
 mod expand;
 mod message;
 mod secret;
+mod send;
 mod spawn;
 mod symbol;
 mod valid;
@@ -37,7 +38,38 @@ use ast::{Container, ContainerKind};
 use attr::Position;
 use ctxt::Ctxt;
 
-/// Traces every method of an actor's impl block. See `tracewire::traced_actor`.
+/// Traces every method of an actor's impl block: tracewire's own
+/// `tracewire::actor::Actor`, kameo's `Actor` and `Message<M>`, ractor's
+/// `Actor`, a user's trait, or an inherent impl.
+///
+/// # Which impls get items added
+///
+/// The macro wraps each method and, by default, adds nothing else to the
+/// impl: an actor's name in client-side spans (`Actor::NAME`) defaults to
+/// its snake_case type name, the same name the handler spans get, so the
+/// two agree with no item written. It adds `NAME`, `CALL_SAMPLE` or
+/// `CAST_SAMPLE` only when the user asked for what they carry
+/// (`name = ".."` on the impl; `sample = ..` reaching `handle_call` or
+/// `handle_cast`), and only to an impl that defines the associated types
+/// `Args`, `Call`, `Reply`, `Cast` and `Info`. The compiler makes every
+/// impl of tracewire's `Actor` define all five (none has a default), and
+/// `ractor::Actor` (`Msg`, `State`, `Arguments`), `kameo::Actor` (`Args`,
+/// `Error`) and `kameo::message::Message<M>` (`Reply`) do not, so what the
+/// trait is called, or how it was imported, never matters.
+///
+/// # kameo and ractor
+///
+/// A `handle` with two or more arguments is a message handler: kameo's
+/// `handle(&mut self, msg, ctx)` or ractor's `handle(&self, myself,
+/// message, state)`. Its span is `{actor}.handle {message}`, the message
+/// being the variant of an enum deriving `tracewire::Message` or else the
+/// message type's snake_case name; its kind is SERVER when the sender waits
+/// for a reply (a kameo `ask`; a ractor variant carrying an `RpcReplyPort`)
+/// and CONSUMER otherwise. The message is recorded through its
+/// `#[message(attr)]` fields only, and framework arguments (`Self::State`,
+/// `Self::Arguments`, `Self::Args`, `ActorRef`, `WeakActorRef`, `Context`,
+/// `ActorContext`) are left out unless `record(..)` names them. See
+/// `tracewire::kameo` and `tracewire::ractor`.
 #[proc_macro_attribute]
 pub fn traced_actor(args: TokenStream, item: TokenStream) -> TokenStream {
     traced_impl(ContainerKind::Actor, args.into(), item.into()).into()

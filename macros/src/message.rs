@@ -321,6 +321,7 @@ fn expand(input: &Input) -> TokenStream {
     };
 
     let record = record_attributes(input);
+    let expects_reply = expects_reply(input);
 
     quote! {
         #[automatically_derived]
@@ -334,7 +335,52 @@ fn expand(input: &Input) -> TokenStream {
             }
 
             #record
+            #expects_reply
         }
+    }
+}
+
+/// `expects_reply`, when some variant carries a field whose type is named
+/// `RpcReplyPort` (ractor's reply port: the variant is sent with `call!`
+/// or `call_t!` and its sender waits). Decided from the field's type as
+/// written, since the port is what makes a ractor message a call.
+fn expects_reply(input: &Input) -> TokenStream {
+    let calls: Vec<TokenStream> = input
+        .variants
+        .iter()
+        .filter(|v| v.fields.iter().any(|f| is_reply_port(&f.ty)))
+        .map(|v| {
+            let path = variant_path(v);
+            match v.fields {
+                Fields::Named(_) => quote!(#path { .. }),
+                Fields::Unnamed(_) => quote!(#path(..)),
+                Fields::Unit => quote!(#path),
+            }
+        })
+        .collect();
+    if calls.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[inline]
+        fn expects_reply(&self) -> ::core::primitive::bool {
+            ::core::matches!(self, #(#calls)|*)
+        }
+    }
+}
+
+/// `RpcReplyPort<T>`, `ractor::RpcReplyPort<T>`, or one in an `Option`.
+fn is_reply_port(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(tp) => tp.path.segments.last().is_some_and(|s| {
+            s.ident == "RpcReplyPort"
+                || (s.ident == "Option"
+                    && matches!(&s.arguments, syn::PathArguments::AngleBracketed(a)
+                        if a.args.iter().any(|g| matches!(g, syn::GenericArgument::Type(t) if is_reply_port(t)))))
+        }),
+        syn::Type::Group(g) => is_reply_port(&g.elem),
+        syn::Type::Paren(p) => is_reply_port(&p.elem),
+        _ => false,
     }
 }
 

@@ -100,7 +100,7 @@ impl VisitMut for SpawnRewriter<'_> {
 /// Whether the macro `name` takes its input as something other than code to
 /// run (quoted, matched or turned into text), so a `spawn(..)` in it is not
 /// a spawn.
-fn quotes(name: &Ident) -> bool {
+pub(crate) fn quotes(name: &Ident) -> bool {
     NOT_CODE_MACROS.iter().any(|n| name == n)
 }
 

@@ -60,6 +60,8 @@
 //! | `axum` | no | `axum::TraceParent`: an axum extractor for `#[traced(parent = ..)]` with the request's method and path (an `http::HeaderMap` argument needs no feature) | axum-core |
 //! | `testing` | no | `testing`: in-memory span capture and trace-tree assertions | the SDK's `testing` feature |
 //! | `tracing` | no | `tracing`: `tracing` spans and events in the traces (a `tracing_subscriber` layer `init()` installs), their events as OTLP log records, context through kameo and ractor mailboxes | tracing, tracing-subscriber (registry), tracing-opentelemetry, opentelemetry-appender-tracing |
+//! | `kameo` | no | `#[traced_actor]` on kameo 0.22 impls, `kameo`: the caller's span through the mailbox | kameo (with its `tracing` feature) |
+//! | `ractor` | no | `#[traced_actor]` on `impl ractor::Actor` (0.16), `ractor`: the caller's span through the mailbox | ractor (its default features) |
 //! | `full` | no | all of the above | |
 //!
 //! Using an item of a feature that is off is a compile error naming the
@@ -131,6 +133,8 @@ pub mod semconv;
 mod span;
 #[cfg(any(feature = "terminal", feature = "testing"))]
 mod span_forest;
+// The spans around kameo and ractor sends in traced code.
+mod send_site;
 mod static_name;
 // Core too, though a feature: generated send sites call its carrier span,
 // and `init()` and `TestTracing` install its layer.
@@ -150,6 +154,12 @@ pub mod axum;
 #[cfg_attr(docsrs, doc(cfg(feature = "channel")))]
 pub mod channel;
 pub mod export;
+#[cfg(feature = "kameo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "kameo")))]
+pub mod kameo;
+#[cfg(feature = "ractor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ractor")))]
+pub mod ractor;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
@@ -188,10 +198,17 @@ pub mod __private {
         decode, reject_params, reject_payload, reject_unknown_event,
     };
     pub use crate::inbound::InboundRequest;
-    pub use crate::message::{MessageProbe, NotAMessage, VariantNames, ViaMessage};
+    pub use crate::message::{
+        MessageProbe, NoReplyContext, NotAMessage, ReplyProbe, VariantNames, ViaMessage,
+        ViaReplyContext, handle_kind,
+    };
     pub use crate::outcome::Outcome;
     pub use crate::propagate::{
         CarriesContext, PropagateClosure, PropagateFuture, PropagateOther, PropagateProbe,
+    };
+    pub use crate::send_site::{
+        LabelViaMessage, LabelViaType, MessageLabel, NotASendSite, SendProbe, SendResultProbe,
+        SendSpan, UnsetSendResult, ViaSendResult, ViaSendSite,
     };
     pub use crate::span::{
         AttrProbe, ErrorProbe, ErrorViaDisplay, ErrorViaSpanOutcome, ErrorViaTypeName, HandlerMeta,

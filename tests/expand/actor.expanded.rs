@@ -1,5 +1,4 @@
 impl Actor for UserCache {
-    const NAME: &'static str = "user_cache";
     type Args = Db;
     type Call = CacheCall;
     type Reply = Result<User, DbError>;
@@ -91,15 +90,6 @@ impl Actor for UserCache {
                     #[allow(unused_imports)]
                     use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
                     (&::tracewire::__private::AttrProbe(&msg)).__tw_value()
-                },
-            );
-            ::tracewire::__private::HandlerSpan::record(
-                &mut __tw_span,
-                "ctx",
-                {
-                    #[allow(unused_imports)]
-                    use ::tracewire::__private::{RecordAttr as _, SkipAttr as _};
-                    (&::tracewire::__private::AttrProbe(&ctx)).__tw_value()
                 },
             );
             ::tracewire::__private::HandlerSpan::record(

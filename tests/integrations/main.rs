@@ -10,5 +10,9 @@
 
 mod axum_http;
 mod example_axum_http;
+mod example_kameo;
+mod example_ractor;
 mod example_tracing_bridge;
+mod kameo;
+mod ractor;
 mod tracing_bridge;

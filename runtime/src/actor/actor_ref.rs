@@ -50,7 +50,7 @@ impl<A: Actor> Clone for ActorRef<A> {
 impl<A: Actor> fmt::Debug for ActorRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ActorRef")
-            .field("actor", &A::NAME)
+            .field("actor", &super::behaviour::actor_name::<A>())
             .field("running", &self.is_running())
             .finish()
     }
@@ -239,8 +239,8 @@ fn unreachable_envelope() -> ! {
 pub(crate) fn channel<A: Actor>(capacity: usize) -> (ActorRef<A>, mpsc::Receiver<Envelope<A>>) {
     let (tx, rx) = mpsc::channel(capacity);
     let shared = Arc::new(Shared {
-        call_names: VariantNames::new(concat(A::NAME, ".", "call")),
-        cast_names: VariantNames::new(concat(A::NAME, ".", "cast")),
+        call_names: VariantNames::new(concat(super::behaviour::actor_name::<A>(), ".", "call")),
+        cast_names: VariantNames::new(concat(super::behaviour::actor_name::<A>(), ".", "cast")),
         running: AtomicBool::new(false),
         stops: watch::channel(0).0,
     });

@@ -21,9 +21,12 @@ impl Message for NoMessage {
 
 /// A GenServer-style actor. See the module documentation.
 ///
-/// The name used in client-side span names is [`NAME`](Self::NAME); on a
-/// `#[traced_actor]` impl it is set for you (the snake_case type name, or
-/// `name = ".."`), so client and server spans agree.
+/// The name used in client-side span names is [`NAME`](Self::NAME), by
+/// default the snake_case type name (`user_cache` for `UserCache<T>`), the
+/// name `#[traced_actor]` gives the handler spans, so client and server
+/// spans agree without anything added to the impl. `#[traced_actor(name =
+/// "..")]` sets it for you (see [`traced_actor`](crate::traced_actor) for
+/// when the macro adds items to an impl).
 ///
 /// # Examples
 ///
@@ -80,8 +83,9 @@ pub trait Actor: Sized + Send + 'static {
     /// Messages to self: timers and other notifications.
     type Info: Message + Send + 'static;
 
-    /// The actor's name in span names.
-    const NAME: &'static str = "actor";
+    /// The actor's name in client-side span names (`{NAME}.call {variant}`);
+    /// `None` (the default) is the snake_case type name.
+    const NAME: Option<&'static str> = None;
 
     /// Head-sampling rate for calls, decided on the client span so that the
     /// caller's and the handler's spans are kept or dropped together.
@@ -130,4 +134,11 @@ pub trait Actor: Sized + Send + 'static {
         let _ = reason;
         async {}
     }
+}
+
+/// The name in `A`'s client-side span names: [`Actor::NAME`], else the
+/// snake_case type name (the last path segment, without generics), built
+/// once per type.
+pub(crate) fn actor_name<A: Actor>() -> &'static str {
+    A::NAME.unwrap_or_else(crate::static_name::type_label::<A>)
 }

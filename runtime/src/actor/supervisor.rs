@@ -120,7 +120,7 @@ impl ChildSpec {
     {
         let (actor_ref, runner) = Runner::with_mailbox(capacity.max(1));
         let spec = ChildSpec {
-            name: A::NAME,
+            name: super::behaviour::actor_name::<A>(),
             restart: Restart::Permanent,
             child: Box::new(ActorChild { args, runner }),
         };

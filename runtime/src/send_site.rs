@@ -1,0 +1,237 @@
+//! Sends to kameo and ractor actors from traced code: the span around each
+//! send and the carrier span that takes its context through the mailbox.
+//!
+//! `#[traced_actor]` and `#[traced]` rewrite `recv.ask(m)`, `recv.tell(m)`,
+//! `recv.cast(m)`, `recv.call(..)`, `recv.send_message(m)`, `cast!`,
+//! `call!` and `call_t!` in a handler's body (see the macros' `send`
+//! module) into code that asks [`SendProbe`] what `recv` is. Only kameo's
+//! and ractor's actor refs answer (`tracewire::kameo`, `tracewire::ractor`,
+//! with their features on): for them a CLIENT (`ask`, `call`) or PRODUCER
+//! (`tell`, `cast`, `send_message`) span `{actor}.{op} {message}` is
+//! started, and the send runs with that span current and its carrier span
+//! ([`carrier_span`]) entered, so the handler's span becomes its child.
+//! For anything else (tracewire's own `ActorRef`, whose `call` and `cast`
+//! start their own spans; a user's type with a `tell` method) the send runs
+//! exactly as written.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use opentelemetry::ContextGuard;
+use opentelemetry::trace::SpanKind;
+
+use crate::outcome::Outcome;
+use crate::span::{HandlerMeta, HandlerSpan};
+use crate::static_name::concat;
+#[cfg(feature = "tracing")]
+use crate::tracing::carrier::carrier_span;
+
+/// Autoref probe: what the receiver of a send is.
+#[doc(hidden)]
+pub struct SendProbe<'a, T: ?Sized>(pub &'a T);
+
+/// The receivers that are actor refs of a framework whose mailbox carries
+/// the sender's `tracing` span: the actor's name in send spans.
+#[doc(hidden)]
+pub trait ViaSendSite {
+    fn __tw_send_actor(&self) -> Option<&'static str>;
+}
+
+/// Every other receiver: no span, the send as written.
+#[doc(hidden)]
+pub trait NotASendSite {
+    #[inline]
+    fn __tw_send_actor(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+impl<T: ?Sized> NotASendSite for &SendProbe<'_, T> {}
+
+/// The span of one send, with its carrier span; nothing for a receiver
+/// that is not a kameo or ractor actor ref.
+#[doc(hidden)]
+pub struct SendSpan {
+    inner: Option<Active>,
+}
+
+/// A send span that is recording or carrying a sampling decision, and the
+/// carrier span that takes its context through the mailbox. Without the
+/// `tracing` feature no receiver is a send site (kameo and ractor need
+/// it), so there is never one; generated code still compiles.
+struct Active {
+    span: HandlerSpan,
+    #[cfg(feature = "tracing")]
+    carrier: ::tracing::Span,
+}
+
+impl SendSpan {
+    /// Starts `{actor}.{op} {message}` (or `{actor}.{op}` without a
+    /// message name) as a child of the current context, when `actor` is
+    /// known.
+    pub fn start(
+        actor: Option<&'static str>,
+        op: &'static str,
+        message: Option<&'static str>,
+        kind: SpanKind,
+    ) -> SendSpan {
+        let Some(actor) = actor else {
+            return SendSpan { inner: None };
+        };
+        let prefix = concat(actor, ".", op);
+        let name = match message {
+            Some(message) => concat(prefix, " ", message),
+            None => prefix,
+        };
+        #[allow(unused_mut)] // mutated only to build the carrier
+        let mut span = HandlerSpan::start(&HandlerMeta {
+            name,
+            kind,
+            sample: None,
+        });
+        #[cfg(feature = "tracing")]
+        let carrier = carrier_span(span.context());
+        SendSpan {
+            inner: Some(Active {
+                span,
+                #[cfg(feature = "tracing")]
+                carrier,
+            }),
+        }
+    }
+
+    /// Enters the span and its carrier for a send that completes before the
+    /// guard is dropped (`tell(..).try_send()`, ractor's `cast`).
+    pub fn enter(&mut self) -> SendGuard<'_> {
+        SendGuard {
+            _entered: self.inner.as_mut().map(|active| {
+                let cx = active.span.context().clone().attach();
+                #[cfg(feature = "tracing")]
+                let entered = active.carrier.enter();
+                #[cfg(not(feature = "tracing"))]
+                let entered = std::marker::PhantomData;
+                (entered, cx)
+            }),
+        }
+    }
+
+    /// `send` polled with the span current and its carrier entered: kameo
+    /// and ractor take the sender's `tracing` span when the send is first
+    /// polled, not when it is built.
+    pub fn instrument<F: IntoFuture>(&mut self, send: F) -> SendFuture<'_, F::IntoFuture> {
+        SendFuture {
+            span: self,
+            send: send.into_future(),
+        }
+    }
+
+    /// Ends the span with the send's outcome.
+    pub fn finish(self, outcome: Outcome<'_>) {
+        if let Some(active) = self.inner {
+            active.span.finish(outcome);
+        }
+    }
+}
+
+/// While alive, the send span is current and its carrier span entered.
+#[doc(hidden)]
+pub struct SendGuard<'a> {
+    _entered: Option<(Entered<'a>, ContextGuard)>,
+}
+
+#[cfg(feature = "tracing")]
+type Entered<'a> = ::tracing::span::Entered<'a>;
+#[cfg(not(feature = "tracing"))]
+type Entered<'a> = std::marker::PhantomData<&'a ()>;
+
+pin_project_lite::pin_project! {
+    /// A send's future, polled inside its span.
+    #[doc(hidden)]
+    pub struct SendFuture<'a, F> {
+        span: &'a mut SendSpan,
+        #[pin]
+        send: F,
+    }
+}
+
+impl<F: Future> Future for SendFuture<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        this.send.poll(task)
+    }
+}
+
+/// Autoref probe: a send's result, an error when it is an `Err` with a
+/// `Display`.
+#[doc(hidden)]
+pub struct SendResultProbe<'a, T: ?Sized>(pub &'a T);
+
+#[doc(hidden)]
+pub trait ViaSendResult<'a> {
+    fn __tw_send_outcome(&self) -> Outcome<'a>;
+}
+
+impl<'a, T, E: Display> ViaSendResult<'a> for SendResultProbe<'a, Result<T, E>> {
+    #[inline]
+    fn __tw_send_outcome(&self) -> Outcome<'a> {
+        match self.0 {
+            Ok(_) => Outcome::Unset,
+            Err(e) => Outcome::error(std::any::type_name::<E>(), e),
+        }
+    }
+}
+
+#[doc(hidden)]
+pub trait UnsetSendResult {
+    #[inline]
+    fn __tw_send_outcome(&self) -> Outcome<'static> {
+        Outcome::Unset
+    }
+}
+
+impl<T: ?Sized> UnsetSendResult for &SendResultProbe<'_, T> {}
+
+/// The name a send span gives a message: its variant for a `Message`, else
+/// its type's snake_case name.
+#[doc(hidden)]
+pub struct MessageLabel<'a, T: ?Sized>(pub &'a T);
+
+#[doc(hidden)]
+pub trait LabelViaMessage {
+    fn __tw_label(&self) -> &'static str;
+}
+
+impl<T: crate::Message + ?Sized> LabelViaMessage for MessageLabel<'_, T> {
+    #[inline]
+    fn __tw_label(&self) -> &'static str {
+        self.0.variant_name()
+    }
+}
+
+#[doc(hidden)]
+pub trait LabelViaType {
+    fn __tw_label(&self) -> &'static str;
+}
+
+impl<T: ?Sized> LabelViaType for &MessageLabel<'_, T> {
+    #[inline]
+    fn __tw_label(&self) -> &'static str {
+        crate::static_name::type_label::<T>()
+    }
+}
+
+/// A generic send's outcome, for the extension traits where the error type
+/// is not known to have a `Display`: an `Err` is an error named by its
+/// type.
+#[cfg(any(feature = "kameo", feature = "ractor"))]
+pub(crate) fn result_outcome<T, E>(result: &Result<T, E>) -> Outcome<'static> {
+    match result {
+        Ok(_) => Outcome::Unset,
+        Err(_) => Outcome::error(std::any::type_name::<E>(), &"the send failed"),
+    }
+}
