@@ -92,6 +92,14 @@ async fn main() {
 
     let (echo, handle) = ractor::Actor::spawn(None, Echo, ()).await.expect("spawns");
     echo.send_message("hi".to_owned()).expect("sent");
+    // ractor handles a stop before queued messages: wait (bounded) until the
+    // message has been handled before stopping.
+    for _ in 0..500 {
+        if !tracing.tree().spans_named("echo.handle string").is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     echo.stop(None);
     handle.await.expect("stops");
 
