@@ -264,6 +264,8 @@ mod origin;
 mod outbound;
 mod protocol;
 mod pubsub;
+#[cfg(feature = "redis")]
+mod redis_adapter;
 mod route;
 mod server;
 mod server_core;
@@ -284,6 +286,12 @@ pub use limits::{
 pub use node_message::{NodeMessage, NodeSubscription};
 pub use origin::OriginCheck;
 pub use pubsub::{BroadcastError, PubSub};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis_adapter::{
+    DEFAULT_PUBLISH_QUEUE, DEFAULT_REDIS_CHANNEL, RECONNECT_MAX, RECONNECT_MIN, RedisAdapter,
+    RedisUrlError,
+};
 pub use server::{
     DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,
 };
