@@ -418,3 +418,105 @@ pub(crate) fn unique_node_name() -> String {
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn broadcast() -> Envelope {
+        let mut trace = Map::new();
+        trace.insert(
+            "traceparent".into(),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into(),
+        );
+        Envelope {
+            node: Arc::from("a"),
+            to: None,
+            body: Body::Broadcast {
+                topic: "room:1".into(),
+                event: "new_msg".into(),
+                payload: json!({"body": "hi"}),
+                from: Some(17),
+            },
+            trace,
+        }
+    }
+
+    #[test]
+    fn an_envelope_reads_back_as_written_and_its_context_is_a_link() {
+        let envelope = broadcast();
+        let decoded = Envelope::decode(&envelope.encode()).unwrap();
+        assert_eq!(decoded, envelope);
+        let link = decoded.link().unwrap().unwrap();
+        assert_eq!(
+            link.trace_id().to_string(),
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+        assert!(link.is_remote());
+
+        let direct = Envelope {
+            to: Some(Arc::from("b")),
+            body: Body::Node {
+                topic: "phx:presence".into(),
+                payload: json!([1, 2]),
+            },
+            trace: Map::new(),
+            ..envelope
+        };
+        let decoded = Envelope::decode(&direct.encode()).unwrap();
+        assert_eq!(decoded, direct);
+        assert_eq!((decoded.to(), decoded.topic()), (Some("b"), "phx:presence"));
+        assert_eq!(decoded.link(), Ok(None));
+    }
+
+    #[test]
+    fn what_is_not_an_envelope_is_refused_with_its_reason() {
+        let too_big = vec![b' '; MAX_ENVELOPE_SIZE + 1];
+        assert_eq!(Envelope::decode(&too_big), Err(RejectReason::Oversized));
+        for malformed in [&b"\xff"[..], b"", b"[]", b"\"text\"", b"{"] {
+            assert_eq!(Envelope::decode(malformed), Err(RejectReason::Malformed));
+        }
+        let mut good = serde_json::from_slice::<Value>(&broadcast().encode()).unwrap();
+        let long = "x".repeat(MAX_ENVELOPE_NAME + 1);
+        for (key, bad) in [
+            ("v", json!(2)),
+            ("node", json!("")),
+            ("node", json!(long)),
+            ("to", json!(5)),
+            ("kind", json!("other")),
+            ("topic", json!(null)),
+            ("event", json!(7)),
+            ("from", json!(-1)),
+        ] {
+            let saved = good[key].clone();
+            good[key] = bad;
+            let bytes = serde_json::to_vec(&good).unwrap();
+            assert_eq!(
+                Envelope::decode(&bytes),
+                Err(RejectReason::WrongEnvelope),
+                "{key}"
+            );
+            good[key] = saved;
+        }
+        good.as_object_mut().unwrap().remove("payload");
+        let bytes = serde_json::to_vec(&good).unwrap();
+        assert_eq!(Envelope::decode(&bytes), Err(RejectReason::WrongEnvelope));
+    }
+
+    #[test]
+    fn a_context_that_does_not_validate_is_refused_not_repaired() {
+        for trace in [
+            json!({"traceparent": "00-zzzz-forged-01"}),
+            json!({"traceparent": format!("00-{}-00f067aa0ba902b7-01", "4".repeat(600))}),
+            json!({"traceparent": 42}),
+            json!(42),
+        ] {
+            let mut value = serde_json::from_slice::<Value>(&broadcast().encode()).unwrap();
+            value[JSON_KEY] = trace;
+            let envelope = Envelope::decode(&serde_json::to_vec(&value).unwrap()).unwrap();
+            assert_eq!(envelope.link(), Err(RejectReason::TraceContext));
+        }
+    }
+}

@@ -67,6 +67,15 @@ const BODY_SIZE: &str = "messaging.message.body.size";
 /// forever: a node starts, and keeps serving its own clients, while Redis
 /// is down.
 ///
+/// Whoever can publish on the channel can broadcast to this node's
+/// clients (a well-formed envelope is delivered): keep Redis private to
+/// the cluster (bind, ACLs). Only the trace context is never trusted.
+///
+/// # Panics
+///
+/// When its PubSub is built outside a tokio runtime: it spawns its
+/// connections' tasks there.
+///
 /// # Examples
 ///
 /// ```no_run
@@ -185,6 +194,9 @@ impl Adapter for RedisAdapter {
     }
 
     fn start(&self, inbound: Inbound) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            panic!("RedisAdapter: build the Server (or PubSub) inside a tokio runtime");
+        };
         let (queue, rx) = mpsc::unbounded_channel();
         let (stop, stopped) = watch::channel(());
         // The span name holds the channel, fixed for the adapter's life:
@@ -205,14 +217,14 @@ impl Adapter for RedisAdapter {
             state: state.clone(),
             queue: rx,
         };
-        tokio::spawn(publisher.run());
+        runtime.spawn(publisher.run());
         let subscriber = Subscriber {
             client: self.client.clone(),
             channel: self.channel.clone(),
             inbound,
             stopped,
         };
-        tokio::spawn(subscriber.run());
+        runtime.spawn(subscriber.run());
         let _ = self.running.set(Running {
             queue,
             state,
@@ -423,4 +435,46 @@ async fn subscribe(
     let mut pubsub = client.get_async_pubsub().await?;
     pubsub.subscribe(channel).await?;
     Ok(pubsub)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_budget_refuses_what_does_not_fit_but_always_takes_one() {
+        let queued = AtomicUsize::new(0);
+        assert!(reserve(&queued, 600, 1000));
+        assert!(reserve(&queued, 400, 1000));
+        assert!(!reserve(&queued, 1, 1000));
+        queued.fetch_sub(1000, Ordering::AcqRel);
+        // An empty queue takes an envelope larger than the whole budget.
+        assert!(reserve(&queued, 5000, 1000));
+        assert!(!reserve(&queued, 1, 1000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn reconnecting_backs_off_exponentially_up_to_the_maximum() {
+        let mut backoff = Backoff::new();
+        let mut waits = Vec::new();
+        for _ in 0..8 {
+            let started = tokio::time::Instant::now();
+            backoff.wait().await;
+            waits.push(started.elapsed());
+        }
+        let ms = |n| Duration::from_millis(n);
+        assert_eq!(
+            waits,
+            [
+                ms(50),
+                ms(100),
+                ms(200),
+                ms(400),
+                ms(800),
+                ms(1600),
+                ms(2000),
+                ms(2000)
+            ]
+        );
+    }
 }
