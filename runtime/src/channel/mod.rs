@@ -143,6 +143,7 @@
 //! | `socket.connect` | SERVER | around [`SocketHandler::connect`], and around an upgrade refused before it | `socket.transport`, `socket.user_agent`; event `socket.authenticated` (with `socket.id`) on success; status Error on refusal (`error.type`: `connect_refused`, `unsupported_vsn`, `origin_refused`, `connection_limit`) |
 //! | `channel.broadcast` | PRODUCER | around each broadcast, a child of the current span | `messaging.destination.name` (the topic), `broadcast.event`, `broadcast.payload_size` (bytes of the JSON payload), `broadcast.recipients` |
 //! | `{Channel::NAME}.handle_out {event}` | CONSUMER | per recipient of a broadcast its channel does not intercept, around writing it to the client | a new trace *linked* to `channel.broadcast` |
+//! | `publish {channel}` | PRODUCER | with the `redis` feature's adapter, around publishing each envelope to Redis, a child of `channel.broadcast` | `messaging.system` (`redis`), `messaging.destination.name` (the Redis channel), `messaging.operation.name` (`publish`), `messaging.operation.type` (`send`), `messaging.message.body.size`; status Error with `error.type` (`disconnected`, `queue_full`, `too_large`) when it was not published |
 //!
 //! For an event the channel [intercepts](Channel::intercepts), the server
 //! creates no span: it runs [`Channel::handle_out`] under a context that
@@ -240,8 +241,10 @@
 //! - broadcasts from one node arrive on every other node in the order that
 //!   node sent them;
 //! - across nodes delivery is *at most once*: what the adapter cannot get
-//!   to the broker is counted in `tracewire.pubsub.unpublished` and lost,
-//!   while this node's own subscribers always get it.
+//!   to the broker is counted in `tracewire.pubsub.unpublished` (attribute
+//!   `reason`) and lost, while this node's own subscribers always get it;
+//!   what a node receives that is not an envelope is counted in
+//!   `tracewire.pubsub.rejected` and dropped.
 //!
 //! The broadcast span's W3C context travels in the adapter's envelope, not
 //! in the payload: the other node's `handle_out` spans link to it (the
@@ -249,7 +252,9 @@
 //! clients receive is exactly what was broadcast. Code that coordinates
 //! nodes (Presence, LongPoll) sends node messages no client sees through
 //! the same adapter: [`PubSub::node_broadcast`], [`PubSub::node_send`],
-//! [`PubSub::node_subscribe`]. [`Envelope`] has the wire format.
+//! [`PubSub::node_subscribe`] (a subscription holds 1024 messages; one
+//! more is dropped and counted as the limit hit `pubsub_node_queue`).
+//! [`Envelope`] has the wire format.
 
 mod adapter;
 mod connection;
