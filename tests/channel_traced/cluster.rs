@@ -147,3 +147,25 @@ async fn node_messages_reach_the_other_nodes_or_the_one_they_are_for() {
     a.broadcast("room:lobby", "shout", json!({})).unwrap();
     assert!(other.try_recv().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_node_subscription_drops_and_counts_what_does_not_fit() {
+    let tracing = TestTracing::install();
+    let cluster = InProcess::new("a");
+    let a = tracewire::channel::PubSub::new(cluster.clone());
+    let b = tracewire::channel::PubSub::new(cluster.node("b"));
+    let mut slow = b.node_subscribe("presence");
+
+    // Nobody reads: 1024 fit, the next two are dropped and counted.
+    for n in 0..1026 {
+        a.node_broadcast("presence", json!({"n": n})).unwrap();
+    }
+    assert_eq!(tracing.limit_hits("pubsub_node_queue"), 2);
+    for n in 0..1024 {
+        assert_eq!(slow.try_recv().unwrap().payload(), &json!({"n": n}));
+    }
+    assert!(slow.try_recv().is_none());
+    // Drained, it takes messages again.
+    a.node_broadcast("presence", json!({"n": "again"})).unwrap();
+    assert_eq!(slow.try_recv().unwrap().payload(), &json!({"n": "again"}));
+}

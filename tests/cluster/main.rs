@@ -10,6 +10,8 @@
 //! - Redis killed (SIGKILL) and restarted on the same port: local delivery
 //!   goes on, what could not be published is counted and its span is an
 //!   Error, cross-node delivery resumes;
+//! - Redis hung (SIGSTOP): the bounded publish queue fills, refuses and
+//!   counts, local delivery goes on;
 //! - hostile data published on the channel by a plain Redis client is
 //!   ignored and counted, and both nodes keep serving;
 //! - node B's deliveries link to node A's `channel.broadcast` span, and the
@@ -40,11 +42,19 @@ const PUBLISH_SPAN: &str = "publish tracewire-test";
 const PATIENCE: Duration = Duration::from_secs(15);
 
 async fn node(redis: &RedisServer, name: &str) -> ServerHandle {
+    node_with(redis, name, |adapter| adapter).await
+}
+
+async fn node_with(
+    redis: &RedisServer,
+    name: &str,
+    configure: impl FnOnce(RedisAdapter) -> RedisAdapter,
+) -> ServerHandle {
     let adapter = RedisAdapter::new(&redis.url())
         .unwrap()
         .node_name(name)
         .channel(CHANNEL);
-    channel_support::serve(channel_support::server().adapter(adapter)).await
+    channel_support::serve(channel_support::server().adapter(configure(adapter))).await
 }
 
 /// Waits until each node's node messages reach the other: both publishers
@@ -281,6 +291,49 @@ async fn redis_killed_and_restarted_local_delivery_goes_on_losses_are_counted_an
         .filter(|f| f[4].get("outage").is_some())
         .collect();
     assert_eq!(kept, Vec::<Value>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_redis_fills_the_bounded_publish_queue_which_refuses_and_counts() {
+    let tracing = TestTracing::install();
+    let redis = RedisServer::start();
+    // Room for a few envelopes only.
+    let a = node_with(&redis, "a", |adapter| adapter.max_queue(4096)).await;
+    let b = node(&redis, "b").await;
+    linked(a.pubsub(), b.pubsub()).await;
+    let (mut a1, _) = joined(&a, "a1").await;
+    tracing.reset();
+
+    // Redis hangs with its connections open: publishes queue up behind the
+    // first pipeline until the queue is full.
+    redis.pause(true);
+    let deadline = Instant::now() + PATIENCE;
+    let mut n = 0;
+    while tracing.pubsub_unpublished("queue_full") == 0 {
+        assert!(Instant::now() < deadline, "the queue never filled");
+        a.pubsub()
+            .broadcast(
+                "room:lobby",
+                "shout",
+                json!({"n": n, "pad": "x".repeat(200)}),
+            )
+            .unwrap();
+        // Local delivery does not wait for Redis.
+        assert_eq!(a1.event("room:lobby", "shout").await[4]["n"], n);
+        n += 1;
+    }
+    let tree = tracing.tree();
+    let refused = tree
+        .spans_named("channel.broadcast")
+        .into_iter()
+        .find(|span| matches!(span.status(), Status::Error { .. }))
+        .unwrap_or_else(|| panic!("no refused broadcast\n{tree}"));
+    refused.assert_attr("error.type", "queue_full");
+
+    // Resumed, the nodes link again (the hung connection timed out and was
+    // replaced, or drained).
+    redis.pause(false);
+    linked(a.pubsub(), b.pubsub()).await;
 }
 
 /// A broadcast envelope from a node that does not exist, with `trace`.

@@ -48,6 +48,22 @@ impl RedisServer {
         }
     }
 
+    /// Stops (`true`, SIGSTOP) or resumes (`false`, SIGCONT) it: a Redis
+    /// that hangs, its connections open.
+    pub fn pause(&self, paused: bool) {
+        let pid = self
+            .child
+            .as_ref()
+            .expect("redis-server is not running")
+            .id();
+        let signal = if paused { "-STOP" } else { "-CONT" };
+        let status = Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     /// Starts it again on the same port (after [`kill`](Self::kill)).
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "redis-server is running already");
@@ -89,6 +105,7 @@ impl RedisServer {
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
+        // SIGKILL ends a stopped (paused) process too.
         self.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
