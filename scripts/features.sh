@@ -8,12 +8,13 @@
 # workspace tests (scripts/test.sh) cover all features together, since the
 # root package enables `full`; the
 # minimal user crate in tests/minimal covers a user's build with
-# `default-features = false`, generated code included.
+# `default-features = false`, generated code included. A build without
+# `redis` must not pull the redis crate: checked below with `cargo tree`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # `otlp,tracing`: OTLP log export is built only with both.
-for features in "" actor axum channel otlp terminal testing tracing otlp,tracing kameo ractor; do
+for features in "" actor axum channel otlp terminal testing tracing otlp,tracing kameo ractor redis; do
     args=(-p tracewire --no-default-features)
     [ -n "$features" ] && args+=(--features "$features")
     echo "== tracewire, features: ${features:-none}" >&2
@@ -22,9 +23,10 @@ for features in "" actor axum channel otlp terminal testing tracing otlp,tracing
 done
 
 # The integrations are opt-in: a default build pulls none of their crates.
-echo "== a default build pulls neither kameo nor ractor" >&2
-if cargo tree -p tracewire -e normal --prefix none | grep -E '^(kameo|ractor) '; then
-    echo "a default build of tracewire depends on kameo or ractor" >&2
+echo "== a default build pulls none of kameo, ractor, redis and the tracing bridge" >&2
+if cargo tree -p tracewire -e normal --prefix none \
+    | grep -E '^(kameo|ractor|redis|tracing-subscriber|tracing-opentelemetry|opentelemetry-appender-tracing) '; then
+    echo "a default build of tracewire depends on an integration's crate" >&2
     exit 1
 fi
 

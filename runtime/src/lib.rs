@@ -60,9 +60,10 @@
 //! | `axum` | no | `axum::TraceParent`: an axum extractor for `#[traced(parent = ..)]` with the request's method and path (an `http::HeaderMap` argument needs no feature) | axum-core |
 //! | `testing` | no | `testing`: in-memory span capture and trace-tree assertions | the SDK's `testing` feature |
 //! | `tracing` | no | `tracing`: `tracing` spans and events in the traces (a `tracing_subscriber` layer `init()` installs), their events as OTLP log records, context through kameo and ractor mailboxes | tracing, tracing-subscriber (registry), tracing-opentelemetry, opentelemetry-appender-tracing |
+//! | `full` | no | every subsystem above: `actor`, `terminal`, `otlp`, `channel`, `axum`, `testing`, `tracing` (not the integrations below) | |
 //! | `kameo` | no | `#[traced_actor]` on kameo 0.22 impls, `kameo`: the caller's span through the mailbox | kameo (with its `tracing` feature) |
 //! | `ractor` | no | `#[traced_actor]` on `impl ractor::Actor` (0.16), `ractor`: the caller's span through the mailbox | ractor (its default features) |
-//! | `full` | no | all of the above | |
+//! | `redis` | no | `channel::RedisAdapter`: channel servers on several nodes through Redis PUBLISH/SUBSCRIBE | redis (`tokio-comp`) |
 //!
 //! Using an item of a feature that is off is a compile error naming the
 //! feature: `#[traced_channel]` on an impl that gets a generated `Channel`

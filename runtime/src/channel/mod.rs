@@ -9,7 +9,8 @@
 //!   `{path}/websocket`, and [`ServerHandle`] for one that is running;
 //! - [`Socket`]: a joined channel's view of its connection, with [`Pusher`]
 //!   for pushing from spawned tasks;
-//! - [`PubSub`]: topics, subscribers and traced broadcasts.
+//! - [`PubSub`]: topics, subscribers and traced broadcasts, on one node or
+//!   across nodes through an [`Adapter`] ([`InProcess`], the default).
 //!
 //! ```no_run
 //! use tracewire::channel::{
@@ -142,6 +143,7 @@
 //! | `socket.connect` | SERVER | around [`SocketHandler::connect`], and around an upgrade refused before it | `socket.transport`, `socket.user_agent`; event `socket.authenticated` (with `socket.id`) on success; status Error on refusal (`error.type`: `connect_refused`, `unsupported_vsn`, `origin_refused`, `connection_limit`) |
 //! | `channel.broadcast` | PRODUCER | around each broadcast, a child of the current span | `messaging.destination.name` (the topic), `broadcast.event`, `broadcast.payload_size` (bytes of the JSON payload), `broadcast.recipients` |
 //! | `{Channel::NAME}.handle_out {event}` | CONSUMER | per recipient of a broadcast its channel does not intercept, around writing it to the client | a new trace *linked* to `channel.broadcast` |
+//! | `publish {channel}` | PRODUCER | with the `redis` feature's adapter, around publishing each envelope to Redis, a child of `channel.broadcast` | `messaging.system` (`redis`), `messaging.destination.name` (the Redis channel), `messaging.operation.name` (`publish`), `messaging.operation.type` (`send`), `messaging.message.body.size`; status Error with `error.type` (`disconnected`, `queue_full`, `too_large`) when it was not published |
 //!
 //! For an event the channel [intercepts](Channel::intercepts), the server
 //! creates no span: it runs [`Channel::handle_out`] under a context that
@@ -222,37 +224,79 @@
 //! (reader, writer, one per joined channel) whose handlers' futures are
 //! allocated only while they run, and their queues.
 //!
-//! # Local broadcasts
+//! # More than one node
 //!
-//! Phoenix's `local_broadcast` skips other nodes of a cluster. This server
-//! is a single node, so every broadcast is local and there is no separate
-//! variant.
+//! A [`Server`] is one node of a cluster: its [`PubSub`] owns this node's
+//! topics and delivers to their subscribers, and an [`Adapter`] beneath it
+//! carries broadcasts to the other nodes ([`Server::adapter`]). The default,
+//! [`InProcess::single`], is a cluster of one; [`InProcess::node`] puts
+//! several servers of one process in one cluster; with the `redis` feature,
+//! `RedisAdapter` connects nodes through Redis PUBLISH/SUBSCRIBE.
+//!
+//! As in Phoenix:
+//!
+//! - [`PubSub::broadcast`] (and [`Socket::broadcast`]) reaches every
+//!   subscriber on every node, once; [`Socket::broadcast_from`] every one
+//!   but the sender; [`PubSub::local_broadcast`] this node's only;
+//! - broadcasts from one node arrive on every other node in the order that
+//!   node sent them;
+//! - across nodes delivery is *at most once*: what the adapter cannot get
+//!   to the broker is counted in `tracewire.pubsub.unpublished` (attribute
+//!   `reason`) and lost, while this node's own subscribers always get it;
+//!   what a node receives that is not an envelope is counted in
+//!   `tracewire.pubsub.rejected` and dropped.
+//!
+//! The broadcast span's W3C context travels in the adapter's envelope, not
+//! in the payload: the other node's `handle_out` spans link to it (the
+//! broker is untrusted input, so they never continue its trace), and what
+//! clients receive is exactly what was broadcast. Code that coordinates
+//! nodes (Presence, LongPoll) sends node messages no client sees through
+//! the same adapter: [`PubSub::node_broadcast`], [`PubSub::node_send`],
+//! [`PubSub::node_subscribe`] (a subscription holds 1024 messages; one
+//! more is dropped and counted as the limit hit `pubsub_node_queue`).
+//! [`Envelope`] has the wire format.
 
+mod adapter;
 mod connection;
 pub(crate) mod handler;
+mod in_process;
 mod joined;
 mod limits;
 mod listen;
 mod mailbox;
+mod node_message;
 mod origin;
 mod outbound;
 mod protocol;
 mod pubsub;
+#[cfg(feature = "redis")]
+mod redis_adapter;
 mod route;
 mod server;
 mod server_core;
 mod socket;
 
+pub use adapter::{
+    Adapter, Envelope, Inbound, MAX_ENVELOPE_NAME, MAX_ENVELOPE_SIZE, PublishError, RejectReason,
+};
 pub use handler::{
     Channel, ConnectError, ConnectInfo, ConnectParams, IntoJoin, IntoOutgoing, IntoReply,
     JoinError, LeaveReason, Outgoing, Payload, Reply, SocketHandler,
 };
+pub use in_process::InProcess;
 pub use limits::{
     DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH,
 };
+pub use node_message::{NodeMessage, NodeSubscription};
 pub use origin::OriginCheck;
 pub use pubsub::{BroadcastError, PubSub};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis_adapter::{
+    DEFAULT_PUBLISH_QUEUE, DEFAULT_REDIS_CHANNEL, RECONNECT_MAX, RECONNECT_MIN, RedisAdapter,
+    RedisUrlError,
+};
 pub use server::{
     DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,
 };
