@@ -18,4 +18,5 @@ mod js;
 mod limits;
 mod load;
 mod node;
+mod presence;
 mod tracing;

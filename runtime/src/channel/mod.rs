@@ -236,6 +236,8 @@ mod listen;
 mod mailbox;
 mod origin;
 mod outbound;
+mod presence;
+mod presence_state;
 mod protocol;
 mod pubsub;
 mod route;
@@ -252,6 +254,7 @@ pub use limits::{
     DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH,
 };
 pub use origin::OriginCheck;
+pub use presence::{Presence, PresenceError};
 pub use pubsub::{BroadcastError, PubSub};
 pub use server::{
     DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,

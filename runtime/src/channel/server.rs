@@ -28,6 +28,7 @@ use super::limits::{
 };
 use super::listen;
 use super::origin::OriginCheck;
+use super::presence::Presence;
 use super::pubsub::PubSub;
 use super::route::{ChannelRoute, Route, TopicPattern};
 use super::server_core::{Config, Core};
@@ -138,6 +139,7 @@ pub struct Server<S> {
     handler: S,
     routes: Vec<Box<dyn Route>>,
     pubsub: PubSub,
+    presence: Presence,
     config: Config,
     /// Routes served beside the socket ([`Server::merge`]).
     beside: Router,
@@ -147,10 +149,12 @@ impl<S: SocketHandler> Server<S> {
     /// A server that authenticates connections with `handler`, with no
     /// channels yet, at path `/socket`.
     pub fn new(handler: S) -> Self {
+        let pubsub = PubSub::default();
         Server {
             handler,
             routes: Vec::new(),
-            pubsub: PubSub::default(),
+            presence: Presence::new(pubsub.clone(), new_node_id()),
+            pubsub,
             config: Config {
                 trust_policy: TrustPolicy::default(),
                 max_frame_size: DEFAULT_MAX_FRAME_SIZE,
@@ -330,6 +334,12 @@ impl<S: SocketHandler> Server<S> {
         self.pubsub.clone()
     }
 
+    /// The server's [`Presence`], to list who is on a topic from outside
+    /// any channel.
+    pub fn presence(&self) -> Presence {
+        self.presence.clone()
+    }
+
     /// The axum router serving `{path}/websocket`, to merge into an
     /// application's own router. Serve it with
     /// `into_make_service_with_connect_info::<SocketAddr>()` for
@@ -347,6 +357,7 @@ impl<S: SocketHandler> Server<S> {
         let local_addr = listener.local_addr()?;
         let path = self.config.path.clone();
         let pubsub = self.pubsub.clone();
+        let presence = self.presence.clone();
         let handshake_timeout = self.config.handshake_timeout;
         let Built {
             router,
@@ -360,6 +371,7 @@ impl<S: SocketHandler> Server<S> {
             local_addr,
             path,
             pubsub,
+            presence,
             shutdown,
             connections,
             serve: Some(tokio::spawn(serve)),
@@ -375,6 +387,7 @@ impl<S: SocketHandler> Server<S> {
         let core = Arc::new(Core {
             routes: self.routes,
             pubsub: self.pubsub,
+            presence: self.presence,
             config: self.config,
             shutdown: shutdown_rx,
             connections: connections.clone(),
@@ -429,6 +442,7 @@ pub struct ServerHandle {
     local_addr: SocketAddr,
     path: String,
     pubsub: PubSub,
+    presence: Presence,
     shutdown: watch::Sender<bool>,
     connections: watch::Receiver<usize>,
     serve: Option<JoinHandle<io::Result<()>>>,
@@ -449,6 +463,11 @@ impl ServerHandle {
     /// The server's topics.
     pub fn pubsub(&self) -> &PubSub {
         &self.pubsub
+    }
+
+    /// The server's [`Presence`].
+    pub fn presence(&self) -> &Presence {
+        &self.presence
     }
 
     /// How many WebSocket connections are open now.
@@ -553,6 +572,7 @@ async fn upgrade<S: SocketHandler>(
         socket_id,
         assigns,
         slot,
+        idle_timeout: core.config.idle_timeout,
     };
     upgrade
         .read_buffer_size(READ_BUFFER_SIZE)
@@ -563,4 +583,11 @@ async fn upgrade<S: SocketHandler>(
         .max_message_size(core.config.max_frame_size)
         .max_frame_size(core.config.max_frame_size)
         .on_upgrade(move |ws| connection::run(ws, accepted))
+}
+
+/// A new node id: 64 random bits (the id generator's thread-local CSPRNG),
+/// naming this server among the nodes of a cluster.
+fn new_node_id() -> Arc<str> {
+    use opentelemetry_sdk::trace::{IdGenerator as _, RandomIdGenerator};
+    Arc::from(RandomIdGenerator::default().new_span_id().to_string())
 }

@@ -8,6 +8,7 @@ use tokio::sync::{Semaphore, watch};
 
 use super::limits::MessageRate;
 use super::origin::OriginCheck;
+use super::presence::Presence;
 use super::pubsub::PubSub;
 use super::route::Route;
 use crate::carrier::TrustPolicy;
@@ -41,6 +42,7 @@ impl Config {
 pub(crate) struct Core {
     pub(crate) routes: Vec<Box<dyn Route>>,
     pub(crate) pubsub: PubSub,
+    pub(crate) presence: Presence,
     pub(crate) config: Config,
     /// Becomes `true` when the server shuts down.
     pub(crate) shutdown: watch::Receiver<bool>,
