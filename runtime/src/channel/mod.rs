@@ -233,6 +233,7 @@ pub(crate) mod handler;
 mod joined;
 mod limits;
 mod listen;
+mod longpoll;
 mod mailbox;
 mod origin;
 mod outbound;
@@ -253,6 +254,7 @@ pub use limits::{
     DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH,
 };
+pub use longpoll::{DEFAULT_LONGPOLL_SESSION_TIMEOUT, DEFAULT_LONGPOLL_WINDOW};
 pub use origin::OriginCheck;
 pub use presence::{Presence, PresenceError};
 pub use pubsub::{BroadcastError, PubSub};

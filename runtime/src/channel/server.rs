@@ -27,7 +27,8 @@ use super::limits::{
     DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH, Limit, MessageRate,
 };
 use super::listen;
-use super::origin::OriginCheck;
+use super::longpoll::{self, LongPollConfig, Sessions};
+use super::origin::{OriginCheck, Refusal};
 use super::presence::Presence;
 use super::pubsub::PubSub;
 use super::route::{ChannelRoute, Route, TopicPattern};
@@ -140,6 +141,8 @@ pub struct Server<S> {
     routes: Vec<Box<dyn Route>>,
     pubsub: PubSub,
     presence: Presence,
+    /// This server's id among the nodes of a cluster.
+    node: Arc<str>,
     config: Config,
     /// Routes served beside the socket ([`Server::merge`]).
     beside: Router,
@@ -150,10 +153,12 @@ impl<S: SocketHandler> Server<S> {
     /// channels yet, at path `/socket`.
     pub fn new(handler: S) -> Self {
         let pubsub = PubSub::default();
+        let node = new_node_id();
         Server {
             handler,
             routes: Vec::new(),
-            presence: Presence::new(pubsub.clone(), new_node_id()),
+            presence: Presence::new(pubsub.clone(), node.clone()),
+            node,
             pubsub,
             config: Config {
                 trust_policy: TrustPolicy::default(),
@@ -168,6 +173,7 @@ impl<S: SocketHandler> Server<S> {
                 max_topic_length: DEFAULT_MAX_TOPIC_LENGTH,
                 max_event_length: DEFAULT_MAX_EVENT_LENGTH,
                 message_rate: None,
+                longpoll: LongPollConfig::default(),
             },
             beside: Router::new(),
         }
@@ -299,6 +305,25 @@ impl<S: SocketHandler> Server<S> {
         self
     }
 
+    /// How long a LongPoll client's poll waits for frames before it is
+    /// answered `204` ([`DEFAULT_LONGPOLL_WINDOW`](super::DEFAULT_LONGPOLL_WINDOW), Phoenix's 10 s, unless
+    /// set).
+    pub fn longpoll_window(mut self, window: Duration) -> Self {
+        self.config.longpoll.window = window;
+        self
+    }
+
+    /// How long a LongPoll session lives without a request from its
+    /// client ([`DEFAULT_LONGPOLL_SESSION_TIMEOUT`](super::DEFAULT_LONGPOLL_SESSION_TIMEOUT), 20 s, unless set;
+    /// keep it above the [window](Self::longpoll_window), which a waiting
+    /// poll spends without a request). A session that times out is closed
+    /// like an idle WebSocket (its channels' `terminate` runs, counted as
+    /// `idle_timeout`), and its client's next poll is answered `410`.
+    pub fn longpoll_session_timeout(mut self, timeout: Duration) -> Self {
+        self.config.longpoll.session_timeout = timeout;
+        self
+    }
+
     /// Serves `routes` beside the socket, on the same address: a page that
     /// connects to it, say. Their paths must not include the socket's
     /// (`{path}/websocket`).
@@ -385,6 +410,7 @@ impl<S: SocketHandler> Server<S> {
             self.config.max_connections.min(Semaphore::MAX_PERMITS),
         ));
         let core = Arc::new(Core {
+            node: self.node,
             routes: self.routes,
             pubsub: self.pubsub,
             presence: self.presence,
@@ -394,12 +420,18 @@ impl<S: SocketHandler> Server<S> {
             connection_slots,
         });
         let route = format!("{}/websocket", core.config.path);
+        let longpoll_route = format!("{}/longpoll", core.config.path);
         let state = Arc::new(Endpoint {
             handler: self.handler,
             core,
+            sessions: Sessions::default(),
         });
         let router = Router::new()
             .route(&route, get(upgrade::<S>))
+            .route(
+                &longpoll_route,
+                get(longpoll::poll::<S>).post(longpoll::publish::<S>),
+            )
             .with_state(state)
             .merge(self.beside);
         Built {
@@ -428,9 +460,11 @@ impl<S> std::fmt::Debug for Server<S> {
 }
 
 /// The router's state.
-struct Endpoint<S> {
-    handler: S,
-    core: Arc<Core>,
+pub(super) struct Endpoint<S> {
+    pub(super) handler: S,
+    pub(super) core: Arc<Core>,
+    /// The LongPoll sessions this server holds.
+    pub(super) sessions: Sessions,
 }
 
 /// A running server, from [`Server::serve`].
@@ -501,8 +535,51 @@ async fn upgrade<S: SocketHandler>(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
+    let core = endpoint.core.clone();
+    let accepted = match authenticate(&endpoint, &params, &headers, &extensions, WEBSOCKET).await {
+        Ok(accepted) => accepted,
+        Err(refused) => return (refused.status, refused.body).into_response(),
+    };
+    upgrade
+        .read_buffer_size(READ_BUFFER_SIZE)
+        .write_buffer_size(WRITE_BUFFER_SIZE)
+        // What waits to be written is bounded by the outbound queue
+        // (`Server::outbound_buffer`), before it reaches tungstenite.
+        .max_write_buffer_size(usize::MAX)
+        .max_message_size(core.config.max_frame_size)
+        .max_frame_size(core.config.max_frame_size)
+        .on_upgrade(move |ws| connection::run(ws, accepted))
+}
+
+/// The transport names `socket.transport` records.
+pub(super) const WEBSOCKET: &str = "websocket";
+pub(super) const LONGPOLL: &str = "longpoll";
+
+/// A connection refused before it was accepted: the HTTP status, and a
+/// reason for the body.
+pub(super) struct Refused {
+    pub(super) status: StatusCode,
+    pub(super) body: &'static str,
+}
+
+impl Refused {
+    fn new(status: StatusCode, body: &'static str) -> Self {
+        Refused { status, body }
+    }
+}
+
+/// What both transports do before a connection is accepted, inside the
+/// `socket.connect` span: the protocol version, the origin check, the
+/// connection limit, then [`SocketHandler::connect`].
+pub(super) async fn authenticate<S: SocketHandler>(
+    endpoint: &Endpoint<S>,
+    params: &ConnectParams,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    transport: &'static str,
+) -> Result<Accepted, Refused> {
     let core = &endpoint.core;
-    let remote = core.config.trust_policy.apply(&HeaderCarrier(&headers));
+    let remote = core.config.trust_policy.apply(&HeaderCarrier(headers));
     let mut span = match remote {
         RemoteParent::Parent(cx) => HandlerSpan::start_with_parent(&CONNECT_SPAN, cx),
         RemoteParent::Link(link) => HandlerSpan::start_linked(
@@ -517,7 +594,7 @@ async fn upgrade<S: SocketHandler>(
         .and_then(|ua| ua.to_str().ok())
         .map(str::to_owned);
     if span.is_recording() {
-        span.record(TRANSPORT, Some("websocket".into()));
+        span.record(TRANSPORT, Some(transport.into()));
         let user_agent = user_agent.as_deref().map(bounded_str);
         span.record(USER_AGENT, user_agent.map(|ua| ua.into_owned().into()));
     }
@@ -527,36 +604,34 @@ async fn upgrade<S: SocketHandler>(
     if !params.get("vsn").is_some_and(|vsn| vsn.starts_with("2.")) {
         const UNSUPPORTED: &str = "unsupported protocol version: this server speaks vsn=2.0.0";
         span.finish(Outcome::error("unsupported_vsn", &UNSUPPORTED));
-        return (StatusCode::BAD_REQUEST, UNSUPPORTED).into_response();
+        return Err(Refused::new(StatusCode::BAD_REQUEST, UNSUPPORTED));
     }
-    let origins = headers.get_all(header::ORIGIN).iter().map(|o| o.as_bytes());
-    let host = headers.get(header::HOST).map(|h| h.as_bytes());
-    if let Err(refused) = core.config.origin.judge(origins, host) {
+    if let Err(refused) = check_origin(core, headers) {
         span.finish(Outcome::error("origin_refused", &refused));
-        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+        return Err(Refused::new(StatusCode::FORBIDDEN, "origin not allowed"));
     }
     let Ok(slot) = core.connection_slots.clone().try_acquire_owned() else {
         Limit::Connections.hit();
         const FULL: &str = "too many connections: the server is at its limit";
         span.finish(Outcome::error("connection_limit", &FULL));
-        return (StatusCode::SERVICE_UNAVAILABLE, FULL).into_response();
+        return Err(Refused::new(StatusCode::SERVICE_UNAVAILABLE, FULL));
     };
     let info = ConnectInfo {
-        transport: "websocket",
+        transport,
         user_agent,
         peer: extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map(|info| info.0),
     };
-    let connected = catch_panic(span.instrument(endpoint.handler.connect(&params, &info))).await;
+    let connected = catch_panic(span.instrument(endpoint.handler.connect(params, &info))).await;
     let assigns = match connected {
         Ok(Ok(assigns)) => assigns,
         Ok(Err(refused)) => {
             span.finish(Outcome::error("connect_refused", &refused));
-            return StatusCode::FORBIDDEN.into_response();
+            return Err(Refused::new(StatusCode::FORBIDDEN, ""));
         }
         // The span has recorded the panic and ended.
-        Err(_panic) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(_panic) => return Err(Refused::new(StatusCode::INTERNAL_SERVER_ERROR, "")),
     };
     let socket_id = endpoint.handler.id(&assigns).map(Arc::<str>::from);
     if span.is_recording() {
@@ -567,22 +642,25 @@ async fn upgrade<S: SocketHandler>(
         span.context().span().add_event(AUTHENTICATED, attributes);
     }
     span.finish(Outcome::Unset);
-    let accepted = Accepted {
+    let idle_timeout = if transport == LONGPOLL {
+        core.config.longpoll.session_timeout
+    } else {
+        core.config.idle_timeout
+    };
+    Ok(Accepted {
         core: core.clone(),
         socket_id,
         assigns,
         slot,
-        idle_timeout: core.config.idle_timeout,
-    };
-    upgrade
-        .read_buffer_size(READ_BUFFER_SIZE)
-        .write_buffer_size(WRITE_BUFFER_SIZE)
-        // What waits to be written is bounded by the outbound queue
-        // (`Server::outbound_buffer`), before it reaches tungstenite.
-        .max_write_buffer_size(usize::MAX)
-        .max_message_size(core.config.max_frame_size)
-        .max_frame_size(core.config.max_frame_size)
-        .on_upgrade(move |ws| connection::run(ws, accepted))
+        idle_timeout,
+    })
+}
+
+/// The origin check, for every request of either transport.
+pub(super) fn check_origin(core: &Core, headers: &HeaderMap) -> Result<(), Refusal> {
+    let origins = headers.get_all(header::ORIGIN).iter().map(|o| o.as_bytes());
+    let host = headers.get(header::HOST).map(|h| h.as_bytes());
+    core.config.origin.judge(origins, host)
 }
 
 /// A new node id: 64 random bits (the id generator's thread-local CSPRNG),

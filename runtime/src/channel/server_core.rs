@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
 
 use super::limits::MessageRate;
+use super::longpoll::LongPollConfig;
 use super::origin::OriginCheck;
 use super::presence::Presence;
 use super::pubsub::PubSub;
@@ -28,6 +29,7 @@ pub(crate) struct Config {
     pub(crate) max_topic_length: usize,
     pub(crate) max_event_length: usize,
     pub(crate) message_rate: Option<MessageRate>,
+    pub(crate) longpoll: LongPollConfig,
 }
 
 impl Config {
@@ -40,6 +42,8 @@ impl Config {
 
 /// What every connection of a server shares.
 pub(crate) struct Core {
+    /// This server's id among the nodes of a cluster.
+    pub(crate) node: Arc<str>,
     pub(crate) routes: Vec<Box<dyn Route>>,
     pub(crate) pubsub: PubSub,
     pub(crate) presence: Presence,

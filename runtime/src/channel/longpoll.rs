@@ -1,0 +1,362 @@
+//! The LongPoll transport at `{path}/longpoll`, as the `phoenix`
+//! JavaScript client's `LongPoll` class speaks it (Phoenix.Transports.LongPoll):
+//!
+//! | request | answer (always HTTP 200 with a JSON body, as Phoenix) |
+//! | --- | --- |
+//! | `GET` without a session token (or with one no session has) | `socket.connect` as for a WebSocket; `{"status": 410, "token": T}` (a new session), or `{"status": 403}` when refused |
+//! | `GET ?token=T` | waits up to the [window](super::Server::longpoll_window) for frames: `{"status": 200, "token": T, "messages": [frame, ..]}`, or `{"status": 204, "token": T}`; `{"status": 410}` once the session is gone |
+//! | `POST ?token=T`, body: frames, one per line (`application/x-ndjson`) | each frame handled as a WebSocket text frame; `{"status": 200}`; `{"status": 410}` for a session that is gone |
+//!
+//! A session is a connection (`connection.rs`, the same joining, handling,
+//! limits and spans as a WebSocket) whose transport is a queue that polls
+//! drain. It ends, like a WebSocket, on the server's shutdown, when its
+//! client is too slow (its outbound buffer fills), or when no request has
+//! come for the [session timeout](super::Server::longpoll_session_timeout).
+//!
+//! Refusals: a body over [`Server::max_frame_size`](super::Server::max_frame_size)
+//! is answered HTTP 413 (counted as `frame_size`); a body that is not
+//! UTF-8, or a frame that is not JSON, HTTP 400 with nothing of it
+//! handled; any other method, 405. Every request passes the origin check.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll, Waker};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ws::Message;
+use axum::extract::{Query, State};
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::Sink;
+use serde_json::{Value, json};
+use tokio::sync::{Notify, mpsc};
+
+use super::connection;
+use super::handler::{ConnectParams, SocketHandler};
+use super::limits::Limit;
+use super::server::{Endpoint, LONGPOLL, authenticate, check_origin};
+use super::server_core::stopped;
+
+/// The default [`Server::longpoll_window`](super::Server::longpoll_window):
+/// Phoenix's 10 seconds.
+pub const DEFAULT_LONGPOLL_WINDOW: Duration = Duration::from_secs(10);
+/// The default
+/// [`Server::longpoll_session_timeout`](super::Server::longpoll_session_timeout):
+/// 20 seconds, two windows.
+pub const DEFAULT_LONGPOLL_SESSION_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Bytes of frames a session gathers for its next poll before the writer
+/// waits (and frames wait in the outbound buffer, which bounds them).
+const POLL_BATCH_BYTES: usize = 256 * 1024;
+/// Client frames of a POST waiting for the connection's reader.
+const INBOUND_FRAMES: usize = 128;
+
+/// The LongPoll settings of a server.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LongPollConfig {
+    pub(crate) window: Duration,
+    pub(crate) session_timeout: Duration,
+}
+
+impl Default for LongPollConfig {
+    fn default() -> Self {
+        LongPollConfig {
+            window: DEFAULT_LONGPOLL_WINDOW,
+            session_timeout: DEFAULT_LONGPOLL_SESSION_TIMEOUT,
+        }
+    }
+}
+
+/// The sessions of one server, by token.
+#[derive(Default)]
+pub(crate) struct Sessions {
+    by_token: Mutex<HashMap<Arc<str>, Arc<Session>>>,
+}
+
+impl Sessions {
+    fn get(&self, token: &str) -> Option<Arc<Session>> {
+        self.lock().get(token).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Arc<str>, Arc<Session>>> {
+        self.by_token.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One session: what its client sends goes to `inbound`, what it is sent
+/// waits in `queue` for a poll.
+struct Session {
+    inbound: mpsc::Sender<Result<Message, axum::Error>>,
+    queue: Arc<PollQueue>,
+    /// One poll at a time drains the queue.
+    polling: tokio::sync::Mutex<()>,
+}
+
+/// `GET {path}/longpoll`: a new session, or a poll of one.
+pub(crate) async fn poll<S: SocketHandler>(
+    State(endpoint): State<Arc<Endpoint<S>>>,
+    Query(params): Query<ConnectParams>,
+    headers: HeaderMap,
+    extensions: Extensions,
+) -> Response {
+    let token = params.get("token").map(String::as_str).unwrap_or_default();
+    let Some(session) = endpoint.sessions.get(token) else {
+        if is_session_token(token) {
+            // A session that has ended (or never was): the client starts
+            // over, without the token.
+            return status(StatusCode::GONE);
+        }
+        // No session token (the first poll; a `token` here is the user's
+        // own connect param): a new session.
+        return new_session(&endpoint, &params, &headers, &extensions).await;
+    };
+    if check_origin(&endpoint.core, &headers).is_err() {
+        return status(StatusCode::FORBIDDEN);
+    }
+    let Ok(_polling) = session.polling.try_lock() else {
+        // Another poll is waiting already: the client has given up on it.
+        return status(StatusCode::CONFLICT);
+    };
+    // Any request keeps the session from timing out.
+    let _ = session
+        .inbound
+        .try_send(Ok(Message::Ping(Default::default())));
+    let mut shutdown = endpoint.core.shutdown.clone();
+    let window = tokio::time::sleep(endpoint.core.config.longpoll.window);
+    tokio::pin!(window);
+    loop {
+        let ready = session.queue.ready.notified();
+        let (frames, closed) = session.queue.take();
+        if !frames.is_empty() {
+            let messages: Vec<Value> = frames.into_iter().map(Value::String).collect();
+            return json_status(json!({ "status": 200, "token": token, "messages": messages }));
+        }
+        if closed {
+            return status(StatusCode::GONE);
+        }
+        tokio::select! {
+            () = ready => {}
+            () = &mut window => break,
+            () = stopped(&mut shutdown) => return status(StatusCode::GONE),
+        }
+    }
+    let _ = session
+        .inbound
+        .try_send(Ok(Message::Ping(Default::default())));
+    json_status(json!({ "status": 204, "token": token }))
+}
+
+async fn new_session<S: SocketHandler>(
+    endpoint: &Arc<Endpoint<S>>,
+    params: &ConnectParams,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> Response {
+    let accepted = match authenticate(endpoint, params, headers, extensions, LONGPOLL).await {
+        Ok(accepted) => accepted,
+        Err(refused) => return status(refused.status),
+    };
+    let token: Arc<str> = Arc::from(new_token(&endpoint.core.node).as_str());
+    let (inbound, frames) = mpsc::channel(INBOUND_FRAMES);
+    let queue = Arc::new(PollQueue::default());
+    let session = Arc::new(Session {
+        inbound,
+        queue: queue.clone(),
+        polling: tokio::sync::Mutex::new(()),
+    });
+    endpoint.sessions.lock().insert(token.clone(), session);
+    let ended = endpoint.clone();
+    let ended_token = token.clone();
+    tokio::spawn(async move {
+        let stream = futures_util::stream::unfold(frames, |mut frames| async move {
+            frames.recv().await.map(|frame| (frame, frames))
+        });
+        connection::run_transport(PollSink(queue), Box::pin(stream), accepted).await;
+        ended.sessions.lock().remove(&ended_token);
+    });
+    json_status(json!({ "status": 410, "token": &*token }))
+}
+
+/// `POST {path}/longpoll?token=T`: the client's frames, one per line.
+pub(crate) async fn publish<S: SocketHandler>(
+    State(endpoint): State<Arc<Endpoint<S>>>,
+    Query(params): Query<ConnectParams>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if check_origin(&endpoint.core, &headers).is_err() {
+        return status(StatusCode::FORBIDDEN);
+    }
+    let token = params.get("token").map(String::as_str).unwrap_or_default();
+    let Some(session) = endpoint.sessions.get(token) else {
+        return status(StatusCode::GONE);
+    };
+    let limit = endpoint.core.config.max_frame_size;
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        Limit::FrameSize.hit();
+        return http_status(StatusCode::PAYLOAD_TOO_LARGE);
+    };
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return http_status(StatusCode::BAD_REQUEST);
+    };
+    let ndjson = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/x-ndjson"));
+    let frames: Vec<&str> = if ndjson {
+        body.split('\n')
+            .map(|line| line.trim_end_matches('\r'))
+            .filter(|line| !line.is_empty())
+            .collect()
+    } else {
+        vec![body]
+    };
+    // All or nothing: a batch with a frame that is not JSON is refused
+    // whole, before any of it is handled.
+    if frames
+        .iter()
+        .any(|frame| serde_json::from_str::<serde::de::IgnoredAny>(frame).is_err())
+    {
+        return http_status(StatusCode::BAD_REQUEST);
+    }
+    let window = endpoint.core.config.longpoll.window;
+    for frame in frames {
+        let sent = session
+            .inbound
+            .send_timeout(Ok(Message::Text(frame.to_owned().into())), window)
+            .await;
+        if sent.is_err() {
+            return status(StatusCode::GONE);
+        }
+    }
+    status(StatusCode::OK)
+}
+
+/// `{"status": code}` in an HTTP 200, as Phoenix answers: the client reads
+/// the status from the body.
+fn status(code: StatusCode) -> Response {
+    json_status(json!({ "status": code.as_u16() }))
+}
+
+/// A refusal the client need not read: the HTTP status says it, and the
+/// body repeats it.
+fn http_status(code: StatusCode) -> Response {
+    let mut response = json_status(json!({ "status": code.as_u16() }));
+    *response.status_mut() = code;
+    response
+}
+
+fn json_status(body: Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A new session token: the node's id and 128 random bits (the id
+/// generator's thread-local CSPRNG). Whoever has it owns the session, as
+/// with Phoenix's signed token; it is never recorded.
+fn new_token(node: &str) -> String {
+    use opentelemetry_sdk::trace::{IdGenerator as _, RandomIdGenerator};
+    format!("{node}.{}", RandomIdGenerator::default().new_trace_id())
+}
+
+/// Whether `token` has a session token's shape, `{16 hex}.{32 hex}`.
+fn is_session_token(token: &str) -> bool {
+    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    token
+        .split_once('.')
+        .is_some_and(|(node, id)| hex(node, 16) && hex(id, 32))
+}
+
+/// What a session's client has been sent and not yet polled.
+#[derive(Default)]
+struct PollQueue {
+    state: Mutex<QueueState>,
+    /// Wakes the waiting poll.
+    ready: Notify,
+}
+
+#[derive(Default)]
+struct QueueState {
+    frames: Vec<String>,
+    bytes: usize,
+    closed: bool,
+    /// The writer, waiting for a poll to make room.
+    writer: Option<Waker>,
+}
+
+impl PollQueue {
+    /// Takes every queued frame, and whether the session has ended.
+    fn take(&self) -> (Vec<String>, bool) {
+        let mut state = self.lock();
+        let frames = std::mem::take(&mut state.frames);
+        state.bytes = 0;
+        if let Some(writer) = state.writer.take() {
+            writer.wake();
+        }
+        (frames, state.closed)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The connection's writer writes into the poll queue.
+struct PollSink(Arc<PollQueue>);
+
+/// A writer that stops without a close frame ends the session too.
+impl Drop for PollSink {
+    fn drop(&mut self) {
+        self.0.lock().closed = true;
+        self.0.ready.notify_one();
+    }
+}
+
+/// The session has ended.
+#[derive(Debug)]
+struct SessionGone;
+
+impl Sink<Message> for PollSink {
+    type Error = SessionGone;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<(), SessionGone>> {
+        let mut state = self.0.lock();
+        if state.closed {
+            return Poll::Ready(Err(SessionGone));
+        }
+        // A frame larger than the batch still goes, alone.
+        if state.bytes < POLL_BATCH_BYTES || state.frames.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        state.writer = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), SessionGone> {
+        let mut state = self.0.lock();
+        match message {
+            Message::Text(text) => {
+                state.bytes += text.len();
+                state.frames.push(text.as_str().to_owned());
+            }
+            Message::Close(_) => state.closed = true,
+            Message::Binary(_) | Message::Ping(_) | Message::Pong(_) => {}
+        }
+        Ok(())
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<Result<(), SessionGone>> {
+        self.0.ready.notify_one();
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<Result<(), SessionGone>> {
+        self.0.lock().closed = true;
+        self.0.ready.notify_one();
+        Poll::Ready(Ok(()))
+    }
+}
