@@ -17,6 +17,7 @@ mod example_chat;
 mod js;
 mod limits;
 mod load;
+mod longpoll;
 mod node;
 mod presence;
 mod tracing;
