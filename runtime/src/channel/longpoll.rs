@@ -31,7 +31,7 @@ use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::Sink;
 use serde_json::{Value, json};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, watch};
 
 use super::connection;
 use super::handler::{ConnectParams, SocketHandler};
@@ -115,37 +115,56 @@ pub(crate) async fn poll<S: SocketHandler>(
     if check_origin(&endpoint.core, &headers).is_err() {
         return status(StatusCode::FORBIDDEN);
     }
+    let config = &endpoint.core.config.longpoll;
+    json_status(
+        poll_session(
+            &session,
+            token,
+            config.window,
+            endpoint.core.shutdown.clone(),
+        )
+        .await,
+    )
+}
+
+/// A poll of `session`: its frames as soon as there are any, `204` after
+/// `window` without, `410` once it has ended.
+async fn poll_session(
+    session: &Session,
+    token: &str,
+    window: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) -> Value {
     let Ok(_polling) = session.polling.try_lock() else {
         // Another poll is waiting already: the client has given up on it.
-        return status(StatusCode::CONFLICT);
+        return json!({ "status": 409 });
     };
     // Any request keeps the session from timing out.
     let _ = session
         .inbound
         .try_send(Ok(Message::Ping(Default::default())));
-    let mut shutdown = endpoint.core.shutdown.clone();
-    let window = tokio::time::sleep(endpoint.core.config.longpoll.window);
+    let window = tokio::time::sleep(window);
     tokio::pin!(window);
     loop {
         let ready = session.queue.ready.notified();
         let (frames, closed) = session.queue.take();
         if !frames.is_empty() {
             let messages: Vec<Value> = frames.into_iter().map(Value::String).collect();
-            return json_status(json!({ "status": 200, "token": token, "messages": messages }));
+            return json!({ "status": 200, "token": token, "messages": messages });
         }
         if closed {
-            return status(StatusCode::GONE);
+            return json!({ "status": 410 });
         }
         tokio::select! {
             () = ready => {}
             () = &mut window => break,
-            () = stopped(&mut shutdown) => return status(StatusCode::GONE),
+            () = stopped(&mut shutdown) => return json!({ "status": 410 }),
         }
     }
     let _ = session
         .inbound
         .try_send(Ok(Message::Ping(Default::default())));
-    json_status(json!({ "status": 204, "token": token }))
+    json!({ "status": 204, "token": token })
 }
 
 async fn new_session<S: SocketHandler>(
@@ -198,12 +217,22 @@ pub(crate) async fn publish<S: SocketHandler>(
         Limit::FrameSize.hit();
         return http_status(StatusCode::PAYLOAD_TOO_LARGE);
     };
-    let Ok(body) = std::str::from_utf8(&body) else {
-        return http_status(StatusCode::BAD_REQUEST);
-    };
     let ndjson = headers
         .get(header::CONTENT_TYPE)
         .is_some_and(|t| t.as_bytes().starts_with(b"application/x-ndjson"));
+    let frames = match parse_body(&body, ndjson) {
+        Ok(frames) => frames,
+        Err(code) => return http_status(code),
+    };
+    json_status(publish_frames(&session, frames, endpoint.core.config.longpoll.window).await)
+}
+
+/// The frames of a POST body: one per line for `application/x-ndjson`
+/// (the `phoenix` client's batches), else the whole body. All or nothing:
+/// a body that is not UTF-8, or with a frame that is not JSON, is refused
+/// whole, before any of it is handled.
+fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<String>, StatusCode> {
+    let body = std::str::from_utf8(body).map_err(|_| StatusCode::BAD_REQUEST)?;
     let frames: Vec<&str> = if ndjson {
         body.split('\n')
             .map(|line| line.trim_end_matches('\r'))
@@ -212,25 +241,28 @@ pub(crate) async fn publish<S: SocketHandler>(
     } else {
         vec![body]
     };
-    // All or nothing: a batch with a frame that is not JSON is refused
-    // whole, before any of it is handled.
     if frames
         .iter()
         .any(|frame| serde_json::from_str::<serde::de::IgnoredAny>(frame).is_err())
     {
-        return http_status(StatusCode::BAD_REQUEST);
+        return Err(StatusCode::BAD_REQUEST);
     }
-    let window = endpoint.core.config.longpoll.window;
+    Ok(frames.into_iter().map(str::to_owned).collect())
+}
+
+/// Hands `frames` to the session's connection, in order (waiting, up to
+/// `window` each, while its reader catches up).
+async fn publish_frames(session: &Session, frames: Vec<String>, window: Duration) -> Value {
     for frame in frames {
         let sent = session
             .inbound
-            .send_timeout(Ok(Message::Text(frame.to_owned().into())), window)
+            .send_timeout(Ok(Message::Text(frame.into())), window)
             .await;
         if sent.is_err() {
-            return status(StatusCode::GONE);
+            return json!({ "status": 410 });
         }
     }
-    status(StatusCode::OK)
+    json!({ "status": 200 })
 }
 
 /// `{"status": code}` in an HTTP 200, as Phoenix answers: the client reads
