@@ -20,14 +20,14 @@ use opentelemetry::trace::SpanKind;
 use serde_json::json;
 use tracewire::testing::TestTracing;
 
-/// The client script, if it can run here.
-fn client_script() -> Option<std::path::PathBuf> {
+/// The client script `name` in tests/js, if it can run here.
+pub fn client_script(name: &str) -> Option<std::path::PathBuf> {
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     let installed = js.join("node_modules/phoenix/package.json").exists()
         && js.join("node_modules/ws/package.json").exists();
     let node = Command::new("node").arg("--version").output().is_ok();
     if installed && node {
-        return Some(js.join("chat_client.js"));
+        return Some(js.join(name));
     }
     let why = "the phoenix client is not installed: run `bash scripts/install-js.sh` (needs Node 20 and npm)";
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
@@ -48,7 +48,7 @@ async fn the_official_phoenix_client_falls_back_to_longpoll() {
 }
 
 async fn chat_over(transport: &'static str) {
-    let Some(script) = client_script() else {
+    let Some(script) = client_script("chat_client.js") else {
         return;
     };
     let tracing = TestTracing::install();
