@@ -7,6 +7,8 @@
 //! | `tracewire.handler.duration` | histogram | `s` | `handler`, `outcome` |
 //! | `tracewire.handler.calls` | counter | `{call}` | `handler`, `outcome` |
 //! | `tracewire.channel.limit_hits` | counter | `{hit}` | `limit` |
+//! | `tracewire.pubsub.unpublished` | counter | `{message}` | `reason` |
+//! | `tracewire.pubsub.rejected` | counter | `{message}` | `reason` |
 //!
 //! `handler` is the span name (`room.handle_in message:new`). `outcome` is
 //! `ok`, `error` (an `Err`, an error outcome or a panic) or `cancelled`.
@@ -29,12 +31,15 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 
 use crate::semconv::{
     CHANNEL_LIMIT_HITS as LIMIT_HITS, HANDLER_CALLS as CALLS, HANDLER_DURATION as DURATION,
+    PUBSUB_REJECTED, PUBSUB_UNPUBLISHED, REASON,
 };
 
 struct Instruments {
     duration: Histogram<f64>,
     calls: Counter<u64>,
     limit_hits: Counter<u64>,
+    unpublished: Counter<u64>,
+    rejected: Counter<u64>,
 }
 
 static INSTRUMENTS: RwLock<Option<Instruments>> = RwLock::new(None);
@@ -71,6 +76,16 @@ pub fn set_meter_provider(provider: &SdkMeterProvider) {
             .u64_counter(LIMIT_HITS)
             .with_unit("{hit}")
             .with_description("Times a channel server limit refused or cut something")
+            .build(),
+        unpublished: meter
+            .u64_counter(PUBSUB_UNPUBLISHED)
+            .with_unit("{message}")
+            .with_description("Messages a PubSub adapter did not get to the other nodes")
+            .build(),
+        rejected: meter
+            .u64_counter(PUBSUB_REJECTED)
+            .with_unit("{message}")
+            .with_description("Messages from a PubSub adapter that were ignored")
             .build(),
     };
     *INSTRUMENTS.write().unwrap_or_else(|e| e.into_inner()) = Some(instruments);
@@ -141,5 +156,25 @@ pub(crate) fn limit_hit(limit: &'static str) {
         instruments
             .limit_hits
             .add(1, &[KeyValue::new(crate::semconv::LIMIT, limit)]);
+    }
+}
+
+/// A PubSub adapter did not get a message to the other nodes.
+#[cfg_attr(not(feature = "channel"), allow(dead_code))]
+pub(crate) fn pubsub_unpublished(reason: &'static str) {
+    count(|i| &i.unpublished, reason);
+}
+
+/// A node ignored something its PubSub adapter received.
+#[cfg_attr(not(feature = "channel"), allow(dead_code))]
+pub(crate) fn pubsub_rejected(reason: &'static str) {
+    count(|i| &i.rejected, reason);
+}
+
+#[cfg_attr(not(feature = "channel"), allow(dead_code))]
+fn count(counter: impl Fn(&Instruments) -> &Counter<u64>, reason: &'static str) {
+    let guard = INSTRUMENTS.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(instruments) = guard.as_ref() {
+        counter(instruments).add(1, &[KeyValue::new(REASON, reason)]);
     }
 }

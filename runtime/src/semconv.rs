@@ -37,6 +37,14 @@ pub const HANDLER_CALLS: &str = "tracewire.handler.calls";
 pub const CHANNEL_LIMIT_HITS: &str = "tracewire.channel.limit_hits";
 /// Which limit a [`CHANNEL_LIMIT_HITS`] count is for.
 pub const LIMIT: &str = "limit";
+/// Counter (`{message}`): broadcasts and node messages a PubSub adapter did
+/// not get to the other nodes, by [`REASON`].
+pub const PUBSUB_UNPUBLISHED: &str = "tracewire.pubsub.unpublished";
+/// Counter (`{message}`): what a node received from its PubSub adapter and
+/// ignored (not an envelope, or a bad trace context), by [`REASON`].
+pub const PUBSUB_REJECTED: &str = "tracewire.pubsub.rejected";
+/// Why a message was unpublished or rejected.
+pub const REASON: &str = "reason";
 /// The most bytes of a string tracewire records as an attribute on its own
 /// initiative: an argument recorded by default, or a client-supplied value
 /// such as a user agent. A longer one is cut at a character boundary and

@@ -134,7 +134,7 @@ async fn serve(policy: Option<TrustPolicy>) -> ServerHandle {
 }
 
 /// Waits until `count` spans named `name` have ended, then snapshots.
-async fn wait_spans(tracing: &TestTracing, name: &str, count: usize) -> TraceTree {
+pub(crate) async fn wait_spans(tracing: &TestTracing, name: &str, count: usize) -> TraceTree {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let tree = tracing.tree();

@@ -144,13 +144,13 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
             ChannelMsg::Broadcast { message, _permit } => {
                 let outgoing = Box::pin(catch_panic(
                     channel
-                        .handle_out(message.event, message.payload.clone(), &mut socket)
+                        .handle_out(&message.event, message.payload.clone(), &mut socket)
                         .with_context(link_context(&message.link)),
                 ))
                 .await;
                 match outgoing {
                     Ok(Outgoing::Push(payload)) => {
-                        let _ = socket.send_push(message.event, &payload);
+                        let _ = socket.send_push(&message.event, &payload);
                     }
                     Ok(Outgoing::Skip) => {}
                     Err(panic) => break (LeaveReason::Crashed(panic), None),

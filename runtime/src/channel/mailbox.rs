@@ -2,6 +2,7 @@
 //! leave, and the broadcasts it intercepts, each a [`Broadcast`] carrying the
 //! broadcast span's context beside the payload (clients never see it).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use opentelemetry::Context;
@@ -42,7 +43,11 @@ pub(crate) struct ClientEvent {
 /// One broadcast as PubSub carries it: the payload, its encoded frame tail,
 /// and the metadata (the broadcast span's context) that clients never see.
 pub(crate) struct Broadcast {
-    pub(crate) event: &'static str,
+    /// `'static` when broadcast on this node; another node's arrives owned.
+    pub(crate) event: Cow<'static, str>,
+    /// The event as recipients' span names show it (see
+    /// `pubsub::remote_event_name` for another node's).
+    pub(crate) span_event: &'static str,
     pub(crate) payload: Value,
     /// `,null,"topic","event",payload]`, shared by every recipient.
     pub(crate) tail: String,

@@ -9,7 +9,8 @@
 //!   `{path}/websocket`, and [`ServerHandle`] for one that is running;
 //! - [`Socket`]: a joined channel's view of its connection, with [`Pusher`]
 //!   for pushing from spawned tasks;
-//! - [`PubSub`]: topics, subscribers and traced broadcasts.
+//! - [`PubSub`]: topics, subscribers and traced broadcasts, on one node or
+//!   across nodes through an [`Adapter`] ([`InProcess`], the default).
 //!
 //! ```no_run
 //! use tracewire::channel::{
@@ -222,19 +223,44 @@
 //! (reader, writer, one per joined channel) whose handlers' futures are
 //! allocated only while they run, and their queues.
 //!
-//! # Local broadcasts
+//! # More than one node
 //!
-//! Phoenix's `local_broadcast` skips other nodes of a cluster. This server
-//! is a single node, so every broadcast is local and there is no separate
-//! variant.
+//! A [`Server`] is one node of a cluster: its [`PubSub`] owns this node's
+//! topics and delivers to their subscribers, and an [`Adapter`] beneath it
+//! carries broadcasts to the other nodes ([`Server::adapter`]). The default,
+//! [`InProcess::single`], is a cluster of one; [`InProcess::node`] puts
+//! several servers of one process in one cluster; with the `redis` feature,
+//! `RedisAdapter` connects nodes through Redis PUBLISH/SUBSCRIBE.
+//!
+//! As in Phoenix:
+//!
+//! - [`PubSub::broadcast`] (and [`Socket::broadcast`]) reaches every
+//!   subscriber on every node, once; [`Socket::broadcast_from`] every one
+//!   but the sender; [`PubSub::local_broadcast`] this node's only;
+//! - broadcasts from one node arrive on every other node in the order that
+//!   node sent them;
+//! - across nodes delivery is *at most once*: what the adapter cannot get
+//!   to the broker is counted in `tracewire.pubsub.unpublished` and lost,
+//!   while this node's own subscribers always get it.
+//!
+//! The broadcast span's W3C context travels in the adapter's envelope, not
+//! in the payload: the other node's `handle_out` spans link to it (the
+//! broker is untrusted input, so they never continue its trace), and what
+//! clients receive is exactly what was broadcast. Code that coordinates
+//! nodes (Presence, LongPoll) sends node messages no client sees through
+//! the same adapter: [`PubSub::node_broadcast`], [`PubSub::node_send`],
+//! [`PubSub::node_subscribe`]. [`Envelope`] has the wire format.
 
+mod adapter;
 mod connection;
 pub(crate) mod handler;
+mod in_process;
 mod joined;
 mod limits;
 mod listen;
 mod longpoll;
 mod mailbox;
+mod node_message;
 mod origin;
 mod outbound;
 mod presence;
@@ -246,15 +272,20 @@ mod server;
 mod server_core;
 mod socket;
 
+pub use adapter::{
+    Adapter, Envelope, Inbound, MAX_ENVELOPE_NAME, MAX_ENVELOPE_SIZE, PublishError, RejectReason,
+};
 pub use handler::{
     Channel, ConnectError, ConnectInfo, ConnectParams, IntoJoin, IntoOutgoing, IntoReply,
     JoinError, LeaveReason, Outgoing, Payload, Reply, SocketHandler,
 };
+pub use in_process::InProcess;
 pub use limits::{
     DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH,
 };
 pub use longpoll::{DEFAULT_LONGPOLL_SESSION_TIMEOUT, DEFAULT_LONGPOLL_WINDOW};
+pub use node_message::{NodeMessage, NodeSubscription};
 pub use origin::OriginCheck;
 pub use presence::{Presence, PresenceError};
 pub use pubsub::{BroadcastError, PubSub};

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::presence_state::{Change, Meta, PresenceState, by_topic, diff};
-use super::pubsub::PubSub;
+use super::pubsub::{PubSub, Reach};
 use super::socket::Socket;
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
@@ -278,7 +278,7 @@ impl Presence {
         let payload = diff(joins, leaves);
         self.shared
             .pubsub
-            .publish(topic, PRESENCE_DIFF, payload, None);
+            .publish(topic, PRESENCE_DIFF, payload, None, Reach::Local);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, PresenceState> {

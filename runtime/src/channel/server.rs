@@ -354,6 +354,32 @@ impl<S: SocketHandler> Server<S> {
         self
     }
 
+    /// Makes this server one node of the cluster `adapter` connects it to
+    /// (see [`Adapter`](super::Adapter)): broadcasts reach channels joined
+    /// on every node. A cluster of one ([`InProcess::single`](super::InProcess::single))
+    /// unless set. Call it before [`pubsub`](Self::pubsub), whose PubSub
+    /// it replaces.
+    ///
+    /// ```
+    /// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, InProcess, Server, SocketHandler};
+    ///
+    /// # struct Anyone;
+    /// # impl SocketHandler for Anyone {
+    /// #     async fn connect(&self, _: &ConnectParams, _: &ConnectInfo) -> Result<Assigns, ConnectError> {
+    /// #         Ok(Assigns::new())
+    /// #     }
+    /// # }
+    /// let cluster = InProcess::new("a");
+    /// let a = Server::new(Anyone).adapter(cluster.clone());
+    /// let b = Server::new(Anyone).adapter(cluster.node("b"));
+    /// assert_eq!(b.pubsub().node_name(), "b");
+    /// # drop(a);
+    /// ```
+    pub fn adapter(mut self, adapter: impl super::Adapter) -> Self {
+        self.pubsub = PubSub::new(adapter);
+        self
+    }
+
     /// The server's topics, to broadcast from outside any channel.
     pub fn pubsub(&self) -> PubSub {
         self.pubsub.clone()

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::outbound::Outbound;
 use super::presence::Presence;
 use super::protocol::{self, RawRef};
-use super::pubsub::{BroadcastError, PubSub};
+use super::pubsub::{BroadcastError, PubSub, Reach};
 
 /// Per-connection values set by [`SocketHandler::connect`] (Phoenix's socket
 /// assigns), copied into every channel the connection joins.
@@ -139,15 +139,21 @@ impl Socket {
         self.pubsub.broadcast(&self.topic, event, payload)
     }
 
-    /// Broadcasts to every channel joined to this topic except this one.
+    /// Broadcasts to every channel joined to this topic, on every node,
+    /// except this one.
     pub fn broadcast_from(
         &self,
         event: &'static str,
         payload: impl Serialize,
     ) -> Result<(), BroadcastError> {
         let payload = serde_json::to_value(payload).map_err(BroadcastError::from_serde)?;
-        self.pubsub
-            .publish(&self.topic, event, payload, Some(self.subscriber));
+        self.pubsub.publish(
+            &self.topic,
+            event,
+            payload,
+            Some(self.subscriber),
+            Reach::Cluster,
+        );
         Ok(())
     }
 

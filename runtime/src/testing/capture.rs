@@ -99,6 +99,28 @@ impl TestTracing {
         )
     }
 
+    /// How many messages a PubSub adapter did not get to the other nodes
+    /// for `reason` (`"queue_full"`, `"disconnected"`, ...), from the
+    /// `tracewire.pubsub.unpublished` counter.
+    pub fn pubsub_unpublished(&self, reason: &str) -> u64 {
+        self.metric_total(
+            crate::semconv::PUBSUB_UNPUBLISHED,
+            &[(crate::semconv::REASON, reason)],
+            counter_points,
+        )
+    }
+
+    /// How many messages from a PubSub adapter a node ignored for `reason`
+    /// (`"malformed"`, `"wrong_envelope"`, `"oversized"`,
+    /// `"trace_context"`), from the `tracewire.pubsub.rejected` counter.
+    pub fn pubsub_rejected(&self, reason: &str) -> u64 {
+        self.metric_total(
+            crate::semconv::PUBSUB_REJECTED,
+            &[(crate::semconv::REASON, reason)],
+            counter_points,
+        )
+    }
+
     /// How many durations of `handler` with `outcome` the
     /// `tracewire.handler.duration` histogram holds.
     pub fn handler_durations(&self, handler: &str, outcome: &str) -> u64 {

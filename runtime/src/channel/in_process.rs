@@ -1,0 +1,121 @@
+//! The in-process [`Adapter`]: nodes that share one process, the default.
+//!
+//! A [`PubSub`](super::PubSub) built without an adapter gets an
+//! [`InProcess`] cluster of one node: broadcasts reach this node's
+//! subscribers only, as before adapters existed. [`InProcess::node`] adds
+//! nodes to the same cluster, so that two [`Server`](super::Server)s in one
+//! process behave as two nodes (what Phoenix's PG2 adapter does on one BEAM):
+//! tests of cluster behaviour need no broker.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use super::adapter::{Adapter, Envelope, Inbound, PublishError};
+
+/// Nodes in one process, each [`PubSub`](super::PubSub) a node.
+///
+/// Envelopes are handed to the other nodes' [`Inbound`] synchronously, on
+/// the publishing thread: delivery is in order, and, as everywhere,
+/// never waits for a subscriber.
+///
+/// # Examples
+///
+/// ```
+/// use tracewire::channel::{InProcess, PubSub};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let cluster = InProcess::new("a");
+/// let a = PubSub::new(cluster.clone());
+/// let b = PubSub::new(cluster.node("b"));
+/// let c = PubSub::new(cluster.node("c"));
+///
+/// let mut heartbeats = c.node_subscribe("presence");
+/// b.node_broadcast("presence", serde_json::json!({"beat": 1})).unwrap();
+/// let message = heartbeats.recv().await.unwrap();
+/// assert_eq!((message.node(), message.payload()["beat"].as_u64()), ("b", Some(1)));
+/// # drop(a); }
+/// ```
+#[derive(Clone)]
+pub struct InProcess {
+    name: Arc<str>,
+    nodes: Arc<RwLock<Vec<Node>>>,
+}
+
+/// A node of the cluster: its name and where its envelopes go.
+type Node = (Arc<str>, Inbound);
+
+impl fmt::Debug for InProcess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InProcess")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InProcess {
+    /// A new cluster whose first node is `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        InProcess {
+            name: Arc::from(name.into()),
+            nodes: Arc::default(),
+        }
+    }
+
+    /// A cluster of one node with a name unique to this process run:
+    /// what a [`PubSub`](super::PubSub) gets by default.
+    pub fn single() -> Self {
+        InProcess::new(unique_node_name())
+    }
+
+    /// Another node, `name`, of the same cluster.
+    pub fn node(&self, name: impl Into<String>) -> Self {
+        InProcess {
+            name: Arc::from(name.into()),
+            nodes: self.nodes.clone(),
+        }
+    }
+}
+
+impl Adapter for InProcess {
+    fn node_name(&self) -> &str {
+        &self.name
+    }
+
+    fn start(&self, inbound: Inbound) {
+        let mut nodes = self.nodes.write().unwrap_or_else(|e| e.into_inner());
+        nodes.retain(|(_, inbound)| inbound.is_alive());
+        nodes.push((self.name.clone(), inbound));
+    }
+
+    fn publish(&self, envelope: &Envelope) -> Result<(), PublishError> {
+        let nodes = self.nodes.read().unwrap_or_else(|e| e.into_inner());
+        for (name, inbound) in nodes.iter() {
+            let wanted = envelope.to().is_none_or(|to| to == &**name);
+            if name != &self.name && wanted {
+                inbound.receive(envelope.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn has_peers(&self) -> bool {
+        let nodes = self.nodes.read().unwrap_or_else(|e| e.into_inner());
+        nodes.iter().any(|(name, _)| name != &self.name)
+    }
+}
+
+/// `node-{pid}-{n}`: unique among the nodes of one machine, which is what a
+/// default name needs (a real cluster names its nodes).
+pub(crate) fn unique_node_name() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    format!(
+        "node-{}-{:x}-{}",
+        std::process::id(),
+        started & 0xff_ffff,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
