@@ -22,4 +22,5 @@ mod load;
 mod longpoll;
 mod node;
 mod presence;
+mod presence_cluster;
 mod tracing;

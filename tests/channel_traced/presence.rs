@@ -263,32 +263,3 @@ async fn tracking_a_key_twice_or_a_meta_that_is_not_an_object_is_refused() {
         .collect();
     assert_eq!(refused, ["already_tracked", "presence_meta"], "{tree}");
 }
-
-/// The official client's `Presence` class, fed by this server: `onSync`
-/// lists alice and bob on both clients, then alice alone once bob has gone.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_phoenix_clients_presence_lists_who_is_there() {
-    let Some(script) = crate::js::client_script("presence_client.js") else {
-        return;
-    };
-    let _tracing = TestTracing::install();
-    let server = serve().await;
-    let url = format!("ws://{}/socket", server.local_addr());
-    let (seen, stderr) =
-        crate::node::json_lines(script, vec![url.clone(), url], "the presence client").await;
-    server.shutdown().await;
-    assert_eq!(seen, js_expected(), "stderr:\n{stderr}");
-}
-
-/// What `presence_client.js` sees, wherever alice and bob are connected.
-pub fn js_expected() -> Vec<Value> {
-    let both = json!([
-        { "key": "alice", "devices": ["phone"] },
-        { "key": "bob", "devices": ["laptop"] },
-    ]);
-    vec![
-        json!({ "what": "sync", "who": "alice", "presences": both }),
-        json!({ "what": "sync", "who": "bob", "presences": both }),
-        json!({ "what": "sync", "who": "alice", "presences": [{ "key": "alice", "devices": ["phone"] }] }),
-    ]
-}

@@ -103,7 +103,7 @@ pub(crate) async fn poll<S: SocketHandler>(
 ) -> Response {
     let token = params.get("token").map(String::as_str).unwrap_or_default();
     let Some(session) = endpoint.sessions.get(token) else {
-        if is_session_token(token) {
+        if token_node(token).is_some() {
             // A session that has ended (or never was): the client starts
             // over, without the token.
             return status(StatusCode::GONE);
@@ -287,7 +287,7 @@ fn json_status(body: Value) -> Response {
         .into_response()
 }
 
-/// A new session token: the node's id and 128 random bits (the id
+/// A new session token: the node's name and 128 random bits (the id
 /// generator's thread-local CSPRNG). Whoever has it owns the session, as
 /// with Phoenix's signed token; it is never recorded.
 fn new_token(node: &str) -> String {
@@ -295,12 +295,12 @@ fn new_token(node: &str) -> String {
     format!("{node}.{}", RandomIdGenerator::default().new_trace_id())
 }
 
-/// Whether `token` has a session token's shape, `{16 hex}.{32 hex}`.
-fn is_session_token(token: &str) -> bool {
-    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
-    token
-        .split_once('.')
-        .is_some_and(|(node, id)| hex(node, 16) && hex(id, 32))
+/// The node a session token names, if `token` has a session token's
+/// shape: `{node}.{32 hex digits}`.
+fn token_node(token: &str) -> Option<&str> {
+    let (node, id) = token.rsplit_once('.')?;
+    let hex = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex && !node.is_empty()).then_some(node)
 }
 
 /// What a session's client has been sent and not yet polled.

@@ -265,6 +265,7 @@ mod origin;
 mod outbound;
 mod presence;
 mod presence_state;
+mod presence_tracker;
 mod protocol;
 mod pubsub;
 mod route;
@@ -287,7 +288,7 @@ pub use limits::{
 pub use longpoll::{DEFAULT_LONGPOLL_SESSION_TIMEOUT, DEFAULT_LONGPOLL_WINDOW};
 pub use node_message::{NodeMessage, NodeSubscription};
 pub use origin::OriginCheck;
-pub use presence::{Presence, PresenceError};
+pub use presence::{DEFAULT_PRESENCE_PERIOD, Presence, PresenceError};
 pub use pubsub::{BroadcastError, PubSub};
 pub use server::{
     DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,

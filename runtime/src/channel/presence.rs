@@ -3,18 +3,25 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use opentelemetry::Context;
 use opentelemetry::trace::SpanKind;
 use serde::Serialize;
 use serde_json::Value;
+use tokio::sync::watch;
 
 use super::presence_state::{Change, Meta, PresenceState, by_topic, diff};
+use super::presence_tracker::{self as tracker, NODE_TOPIC, Replication};
 use super::pubsub::{PubSub, Reach};
 use super::socket::Socket;
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
 use crate::value::bounded_str;
+
+/// The default [`Server::presence_period`](super::Server::presence_period):
+/// Phoenix.Tracker's broadcast period, 1.5 seconds.
+pub const DEFAULT_PRESENCE_PERIOD: Duration = Duration::from_millis(1500);
 
 /// The event carrying a topic's whole presence list.
 pub(crate) const PRESENCE_STATE: &str = "presence_state";
@@ -99,16 +106,61 @@ pub(crate) const REASON: &str = "presence.reason";
 /// const presence = new Presence(channel)
 /// presence.onSync(() => render(presence.list((user, { metas }) => user)))
 /// ```
+///
+/// # Across nodes
+///
+/// On servers joined into a cluster by an [`Adapter`](super::Adapter)
+/// ([`Server::adapter`](super::Server::adapter)), every node lists every
+/// node's presences, as Phoenix.Tracker does:
+///
+/// - each node owns the presences it tracks, and alone changes them; it
+///   sends each change to the other nodes as a *delta* (numbered, in
+///   order) and, every [period](super::Server::presence_period) (1.5 s
+///   unless set), a *heartbeat* with the number of its last delta;
+/// - a node applies another's deltas in order and pushes them to its own
+///   channels as `presence_diff`. Delivery across nodes is at most once:
+///   a node that misses a delta (a gap in the numbers, or a heartbeat
+///   ahead of what it has) asks its owner for its whole state, and
+///   replaces what it had of that node with it, pushing the difference;
+///   a node seen for the first time is asked the same way. So the nodes
+///   converge within a period or two of the last change, lost messages
+///   included;
+/// - a node not heard from for three periods (4.5 s unless set) is down:
+///   its presences leave, with a `presence_diff`, on every other node. A
+///   node killed without shutting down is thus gone from every list
+///   within four periods (6 s unless set) of its last message. If it was
+///   only cut off, it is listed again once it is heard from;
+/// - a node that shuts down stops its channels first, and their presences
+///   leave as deltas at once.
+///
+/// Applying another node's delta is traced as `presence.apply_delta`
+/// (CONSUMER, linked to the `presence.track` or `presence.untrack` span
+/// that sent it; `presence.node`, and `presence.topic` and `presence.key`
+/// for a delta of one change), a whole state as `presence.apply_state`,
+/// and a node found down as `presence.node_down` (`presence.node`,
+/// `presence.leaves`). A node's whole state travels in one message, so it
+/// must fit the adapter's envelope limit (2 MiB: some ten thousand
+/// presences of small metas).
 #[derive(Clone)]
 pub struct Presence {
     shared: Arc<Shared>,
 }
 
-struct Shared {
-    /// This node's id: the owner of the metas it tracks.
-    node: Arc<str>,
-    pubsub: PubSub,
-    state: Mutex<PresenceState>,
+pub(crate) struct Shared {
+    /// This node's name: the owner of the metas it tracks.
+    pub(crate) node: Arc<str>,
+    pub(crate) pubsub: PubSub,
+    pub(crate) period: Duration,
+    state: Mutex<Inner>,
+}
+
+/// What the lock guards: the presences, and what the other nodes have been
+/// told of them, changed together so that deltas go out in the order the
+/// state changed.
+#[derive(Default)]
+pub(crate) struct Inner {
+    pub(crate) presences: PresenceState,
+    pub(crate) replication: Replication,
 }
 
 impl fmt::Debug for Presence {
@@ -152,20 +204,40 @@ impl crate::SpanOutcome for PresenceError {
 }
 
 impl Presence {
-    pub(crate) fn new(pubsub: PubSub, node: Arc<str>) -> Self {
+    pub(crate) fn new(pubsub: PubSub, period: Duration) -> Self {
         Presence {
             shared: Arc::new(Shared {
-                node,
+                node: Arc::from(pubsub.node_name()),
                 pubsub,
-                state: Mutex::new(PresenceState::default()),
+                period,
+                state: Mutex::default(),
             }),
         }
     }
 
+    /// Starts the replication across nodes (if a tokio runtime is running,
+    /// which a server that serves has); it stops with the server, or once
+    /// nothing uses this Presence any more.
+    pub(crate) fn start_tracker(&self, shutdown: watch::Receiver<bool>) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let subscription = self.shared.pubsub.node_subscribe(NODE_TOPIC);
+            let shared = Arc::downgrade(&self.shared);
+            runtime.spawn(tracker::run(shared, subscription, shutdown));
+        }
+    }
+
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
+        Presence { shared }
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
     /// Tracks `socket`'s connection on its topic under `key`, with `meta`
     /// (a JSON object; `phx_ref` is added to it). The socket's client gets
-    /// `presence_state`, every channel on the topic `presence_diff` with the
-    /// join.
+    /// `presence_state`, every channel on the topic, on every node,
+    /// `presence_diff` with the join.
     pub fn track(
         &self,
         socket: &Socket,
@@ -208,46 +280,64 @@ impl Presence {
             },
         };
         let mut state = self.lock();
-        if state.is_tracked(&change.topic, &change.key, socket.subscriber) {
+        if state
+            .presences
+            .is_tracked(&change.topic, &change.key, socket.subscriber)
+        {
             return Err(PresenceError::AlreadyTracked);
         }
-        state.insert(&change);
+        state.presences.insert(&change);
         // Under the lock, so every client sees the diffs in the order the
-        // state changed, and the list pushed below is the one after it.
-        span.in_scope(|| self.broadcast_diff(&change.topic, std::slice::from_ref(&change), &[]));
-        let _ = socket.send_push(PRESENCE_STATE, &state.list(&change.topic));
+        // state changed, every node gets the deltas in that order, and the
+        // list pushed below is the one after it.
+        let joins = std::slice::from_ref(&change);
+        span.in_scope(|| {
+            self.broadcast_diff(&change.topic, joins, &[]);
+            state
+                .replication
+                .send_delta(&self.shared.pubsub, joins, &[]);
+        });
+        let _ = socket.send_push(PRESENCE_STATE, &state.presences.list(&change.topic));
         Ok(())
     }
 
     /// Stops tracking `socket`'s connection under `key` on its topic; every
-    /// channel on the topic gets `presence_diff` with the leave. Returns
-    /// whether it was tracked.
+    /// channel on the topic, on every node, gets `presence_diff` with the
+    /// leave. Returns whether it was tracked.
     pub fn untrack(&self, socket: &Socket, key: &str) -> bool {
         let mut state = self.lock();
-        let removed = state.remove_owned(socket.topic(), key, socket.subscriber);
+        let removed = state
+            .presences
+            .remove_owned(socket.topic(), key, socket.subscriber);
         let tracked = !removed.is_empty();
-        self.left(removed, "untrack", None);
+        self.left(&mut state, removed, "untrack", None);
         tracked
     }
 
-    /// Everyone present on `topic`, in `presence_state`'s format:
-    /// `{"alice": {"metas": [{"phx_ref": "…", ..}]}, ..}`.
+    /// Everyone present on `topic`, on every node, in `presence_state`'s
+    /// format: `{"alice": {"metas": [{"phx_ref": "…", ..}]}, ..}`.
     pub fn list(&self, topic: &str) -> Value {
-        self.lock().list(topic)
+        self.lock().presences.list(topic)
     }
 
     /// A channel has stopped: its presences leave.
     pub(crate) fn channel_stopped(&self, owner: u64) {
         let mut state = self.lock();
-        let removed = state.remove_owner(owner);
+        let removed = state.presences.remove_owner(owner);
         // Channels run under their handlers' contexts; what outlives them
         // starts its own trace.
-        self.left(removed, "channel_stopped", Some(Context::new()));
+        self.left(&mut state, removed, "channel_stopped", Some(Context::new()));
     }
 
-    /// Broadcasts the leaves in `removed`, one `presence.untrack` span per
-    /// key. Called under the lock.
-    fn left(&self, removed: Vec<Change>, reason: &'static str, parent: Option<Context>) {
+    /// Broadcasts the leaves in `removed` and sends them to the other
+    /// nodes, one `presence.untrack` span per key.
+    fn left(
+        &self,
+        state: &mut Inner,
+        removed: Vec<Change>,
+        reason: &'static str,
+        parent: Option<Context>,
+    ) {
         for (topic, changes) in by_topic(removed) {
             let mut start = 0;
             while start < changes.len() {
@@ -265,7 +355,13 @@ impl Presence {
                 if span.is_recording() {
                     span.record(REASON, Some(reason.into()));
                 }
-                span.in_scope(|| self.broadcast_diff(&topic, &[], &changes[start..end]));
+                let leaves = &changes[start..end];
+                span.in_scope(|| {
+                    self.broadcast_diff(&topic, &[], leaves);
+                    state
+                        .replication
+                        .send_delta(&self.shared.pubsub, &[], leaves);
+                });
                 span.finish(Outcome::Unset);
                 start = end;
             }
@@ -274,26 +370,31 @@ impl Presence {
 
     /// `presence_diff` to this node's channels on `topic` (each node
     /// broadcasts the changes it learns of to its own channels).
-    fn broadcast_diff(&self, topic: &str, joins: &[Change], leaves: &[Change]) {
+    pub(crate) fn broadcast_diff(&self, topic: &str, joins: &[Change], leaves: &[Change]) {
+        if joins.is_empty() && leaves.is_empty() {
+            return;
+        }
         let payload = diff(joins, leaves);
         self.shared
             .pubsub
             .publish(topic, PRESENCE_DIFF, payload, None, Reach::Local);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, PresenceState> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-fn record(span: &mut HandlerSpan, topic: &str, key: &str) {
+/// Records a change's topic and key on its span.
+pub(crate) fn record(span: &mut HandlerSpan, topic: &str, key: &str) {
     if span.is_recording() {
         span.record(TOPIC, Some(bounded_str(topic).into_owned().into()));
         span.record(KEY, Some(bounded_str(key).into_owned().into()));
     }
 }
 
-/// A new `phx_ref`: 64 random bits, unique across nodes.
+/// A new `phx_ref`: 64 random bits (the id generator's thread-local
+/// CSPRNG), unique across nodes.
 fn new_ref() -> Arc<str> {
     use opentelemetry_sdk::trace::{IdGenerator as _, RandomIdGenerator};
     Arc::from(RandomIdGenerator::default().new_span_id().to_string())

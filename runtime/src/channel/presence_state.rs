@@ -22,7 +22,6 @@ pub(crate) struct Meta {
     /// Unique among every meta of every node.
     pub(crate) phx_ref: Arc<str>,
     /// The node that tracked it, which alone may remove it.
-    #[allow(dead_code)] // TODO(i12): read by the replication across nodes
     pub(crate) node: Arc<str>,
     /// The joined channel that tracked it (on its own node; 0 on others).
     pub(crate) owner: u64,
@@ -102,16 +101,20 @@ impl PresenceState {
         removed
     }
 
-    /// Removes the meta `phx_ref` of `key` on `topic` (a remote node's
-    /// leave).
-    #[allow(dead_code)] // TODO(i12): the replication across nodes
-    pub(crate) fn remove_ref(&mut self, topic: &str, key: &str, phx_ref: &str) -> Vec<Change> {
-        self.remove_where(topic, key, |m| &*m.phx_ref == phx_ref)
+    /// Removes the meta `phx_ref` of `key` on `topic` if `node` owns it (a
+    /// remote node's leave: a node removes only its own).
+    pub(crate) fn remove_ref(
+        &mut self,
+        topic: &str,
+        key: &str,
+        phx_ref: &str,
+        node: &str,
+    ) -> Vec<Change> {
+        self.remove_where(topic, key, |m| &*m.phx_ref == phx_ref && &*m.node == node)
     }
 
     /// Removes every meta of `node` (it is down, or sent its whole state
     /// again).
-    #[allow(dead_code)] // TODO(i12): the replication across nodes
     pub(crate) fn remove_node(&mut self, node: &str) -> Vec<Change> {
         let mut removed = Vec::new();
         self.topics.retain(|topic, keys| {
@@ -135,7 +138,6 @@ impl PresenceState {
     }
 
     /// Every meta `node` owns, as changes that would add them.
-    #[allow(dead_code)] // TODO(i12): the replication across nodes
     pub(crate) fn node_metas(&self, node: &str) -> Vec<Change> {
         let mut all = Vec::new();
         for (topic, keys) in &self.topics {

@@ -29,7 +29,7 @@ use super::limits::{
 use super::listen;
 use super::longpoll::{self, LongPollConfig, Sessions};
 use super::origin::{OriginCheck, Refusal};
-use super::presence::Presence;
+use super::presence::{DEFAULT_PRESENCE_PERIOD, Presence};
 use super::pubsub::PubSub;
 use super::route::{ChannelRoute, Route, TopicPattern};
 use super::server_core::{Config, Core};
@@ -140,9 +140,6 @@ pub struct Server<S> {
     handler: S,
     routes: Vec<Box<dyn Route>>,
     pubsub: PubSub,
-    presence: Presence,
-    /// This server's id among the nodes of a cluster.
-    node: Arc<str>,
     config: Config,
     /// Routes served beside the socket ([`Server::merge`]).
     beside: Router,
@@ -153,12 +150,9 @@ impl<S: SocketHandler> Server<S> {
     /// channels yet, at path `/socket`.
     pub fn new(handler: S) -> Self {
         let pubsub = PubSub::default();
-        let node = new_node_id();
         Server {
             handler,
             routes: Vec::new(),
-            presence: Presence::new(pubsub.clone(), node.clone()),
-            node,
             pubsub,
             config: Config {
                 trust_policy: TrustPolicy::default(),
@@ -174,6 +168,7 @@ impl<S: SocketHandler> Server<S> {
                 max_event_length: DEFAULT_MAX_EVENT_LENGTH,
                 message_rate: None,
                 longpoll: LongPollConfig::default(),
+                presence_period: DEFAULT_PRESENCE_PERIOD,
             },
             beside: Router::new(),
         }
@@ -324,6 +319,17 @@ impl<S: SocketHandler> Server<S> {
         self
     }
 
+    /// How often this node tells the others of a cluster that it is up,
+    /// and of the presences they may have missed
+    /// ([`DEFAULT_PRESENCE_PERIOD`], Phoenix's 1.5 s, unless set). A node
+    /// not heard from for three periods is down: its presences leave on
+    /// every other node within four periods of its last message. See
+    /// [`Presence`](super::Presence#across-nodes).
+    pub fn presence_period(mut self, period: Duration) -> Self {
+        self.config.presence_period = period.max(Duration::from_millis(1));
+        self
+    }
+
     /// Serves `routes` beside the socket, on the same address: a page that
     /// connects to it, say. Their paths must not include the socket's
     /// (`{path}/websocket`).
@@ -385,12 +391,6 @@ impl<S: SocketHandler> Server<S> {
         self.pubsub.clone()
     }
 
-    /// The server's [`Presence`], to list who is on a topic from outside
-    /// any channel.
-    pub fn presence(&self) -> Presence {
-        self.presence.clone()
-    }
-
     /// The axum router serving `{path}/websocket`, to merge into an
     /// application's own router. Serve it with
     /// `into_make_service_with_connect_info::<SocketAddr>()` for
@@ -408,10 +408,10 @@ impl<S: SocketHandler> Server<S> {
         let local_addr = listener.local_addr()?;
         let path = self.config.path.clone();
         let pubsub = self.pubsub.clone();
-        let presence = self.presence.clone();
         let handshake_timeout = self.config.handshake_timeout;
         let Built {
             router,
+            presence,
             shutdown,
             connections,
         } = self.build();
@@ -435,11 +435,13 @@ impl<S: SocketHandler> Server<S> {
         let connection_slots = Arc::new(Semaphore::new(
             self.config.max_connections.min(Semaphore::MAX_PERMITS),
         ));
+        let presence = Presence::new(self.pubsub.clone(), self.config.presence_period);
+        presence.start_tracker(shutdown_rx.clone());
         let core = Arc::new(Core {
-            node: self.node,
+            node: Arc::from(self.pubsub.node_name()),
             routes: self.routes,
             pubsub: self.pubsub,
-            presence: self.presence,
+            presence: presence.clone(),
             config: self.config,
             shutdown: shutdown_rx,
             connections: connections.clone(),
@@ -462,6 +464,7 @@ impl<S: SocketHandler> Server<S> {
             .merge(self.beside);
         Built {
             router,
+            presence,
             shutdown,
             connections,
         }
@@ -471,6 +474,7 @@ impl<S: SocketHandler> Server<S> {
 /// A server ready to serve: its router and the controls its handle keeps.
 struct Built {
     router: Router,
+    presence: Presence,
     /// Dropped without a send (by [`Server::router`]), it means "never".
     shutdown: watch::Sender<bool>,
     connections: watch::Sender<usize>,
@@ -687,11 +691,4 @@ pub(super) fn check_origin(core: &Core, headers: &HeaderMap) -> Result<(), Refus
     let origins = headers.get_all(header::ORIGIN).iter().map(|o| o.as_bytes());
     let host = headers.get(header::HOST).map(|h| h.as_bytes());
     core.config.origin.judge(origins, host)
-}
-
-/// A new node id: 64 random bits (the id generator's thread-local CSPRNG),
-/// naming this server among the nodes of a cluster.
-fn new_node_id() -> Arc<str> {
-    use opentelemetry_sdk::trace::{IdGenerator as _, RandomIdGenerator};
-    Arc::from(RandomIdGenerator::default().new_span_id().to_string())
 }

@@ -30,6 +30,8 @@ pub(crate) struct Config {
     pub(crate) max_event_length: usize,
     pub(crate) message_rate: Option<MessageRate>,
     pub(crate) longpoll: LongPollConfig,
+    /// Presence's heartbeat period across nodes.
+    pub(crate) presence_period: Duration,
 }
 
 impl Config {
