@@ -61,6 +61,7 @@ async fn http(
 }
 
 struct Session {
+    /// Where requests go: any node of the cluster.
     addr: SocketAddr,
     token: String,
 }
@@ -161,8 +162,9 @@ async fn unknown_tokens_bad_bodies_and_refused_origins_are_answered_not_handled(
     let addr = server.local_addr();
     let session = Session::open(&server).await;
 
-    // A token no session has: 410, no new session.
-    let unknown = "0123456789abcdef.0123456789abcdef0123456789abcdef";
+    // A token of this node that no session has: 410, no new session.
+    let node = server.pubsub().node_name();
+    let unknown = format!("{node}.0123456789abcdef0123456789abcdef");
     let target = format!("/socket/longpoll?vsn=2.0.0&token={unknown}");
     assert_eq!(
         http(addr, "GET", &target, &[], b"").await,
@@ -255,4 +257,50 @@ async fn a_session_without_requests_times_out() {
     assert_eq!(session.poll().await, (200, json!({ "status": 410 })));
     assert_eq!(tracing.limit_hits("idle_timeout"), 1);
     server.shutdown().await;
+}
+
+/// A request that lands on another node than its session's is relayed to
+/// it through the adapter: a session opened on node a, then joined, pushed
+/// to and polled through node b.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_to_another_node_reach_the_session_through_the_adapter() {
+    let _tracing = TestTracing::install();
+    let cluster = tracewire::channel::InProcess::new("lp-a");
+    let node = |adapter| {
+        channel_support::server()
+            .adapter(adapter)
+            .longpoll_window(Duration::from_millis(200))
+    };
+    let a = channel_support::serve(node(cluster.clone())).await;
+    let b = channel_support::serve(node(cluster.node("lp-b"))).await;
+    let mut session = Session::open(&a).await;
+    assert!(session.token.starts_with("lp-a."), "{}", session.token);
+    session.addr = b.local_addr();
+
+    let batch = concat!(
+        r#"["1","1","room:lobby","phx_join",{}]"#,
+        "\n",
+        r#"["1","2","room:lobby","echo",{"via":"b"}]"#
+    );
+    assert_eq!(
+        session.post(batch.as_bytes()).await,
+        (200, json!({ "status": 200 }))
+    );
+    let mut frames = Vec::new();
+    while frames.len() < 2 {
+        frames.extend(session.frames().await);
+    }
+    assert_eq!(
+        frames[1],
+        json!(["1", "2", "room:lobby", "phx_reply", { "status": "ok", "response": { "via": "b" } }])
+    );
+    assert_eq!(a.connection_count(), 1);
+    assert_eq!(b.connection_count(), 0, "the session lives on a only");
+    // Nothing more: b answers 204 when a's poll window ends.
+    assert_eq!(
+        session.poll().await,
+        (200, json!({ "status": 204, "token": session.token }))
+    );
+    a.shutdown().await;
+    b.shutdown().await;
 }

@@ -7,6 +7,9 @@
 //! | `GET ?token=T` | waits up to the [window](super::Server::longpoll_window) for frames: `{"status": 200, "token": T, "messages": [frame, ..]}`, or `{"status": 204, "token": T}`; `{"status": 410}` once the session is gone |
 //! | `POST ?token=T`, body: frames, one per line (`application/x-ndjson`) | each frame handled as a WebSocket text frame; `{"status": 200}`; `{"status": 410}` for a session that is gone |
 //!
+//! A request for a session of another node of the cluster is relayed to it
+//! (`longpoll_relay.rs`).
+//!
 //! A session is a connection (`connection.rs`, the same joining, handling,
 //! limits and spans as a WebSocket) whose transport is a queue that polls
 //! drain. It ends, like a WebSocket, on the server's shutdown, when its
@@ -36,8 +39,9 @@ use tokio::sync::{Notify, mpsc, watch};
 use super::connection;
 use super::handler::{ConnectParams, SocketHandler};
 use super::limits::Limit;
+use super::longpoll_relay::{self as relay, Relayed};
 use super::server::{Endpoint, LONGPOLL, authenticate, check_origin};
-use super::server_core::stopped;
+use super::server_core::{Core, stopped};
 
 /// The default [`Server::longpoll_window`](super::Server::longpoll_window):
 /// Phoenix's 10 seconds.
@@ -69,14 +73,16 @@ impl Default for LongPollConfig {
     }
 }
 
-/// The sessions of one server, by token.
+/// The sessions of one server, by token, and the requests it has relayed
+/// to other nodes' sessions.
 #[derive(Default)]
 pub(crate) struct Sessions {
     by_token: Mutex<HashMap<Arc<str>, Arc<Session>>>,
+    pub(crate) relayed: Relayed,
 }
 
 impl Sessions {
-    fn get(&self, token: &str) -> Option<Arc<Session>> {
+    pub(crate) fn get(&self, token: &str) -> Option<Arc<Session>> {
         self.lock().get(token).cloned()
     }
 
@@ -87,11 +93,33 @@ impl Sessions {
 
 /// One session: what its client sends goes to `inbound`, what it is sent
 /// waits in `queue` for a poll.
-struct Session {
+pub(crate) struct Session {
     inbound: mpsc::Sender<Result<Message, axum::Error>>,
     queue: Arc<PollQueue>,
     /// One poll at a time drains the queue.
     polling: tokio::sync::Mutex<()>,
+}
+
+/// Where a request's session is.
+enum Target {
+    Here(Arc<Session>),
+    /// On another node of the cluster: the request is relayed there.
+    There(String),
+    /// It has ended, or never was.
+    Gone,
+    /// No session token: a first poll.
+    None,
+}
+
+fn target(core: &Core, sessions: &Sessions, token: &str) -> Target {
+    if let Some(session) = sessions.get(token) {
+        return Target::Here(session);
+    }
+    match token_node(token) {
+        Some(node) if node != &*core.node => Target::There(node.to_owned()),
+        Some(_) => Target::Gone,
+        None => Target::None,
+    }
 }
 
 /// `GET {path}/longpoll`: a new session, or a poll of one.
@@ -101,35 +129,38 @@ pub(crate) async fn poll<S: SocketHandler>(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
+    let core = &endpoint.core;
     let token = params.get("token").map(String::as_str).unwrap_or_default();
-    let Some(session) = endpoint.sessions.get(token) else {
-        if token_node(token).is_some() {
-            // A session that has ended (or never was): the client starts
-            // over, without the token.
-            return status(StatusCode::GONE);
-        }
+    let target = target(core, &endpoint.sessions, token);
+    match target {
         // No session token (the first poll; a `token` here is the user's
         // own connect param): a new session.
-        return new_session(&endpoint, &params, &headers, &extensions).await;
-    };
-    if check_origin(&endpoint.core, &headers).is_err() {
+        Target::None => return new_session(&endpoint, &params, &headers, &extensions).await,
+        // A session that has ended: the client starts over, without the
+        // token.
+        Target::Gone => return status(StatusCode::GONE),
+        Target::Here(_) | Target::There(_) => {}
+    }
+    if check_origin(core, &headers).is_err() {
         return status(StatusCode::FORBIDDEN);
     }
-    let config = &endpoint.core.config.longpoll;
-    json_status(
-        poll_session(
-            &session,
-            token,
-            config.window,
-            endpoint.core.shutdown.clone(),
-        )
-        .await,
-    )
+    let body = match target {
+        Target::Here(session) => {
+            let window = core.config.longpoll.window;
+            poll_session(&session, token, window, core.shutdown.clone()).await
+        }
+        Target::There(node) => {
+            let poll = json!({ "type": "poll", "token": token });
+            relay::request(core, &endpoint.sessions, &node, poll).await
+        }
+        Target::Gone | Target::None => json!({ "status": 410 }),
+    };
+    json_status(body)
 }
 
 /// A poll of `session`: its frames as soon as there are any, `204` after
 /// `window` without, `410` once it has ended.
-async fn poll_session(
+pub(crate) async fn poll_session(
     session: &Session,
     token: &str,
     window: Duration,
@@ -208,11 +239,13 @@ pub(crate) async fn publish<S: SocketHandler>(
     if check_origin(&endpoint.core, &headers).is_err() {
         return status(StatusCode::FORBIDDEN);
     }
+    let core = &endpoint.core;
     let token = params.get("token").map(String::as_str).unwrap_or_default();
-    let Some(session) = endpoint.sessions.get(token) else {
+    let target = target(core, &endpoint.sessions, token);
+    if matches!(target, Target::Gone | Target::None) {
         return status(StatusCode::GONE);
-    };
-    let limit = endpoint.core.config.max_frame_size;
+    }
+    let limit = core.config.max_frame_size;
     let Ok(body) = axum::body::to_bytes(body, limit).await else {
         Limit::FrameSize.hit();
         return http_status(StatusCode::PAYLOAD_TOO_LARGE);
@@ -224,7 +257,17 @@ pub(crate) async fn publish<S: SocketHandler>(
         Ok(frames) => frames,
         Err(code) => return http_status(code),
     };
-    json_status(publish_frames(&session, frames, endpoint.core.config.longpoll.window).await)
+    let body = match target {
+        Target::Here(session) => {
+            publish_frames(&session, frames, core.config.longpoll.window).await
+        }
+        Target::There(node) => {
+            let publish = json!({ "type": "publish", "token": token, "frames": frames });
+            relay::request(core, &endpoint.sessions, &node, publish).await
+        }
+        Target::Gone | Target::None => json!({ "status": 410 }),
+    };
+    json_status(body)
 }
 
 /// The frames of a POST body: one per line for `application/x-ndjson`
@@ -241,18 +284,25 @@ fn parse_body(body: &[u8], ndjson: bool) -> Result<Vec<String>, StatusCode> {
     } else {
         vec![body]
     };
-    if frames
-        .iter()
-        .any(|frame| serde_json::from_str::<serde::de::IgnoredAny>(frame).is_err())
-    {
+    if !frames.iter().all(|frame| valid_frame(frame)) {
         return Err(StatusCode::BAD_REQUEST);
     }
     Ok(frames.into_iter().map(str::to_owned).collect())
 }
 
+/// Whether a frame a client POSTed is JSON (what it says is the
+/// connection's to judge, as for a WebSocket frame).
+pub(crate) fn valid_frame(frame: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(frame).is_ok()
+}
+
 /// Hands `frames` to the session's connection, in order (waiting, up to
 /// `window` each, while its reader catches up).
-async fn publish_frames(session: &Session, frames: Vec<String>, window: Duration) -> Value {
+pub(crate) async fn publish_frames(
+    session: &Session,
+    frames: Vec<String>,
+    window: Duration,
+) -> Value {
     for frame in frames {
         let sent = session
             .inbound

@@ -259,6 +259,7 @@ mod joined;
 mod limits;
 mod listen;
 mod longpoll;
+mod longpoll_relay;
 mod mailbox;
 mod node_message;
 mod origin;

@@ -28,6 +28,7 @@ use super::limits::{
 };
 use super::listen;
 use super::longpoll::{self, LongPollConfig, Sessions};
+use super::longpoll_relay;
 use super::origin::{OriginCheck, Refusal};
 use super::presence::{DEFAULT_PRESENCE_PERIOD, Presence};
 use super::pubsub::PubSub;
@@ -449,10 +450,20 @@ impl<S: SocketHandler> Server<S> {
         });
         let route = format!("{}/websocket", core.config.path);
         let longpoll_route = format!("{}/longpoll", core.config.path);
+        let sessions = Arc::new(Sessions::default());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let subscription = core.pubsub.node_subscribe(longpoll_relay::NODE_TOPIC);
+            runtime.spawn(longpoll_relay::run(
+                Arc::downgrade(&core),
+                Arc::downgrade(&sessions),
+                subscription,
+                core.shutdown.clone(),
+            ));
+        }
         let state = Arc::new(Endpoint {
             handler: self.handler,
             core,
-            sessions: Sessions::default(),
+            sessions,
         });
         let router = Router::new()
             .route(&route, get(upgrade::<S>))
@@ -494,7 +505,7 @@ pub(super) struct Endpoint<S> {
     pub(super) handler: S,
     pub(super) core: Arc<Core>,
     /// The LongPoll sessions this server holds.
-    pub(super) sessions: Sessions,
+    pub(super) sessions: Arc<Sessions>,
 }
 
 /// A running server, from [`Server::serve`].
