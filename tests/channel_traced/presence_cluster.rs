@@ -21,10 +21,14 @@ use crate::channel_support::{self, Client, RECV_TIMEOUT};
 /// nothing.
 #[derive(Clone, Default)]
 struct Cluster {
-    nodes: Arc<Mutex<Vec<(String, Inbound, Arc<AtomicBool>)>>>,
+    nodes: Arc<Mutex<Vec<Member>>>,
     /// Drops the next delta sent, to lose one on the way.
     drop_next_delta: Arc<AtomicBool>,
 }
+
+/// A node of the cluster: its name, where its envelopes go, and whether
+/// its link is cut.
+type Member = (String, Inbound, Arc<AtomicBool>);
 
 struct Link {
     name: String,

@@ -39,12 +39,15 @@ pub(crate) const RELAY_GRACE: Duration = Duration::from_secs(2);
 #[derive(Default)]
 pub(crate) struct Relayed {
     next: AtomicU64,
-    /// Each with the node that must answer it.
-    waiting: Mutex<HashMap<u64, (Arc<str>, oneshot::Sender<Value>)>>,
+    waiting: Mutex<HashMap<u64, Waiting>>,
 }
 
+/// A relayed request: the node that must answer it, and where its reply
+/// goes.
+type Waiting = (Arc<str>, oneshot::Sender<Value>);
+
 impl Relayed {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (Arc<str>, oneshot::Sender<Value>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Waiting>> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

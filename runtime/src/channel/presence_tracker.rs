@@ -195,10 +195,9 @@ fn receive(presence: &Presence, message: &NodeMessage) {
     });
     peer.last_seen = now;
     match payload.get("type").and_then(Value::as_str) {
-        Some("heartbeat") => {
-            if !peer.synced || seq != Some(peer.seq) {
-                ask_state(shared, peer, &node, now);
-            }
+        // A heartbeat ahead of what this node has: deltas were lost.
+        Some("heartbeat") if !peer.synced || seq != Some(peer.seq) => {
+            ask_state(shared, peer, &node, now);
         }
         Some("delta") => {
             let Some(seq) = seq else { return };
