@@ -6,6 +6,7 @@
 //! session or the server.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -303,4 +304,47 @@ async fn requests_to_another_node_reach_the_session_through_the_adapter() {
     );
     a.shutdown().await;
     b.shutdown().await;
+}
+
+/// A client that gave up on a poll (its request was cut) polls again: the
+/// new poll replaces the old one, which is answered at once, with nothing,
+/// rather than holding the frames or refusing the new poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_poll_replaces_one_still_waiting() {
+    let _tracing = TestTracing::install();
+    let window = Duration::from_secs(5);
+    let server = channel_support::serve(channel_support::server().longpoll_window(window)).await;
+    let session = Arc::new(Session::open(&server).await);
+    let started = tokio::time::Instant::now();
+    let mut first = tokio::spawn({
+        let session = session.clone();
+        async move { session.poll().await }
+    });
+    let mut second = tokio::spawn({
+        let session = session.clone();
+        async move { session.poll().await }
+    });
+    // Whichever came first is answered 204 before its window ends; the
+    // other takes the heartbeat's reply.
+    let (replaced, waiting) = tokio::select! {
+        answer = &mut first => (answer.unwrap(), second),
+        answer = &mut second => (answer.unwrap(), first),
+    };
+    assert_eq!(
+        replaced,
+        (200, json!({ "status": 204, "token": session.token }))
+    );
+    assert!(
+        started.elapsed() < window,
+        "the replaced poll waited its window"
+    );
+    let heartbeat = br#"[null,"9","phoenix","heartbeat",{}]"#;
+    assert_eq!(
+        session.post(heartbeat).await,
+        (200, json!({ "status": 200 }))
+    );
+    let (status, body) = waiting.await.unwrap();
+    assert_eq!((status, &body["status"]), (200, &json!(200)), "{body}");
+    assert_eq!(body["messages"].as_array().map(Vec::len), Some(1), "{body}");
+    server.shutdown().await;
 }

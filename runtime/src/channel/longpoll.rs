@@ -4,7 +4,7 @@
 //! | request | answer (always HTTP 200 with a JSON body, as Phoenix) |
 //! | --- | --- |
 //! | `GET` without a session token (or with one no session has) | `socket.connect` as for a WebSocket; `{"status": 410, "token": T}` (a new session), or `{"status": 403}` when refused |
-//! | `GET ?token=T` | waits up to the [window](super::Server::longpoll_window) for frames: `{"status": 200, "token": T, "messages": [frame, ..]}`, or `{"status": 204, "token": T}`; `{"status": 410}` once the session is gone |
+//! | `GET ?token=T` | waits up to the [window](super::Server::longpoll_window) for frames: `{"status": 200, "token": T, "messages": [frame, ..]}`, or `{"status": 204, "token": T}` (at once when a newer poll of the session replaces it); `{"status": 410}` once the session is gone |
 //! | `POST ?token=T`, body: frames, one per line (`application/x-ndjson`) | each frame handled as a WebSocket text frame; `{"status": 200}`; `{"status": 410}` for a session that is gone |
 //!
 //! A request for a session of another node of the cluster is relayed to it
@@ -23,6 +23,7 @@
 
 use std::collections::HashMap;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
@@ -96,8 +97,10 @@ impl Sessions {
 pub(crate) struct Session {
     inbound: mpsc::Sender<Result<Message, axum::Error>>,
     queue: Arc<PollQueue>,
-    /// One poll at a time drains the queue.
-    polling: tokio::sync::Mutex<()>,
+    /// The number of the latest poll: one poll at a time drains the queue,
+    /// and a newer one replaces a poll still waiting (whose client has
+    /// given up on it: the `phoenix` client has one poll at a time).
+    polls: AtomicU64,
 }
 
 /// Where a request's session is.
@@ -166,10 +169,9 @@ pub(crate) async fn poll_session(
     window: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) -> Value {
-    let Ok(_polling) = session.polling.try_lock() else {
-        // Another poll is waiting already: the client has given up on it.
-        return json!({ "status": 409 });
-    };
+    let this_poll = session.polls.fetch_add(1, Ordering::SeqCst) + 1;
+    // A poll still waiting answers now, with nothing.
+    session.queue.ready.notify_waiters();
     // Any request keeps the session from timing out.
     let _ = session
         .inbound
@@ -178,6 +180,9 @@ pub(crate) async fn poll_session(
     tokio::pin!(window);
     loop {
         let ready = session.queue.ready.notified();
+        if session.polls.load(Ordering::SeqCst) != this_poll {
+            break;
+        }
         let (frames, closed) = session.queue.take();
         if !frames.is_empty() {
             let messages: Vec<Value> = frames.into_iter().map(Value::String).collect();
@@ -214,7 +219,7 @@ async fn new_session<S: SocketHandler>(
     let session = Arc::new(Session {
         inbound,
         queue: queue.clone(),
-        polling: tokio::sync::Mutex::new(()),
+        polls: AtomicU64::new(0),
     });
     endpoint.sessions.lock().insert(token.clone(), session);
     let ended = endpoint.clone();
