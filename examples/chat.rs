@@ -19,6 +19,12 @@
 //! (tokens: `alice`, `bob`, `carol`), and serves a chat page at
 //! <http://127.0.0.1:4000/> (`examples/chat.html`) that uses that client:
 //! open it in two browser tabs and chat while the traces scroll by.
+//!
+//! `cargo run --example chat -- --serve 127.0.0.1:4000 --redis
+//! redis://127.0.0.1:6379` runs one node of a cluster: start another with
+//! `--serve 127.0.0.1:4001` and the same `--redis`, open the page on each,
+//! and the rooms are shared. `--node NAME` names the node (a unique
+//! `node-{pid}-…` unless given).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
@@ -599,6 +605,41 @@ impl MetricsSummary {
     }
 }
 
+/// The command line: nothing (the scripted walk-through), or
+/// `--serve [ADDR] [--redis URL] [--node NAME]`.
+#[derive(Default)]
+struct Args {
+    serve: Option<String>,
+    redis: Option<String>,
+    node: Option<String>,
+}
+
+impl Args {
+    fn parse() -> Result<Args, String> {
+        let mut args = Args::default();
+        let mut words = std::env::args().skip(1).peekable();
+        while let Some(word) = words.next() {
+            // A flag's value is the next word unless that is a flag too.
+            let value = words.next_if(|next| !next.starts_with("--"));
+            match word.as_str() {
+                // `--serve` alone serves on the default address.
+                "--serve" => args.serve = Some(value.unwrap_or_else(|| "127.0.0.1:4000".into())),
+                "--redis" => args.redis = Some(value.ok_or("--redis needs a URL")?),
+                "--node" => args.node = Some(value.ok_or("--node needs a name")?),
+                other => {
+                    return Err(format!(
+                        "unknown argument `{other}`: use --serve [ADDR] [--redis URL] [--node NAME]"
+                    ));
+                }
+            }
+        }
+        if args.serve.is_none() && (args.redis.is_some() || args.node.is_some()) {
+            return Err("--redis and --node need --serve".into());
+        }
+        Ok(args)
+    }
+}
+
 #[allow(dead_code)]
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -613,15 +654,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tracewire::export::set_meter_provider(&meters);
         meters
     });
-    let mut args = std::env::args().skip(1);
-    if args.next().as_deref() == Some("--serve") {
-        let addr = args.next().unwrap_or_else(|| "127.0.0.1:4000".into());
+    let args = Args::parse()?;
+    if let Some(addr) = args.serve {
         let listener = tokio::net::TcpListener::bind(&addr).await?;
-        let server = server().serve(listener)?;
+        let mut server = server();
+        if let Some(url) = &args.redis {
+            let mut redis = tracewire::channel::RedisAdapter::new(url)?;
+            if let Some(node) = &args.node {
+                redis = redis.node_name(node);
+            }
+            server = server.adapter(redis);
+        }
+        let node = server.pubsub().node_name().to_owned();
+        let server = server.serve(listener)?;
         println!(
             "serving Phoenix channels at {} (Ctrl-C stops)",
             server.url()
         );
+        if let Some(url) = &args.redis {
+            println!("node {node} of the cluster on {url}");
+        }
         if phoenix_js_path().exists() {
             println!(
                 "open http://{}/ in a browser (two tabs) to chat",

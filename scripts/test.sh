@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test, as CI does: installs what the tests talk to (a real OTLP
 # collector into .venv, the phoenix JavaScript client into tests/js, Debian's
-# Chromium and puppeteer-core into tests/browser), then
+# Chromium and puppeteer-core into tests/browser, Debian's redis-server), then
 # the whole workspace's tests, each tracewire feature alone (features.sh),
 # then the one package that needs tokio's
 # unstable API (`tokio::task::Builder`; see tests/tokio-unstable/Cargo.toml).
@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-collector.sh
 bash scripts/install-js.sh
 bash scripts/install-browser.sh
+bash scripts/install-redis.sh
 # Every feature together (the root package enables `full`). The minimal
 # user crate is left out here: in a workspace-wide build its tracewire would
 # get the other members' features.

@@ -39,6 +39,7 @@
 //! node published them: per publisher, per topic order is kept.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
 use opentelemetry::trace::SpanContext;
@@ -401,4 +402,19 @@ impl Inbound {
     pub fn is_alive(&self) -> bool {
         self.pubsub.strong_count() > 0
     }
+}
+
+/// `node-{pid}-{n}`: unique among the nodes of one machine, which is what a
+/// default name needs (a real cluster names its nodes).
+pub(crate) fn unique_node_name() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    format!(
+        "node-{}-{:x}-{}",
+        std::process::id(),
+        started & 0xff_ffff,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }

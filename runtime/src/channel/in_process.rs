@@ -8,7 +8,6 @@
 //! tests of cluster behaviour need no broker.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::adapter::{Adapter, Envelope, Inbound, PublishError};
@@ -65,7 +64,7 @@ impl InProcess {
     /// A cluster of one node with a name unique to this process run:
     /// what a [`PubSub`](super::PubSub) gets by default.
     pub fn single() -> Self {
-        InProcess::new(unique_node_name())
+        InProcess::new(super::adapter::unique_node_name())
     }
 
     /// Another node, `name`, of the same cluster.
@@ -103,19 +102,4 @@ impl Adapter for InProcess {
         let nodes = self.nodes.read().unwrap_or_else(|e| e.into_inner());
         nodes.iter().any(|(name, _)| name != &self.name)
     }
-}
-
-/// `node-{pid}-{n}`: unique among the nodes of one machine, which is what a
-/// default name needs (a real cluster names its nodes).
-pub(crate) fn unique_node_name() -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    format!(
-        "node-{}-{:x}-{}",
-        std::process::id(),
-        started & 0xff_ffff,
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
 }

@@ -299,6 +299,8 @@ mod presence_state;
 mod presence_tracker;
 mod protocol;
 mod pubsub;
+#[cfg(feature = "redis")]
+mod redis_adapter;
 mod route;
 mod server;
 mod server_core;
@@ -321,6 +323,12 @@ pub use node_message::{NodeMessage, NodeSubscription};
 pub use origin::OriginCheck;
 pub use presence::{DEFAULT_PRESENCE_PERIOD, Presence, PresenceError};
 pub use pubsub::{BroadcastError, PubSub};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis_adapter::{
+    DEFAULT_PUBLISH_QUEUE, DEFAULT_REDIS_CHANNEL, RECONNECT_MAX, RECONNECT_MIN, RedisAdapter,
+    RedisUrlError,
+};
 pub use server::{
     DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,
 };
