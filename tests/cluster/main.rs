@@ -19,6 +19,7 @@
 
 #[path = "../channel_support/mod.rs"]
 mod channel_support;
+mod presence;
 mod redis_server;
 
 use std::time::Duration;
@@ -37,7 +38,7 @@ use redis_server::RedisServer;
 const CHANNEL: &str = "tracewire-test";
 const PUBLISH_SPAN: &str = "publish tracewire-test";
 /// How long a bounded poll waits before failing the test.
-const PATIENCE: Duration = Duration::from_secs(15);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(15);
 
 async fn node(redis: &RedisServer, name: &str) -> ServerHandle {
     let adapter = RedisAdapter::new(&redis.url())
