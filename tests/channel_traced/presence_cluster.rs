@@ -83,9 +83,13 @@ const PERIOD: Duration = Duration::from_millis(200);
 const TOPIC: &str = "presence:lobby";
 
 async fn node(adapter: impl Adapter) -> ServerHandle {
+    node_with_period(adapter, PERIOD).await
+}
+
+async fn node_with_period(adapter: impl Adapter, period: Duration) -> ServerHandle {
     let server = crate::presence::server()
         .adapter(adapter)
-        .presence_period(PERIOD);
+        .presence_period(period);
     channel_support::serve(server).await
 }
 
@@ -248,4 +252,53 @@ fn js_expected() -> Vec<Value> {
         json!({ "what": "sync", "who": "bob", "presences": both }),
         json!({ "what": "sync", "who": "alice", "presences": [{ "key": "alice", "devices": ["phone"] }] }),
     ]
+}
+
+/// Presence messages from a node that sends nonsense, or tries to remove
+/// another node's presences, change nothing; the node keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_messages_that_make_no_sense_are_ignored() {
+    let _tracing = TestTracing::install();
+    let cluster = Cluster::default();
+    let (link_a, _) = cluster.link("a");
+    // A period long enough that mallory, silent, is not found down before
+    // the end.
+    let a = node_with_period(link_a, Duration::from_secs(60)).await;
+    let mut alice = join(&a, "alice").await;
+    let state = alice.event(TOPIC, "presence_state").await;
+    let alice_ref = state[4]["alice"]["metas"][0]["phx_ref"].clone();
+
+    let from_mallory = |payload: serde_json::Value| {
+        let envelope = json!({
+            "v": 1, "node": "mallory", "to": null, "kind": "node",
+            "topic": "phx:presence", "payload": payload,
+        });
+        let nodes = cluster.nodes.lock().unwrap();
+        nodes[0].1.receive_bytes(envelope.to_string().as_bytes());
+    };
+    // Its whole state first, so that its deltas apply.
+    from_mallory(json!({ "type": "state", "seq": 1, "metas": [
+        { "topic": TOPIC, "key": "mallory", "meta": { "phx_ref": "m1" } },
+        { "topic": 5, "key": [], "meta": "no" },
+        { "topic": TOPIC, "key": "nobody", "meta": { "no_ref": true } },
+    ] }));
+    wait_listed(&a, &["alice", "mallory"]).await;
+    for nonsense in [
+        json!({ "type": "delta", "seq": "two" }),
+        json!({ "type": "delta", "seq": 2, "joins": "all", "leaves": [1, null] }),
+        // A leave of alice, whom a tracks, not mallory.
+        json!({ "type": "delta", "seq": 3, "leaves": [{ "topic": TOPIC, "key": "alice", "ref": alice_ref }] }),
+        json!({ "type": "heartbeat", "seq": -1 }),
+        json!({ "type": "no such type" }),
+        json!("not even an object"),
+    ] {
+        from_mallory(nonsense);
+    }
+    // Still both, and a still serves: a new client gets the same list.
+    let mut later = join(&a, "carol").await;
+    let state = later.event(TOPIC, "presence_state").await;
+    let mut keys: Vec<&String> = state[4].as_object().unwrap().keys().collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["alice", "carol", "mallory"], "{state}");
+    a.shutdown().await;
 }
