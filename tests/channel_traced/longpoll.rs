@@ -26,6 +26,18 @@ async fn http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Value) {
+    let (status, body, _) = http_with_head(addr, method, target, headers, body).await;
+    (status, body)
+}
+
+/// As [`http`], with the response head (lowercased) too.
+async fn http_with_head(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Value, String) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let mut request = format!(
         "{method} {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
@@ -58,7 +70,12 @@ async fn http(
     } else {
         body.to_owned()
     };
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    let head = head.to_ascii_lowercase();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::Null),
+        head,
+    )
 }
 
 struct Session {
@@ -217,6 +234,20 @@ async fn unknown_tokens_bad_bodies_and_refused_origins_are_answered_not_handled(
     );
     // Another method: 405.
     assert_eq!(http(addr, "PUT", &target, &[], b"").await.0, 405);
+    // A browser's CORS preflight: allowed from an allowed origin only.
+    let preflight = [("access-control-request-headers", "content-type")];
+    let (status, _, head) = http_with_head(addr, "OPTIONS", &target, &preflight, b"").await;
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.contains("access-control-allow-methods: get, post, options"),
+        "{head}"
+    );
+    assert!(
+        head.contains("access-control-allow-headers: content-type"),
+        "{head}"
+    );
+    let (_, refused, _) = http_with_head(addr, "OPTIONS", &target, &evil, b"").await;
+    assert_eq!(refused, json!({ "status": 403 }));
 
     // The session is unharmed: the heartbeat is the first frame handled.
     let heartbeat = br#"[null,"7","phoenix","heartbeat",{}]"#;
@@ -228,6 +259,15 @@ async fn unknown_tokens_bad_bodies_and_refused_origins_are_answered_not_handled(
         session.frames().await,
         vec![json!([null, "7", "phoenix", "phx_reply", { "status": "ok", "response": {} }])]
     );
+    // Newer clients send the token in a header; every answer may be read
+    // by any page the origin check let in, and is never cached.
+    assert_eq!(session.post(heartbeat).await.0, 200);
+    let by_header = [("x-phoenix-longpoll-token", session.token.as_str())];
+    let (status, polled, head) =
+        http_with_head(addr, "GET", "/socket/longpoll?vsn=2.0.0", &by_header, b"").await;
+    assert_eq!((status, &polled["status"]), (200, &json!(200)), "{polled}");
+    assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    assert!(head.contains("cache-control: no-store"), "{head}");
     server.shutdown().await;
     // Only the one session was ever opened.
     assert_eq!(tracing.tree().spans_named("socket.connect").len(), 1);

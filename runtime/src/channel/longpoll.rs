@@ -6,6 +6,12 @@
 //! | `GET` without a session token (or with one no session has) | `socket.connect` as for a WebSocket; `{"status": 410, "token": T}` (a new session), or `{"status": 403}` when refused |
 //! | `GET ?token=T` | waits up to the [window](super::Server::longpoll_window) for frames: `{"status": 200, "token": T, "messages": [frame, ..]}`, or `{"status": 204, "token": T}` (at once when a newer poll of the session replaces it); `{"status": 410}` once the session is gone |
 //! | `POST ?token=T`, body: frames, one per line (`application/x-ndjson`) | each frame handled as a WebSocket text frame; `{"status": 200}`; `{"status": 410}` for a session that is gone |
+//! | `OPTIONS` (a browser's CORS preflight) | HTTP 200 with the `access-control-allow-*` headers |
+//!
+//! The token may come in the `x-phoenix-longpoll-token` header instead
+//! (newer clients send it there). Every answer carries
+//! `access-control-allow-origin: *` and `cache-control: no-store`, as
+//! Phoenix's: the origin check, not CORS, is what keeps other sites out.
 //!
 //! A request for a session of another node of the cluster is relayed to it
 //! (`longpoll_relay.rs`).
@@ -19,7 +25,8 @@
 //! Refusals: a body over [`Server::max_frame_size`](super::Server::max_frame_size)
 //! is answered HTTP 413 (counted as `frame_size`); a body that is not
 //! UTF-8, or a frame that is not JSON, HTTP 400 with nothing of it
-//! handled; any other method, 405. Every request passes the origin check.
+//! handled; any other method, 405. Every request passes the origin check
+//! (`{"status": 403}`).
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -51,6 +58,9 @@ pub const DEFAULT_LONGPOLL_WINDOW: Duration = Duration::from_secs(10);
 /// [`Server::longpoll_session_timeout`](super::Server::longpoll_session_timeout):
 /// 20 seconds, two windows.
 pub const DEFAULT_LONGPOLL_SESSION_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The header newer `phoenix` clients send their session token in.
+const TOKEN_HEADER: &str = "x-phoenix-longpoll-token";
 
 /// Bytes of frames a session gathers for its next poll before the writer
 /// waits (and frames wait in the outbound buffer, which bounds them).
@@ -133,7 +143,7 @@ pub(crate) async fn poll<S: SocketHandler>(
     extensions: Extensions,
 ) -> Response {
     let core = &endpoint.core;
-    let token = params.get("token").map(String::as_str).unwrap_or_default();
+    let token = session_token(&headers, &params);
     let target = target(core, &endpoint.sessions, token);
     match target {
         // No session token (the first poll; a `token` here is the user's
@@ -245,7 +255,7 @@ pub(crate) async fn publish<S: SocketHandler>(
         return status(StatusCode::FORBIDDEN);
     }
     let core = &endpoint.core;
-    let token = params.get("token").map(String::as_str).unwrap_or_default();
+    let token = session_token(&headers, &params);
     let target = target(core, &endpoint.sessions, token);
     if matches!(target, Target::Gone | Target::None) {
         return status(StatusCode::GONE);
@@ -334,12 +344,54 @@ fn http_status(code: StatusCode) -> Response {
     response
 }
 
+/// Every answer is JSON, readable by a page of any origin (the origin
+/// check has let the request in, and `*` never shares cookies) and never
+/// cached, as Phoenix answers.
 fn json_status(body: Value) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    let headers = [
+        (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    (headers, body.to_string()).into_response()
+}
+
+/// The session token: the `x-phoenix-longpoll-token` header newer clients
+/// send, else the `token` query parameter.
+fn session_token<'a>(headers: &'a HeaderMap, params: &'a ConnectParams) -> &'a str {
+    headers
+        .get(TOKEN_HEADER)
+        .and_then(|token| token.to_str().ok())
+        .or_else(|| params.get("token").map(String::as_str))
+        .unwrap_or_default()
+}
+
+/// `OPTIONS {path}/longpoll`: a browser's CORS preflight (the client's
+/// POST has a content type that needs one), from an origin the check
+/// allows.
+pub(crate) async fn preflight<S: SocketHandler>(
+    State(endpoint): State<Arc<Endpoint<S>>>,
+    headers: HeaderMap,
+) -> Response {
+    if check_origin(&endpoint.core, &headers).is_err() {
+        return status(StatusCode::FORBIDDEN);
+    }
+    let requested = headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or(header::HeaderValue::from_static(""));
+    let mut response = json_status(json!({ "status": 200 }));
+    let answer = response.headers_mut();
+    answer.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested);
+    answer.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        header::HeaderValue::from_static("get, post, options"),
+    );
+    answer.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        header::HeaderValue::from_static("3600"),
+    );
+    response
 }
 
 /// A new session token: the node's name and 128 random bits (the id

@@ -469,7 +469,9 @@ impl<S: SocketHandler> Server<S> {
             .route(&route, get(upgrade::<S>))
             .route(
                 &longpoll_route,
-                get(longpoll::poll::<S>).post(longpoll::publish::<S>),
+                get(longpoll::poll::<S>)
+                    .post(longpoll::publish::<S>)
+                    .options(longpoll::preflight::<S>),
             )
             .with_state(state)
             .merge(self.beside);
