@@ -21,6 +21,8 @@ use tracewire::channel::{
     Payload, Pusher, Reply, Server, Socket, SocketHandler,
 };
 
+pub mod presence_room;
+
 /// How long a client waits for a frame before failing the test.
 pub const RECV_TIMEOUT: Duration = Duration::from_secs(10);
 

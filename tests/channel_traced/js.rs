@@ -20,14 +20,14 @@ use opentelemetry::trace::SpanKind;
 use serde_json::json;
 use tracewire::testing::TestTracing;
 
-/// The client script, if it can run here.
-fn client_script() -> Option<std::path::PathBuf> {
+/// The client script `name` in tests/js, if it can run here.
+pub fn client_script(name: &str) -> Option<std::path::PathBuf> {
     let js = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     let installed = js.join("node_modules/phoenix/package.json").exists()
         && js.join("node_modules/ws/package.json").exists();
     let node = Command::new("node").arg("--version").output().is_ok();
     if installed && node {
-        return Some(js.join("chat_client.js"));
+        return Some(js.join(name));
     }
     let why = "the phoenix client is not installed: run `bash scripts/install-js.sh` (needs Node 20 and npm)";
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
@@ -37,17 +37,36 @@ fn client_script() -> Option<std::path::PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_phoenix_client_talks_to_the_server() {
-    let Some(script) = client_script() else {
+    chat_over("websocket").await;
+}
+
+/// The same chat over LongPoll: the client's WebSocket is blocked, and it
+/// falls back (`longPollFallbackMs`) to `/socket/longpoll`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_phoenix_client_falls_back_to_longpoll() {
+    chat_over("longpoll").await;
+}
+
+async fn chat_over(transport: &'static str) {
+    let Some(script) = client_script("chat_client.js") else {
         return;
     };
     let tracing = TestTracing::install();
     let server = chat::serve().await.expect("serves");
     let socket_url = format!("ws://{}/socket", server.local_addr());
 
-    let (seen, stderr) =
-        crate::node::json_lines(script, vec![socket_url], "the phoenix client").await;
+    let args = vec![socket_url, transport.to_owned()];
+    let (mut seen, stderr) = crate::node::json_lines(script, args, "the phoenix client").await;
     server.shutdown().await;
 
+    if transport == "longpoll" {
+        let used = seen.pop();
+        assert_eq!(
+            used,
+            Some(json!({ "what": "transport", "alice": "LongPoll", "bob": "LongPoll" })),
+            "stderr:\n{stderr}"
+        );
+    }
     // What the JavaScript client saw.
     assert_eq!(
         seen,
@@ -81,6 +100,9 @@ async fn the_official_phoenix_client_talks_to_the_server() {
     connects[0].assert_status_error("authentication failed");
     for connect in &connects[1..] {
         connect.assert_event("socket.authenticated");
+    }
+    for connect in &connects {
+        connect.assert_attr("socket.transport", transport);
     }
     assert_eq!(tree.spans_named("room.join").len(), 2, "{tree}");
     let sent = tree

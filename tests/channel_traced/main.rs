@@ -19,5 +19,8 @@ mod example_chat;
 mod js;
 mod limits;
 mod load;
+mod longpoll;
 mod node;
+mod presence;
+mod presence_cluster;
 mod tracing;

@@ -21,6 +21,7 @@
 
 #[path = "../channel_support/mod.rs"]
 mod channel_support;
+mod presence;
 mod redis_server;
 
 use std::time::Duration;
@@ -39,7 +40,7 @@ use redis_server::RedisServer;
 const CHANNEL: &str = "tracewire-test";
 const PUBLISH_SPAN: &str = "publish tracewire-test";
 /// How long a bounded poll waits before failing the test.
-const PATIENCE: Duration = Duration::from_secs(15);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(15);
 
 async fn node(redis: &RedisServer, name: &str) -> ServerHandle {
     node_with(redis, name, |adapter| adapter).await

@@ -2,16 +2,29 @@
 // browser would, over `ws`. Prints one JSON line per observation; the Rust
 // test (tests/channel_traced/js.rs) asserts on them and on the server's spans.
 //
-// Usage: node chat_client.js ws://127.0.0.1:PORT/socket
+// Usage: node chat_client.js ws://127.0.0.1:PORT/socket [websocket|longpoll]
+//
+// With `longpoll`, WebSockets are "blocked" (the transport given to the
+// socket connects to a closed port, as behind a proxy that refuses
+// upgrades): the socket falls back to LongPoll (`longPollFallbackMs`) and
+// the chat runs over it; the refused socket uses LongPoll from the start.
 "use strict";
 
-const { Socket } = require("phoenix");
+const { Socket, LongPoll } = require("phoenix");
 const WebSocket = require("ws");
 
 const url = process.argv[2];
-if (!url) {
-  console.error("usage: node chat_client.js ws://HOST:PORT/socket");
+const mode = process.argv[3] || "websocket";
+if (!url || !["websocket", "longpoll"].includes(mode)) {
+  console.error("usage: node chat_client.js ws://HOST:PORT/socket [websocket|longpoll]");
   process.exit(2);
+}
+
+// A WebSocket that never reaches the server: port 9 on loopback is closed.
+class BlockedWebSocket extends WebSocket {
+  constructor(address, protocols) {
+    super(address.replace(/^ws:\/\/[^/]+/, "ws://127.0.0.1:9"), protocols);
+  }
 }
 
 const observe = (what, data) => console.log(JSON.stringify({ what, ...data }));
@@ -30,18 +43,23 @@ const reply = (push) =>
       .receive("timeout", () => reject(new Error("push timed out")));
   });
 
-const connect = (token) => {
-  const socket = new Socket(url, {
-    transport: WebSocket,
+const connect = (token, transport) => {
+  const options = {
+    transport: transport || WebSocket,
     params: { token },
     reconnectAfterMs: () => 60000, // a refused socket must not retry during the test
-  });
+  };
+  if (mode === "longpoll" && !transport) {
+    options.transport = BlockedWebSocket;
+    options.longPollFallbackMs = 300;
+  }
+  const socket = new Socket(url, options);
   socket.connect();
   return socket;
 };
 
 async function rejectedOnBadAuth() {
-  const socket = connect("not-a-token");
+  const socket = connect("not-a-token", mode === "longpoll" ? LongPoll : undefined);
   await new Promise((resolve) => socket.onError(() => resolve()));
   socket.disconnect();
   observe("rejected", { token: "not-a-token" });
@@ -83,6 +101,10 @@ async function main() {
   observe("leave", { who: "alice", ...(await reply(aliceRoom.leave())) });
   observe("leave", { who: "bob", ...(await reply(bobRoom.leave())) });
   await Promise.all([aliceClosed, bobClosed]);
+  if (mode === "longpoll") {
+    const name = (socket) => (socket.transport === LongPoll ? "LongPoll" : "WebSocket");
+    observe("transport", { alice: name(alice), bob: name(bob) });
+  }
   alice.disconnect();
   bob.disconnect();
   process.exit(0);

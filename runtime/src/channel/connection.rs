@@ -28,8 +28,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
-use futures_util::StreamExt as _;
-use futures_util::stream::SplitStream;
+use futures_util::{Sink, Stream, StreamExt as _};
 use opentelemetry::Context;
 use serde_json::{Value, json};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
@@ -59,10 +58,26 @@ pub(crate) struct Accepted {
     /// The connection's place under the connection limit, held until it
     /// closes.
     pub(crate) slot: OwnedSemaphorePermit,
+    /// How long the connection may stay silent: the server's idle timeout
+    /// for a WebSocket, the session timeout for LongPoll.
+    pub(crate) idle_timeout: Duration,
 }
 
 /// Serves one upgraded connection until it closes.
 pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
+    let (sink, stream) = ws.split();
+    run_transport(sink, stream, accepted).await;
+}
+
+/// Serves one connection over any transport until it closes: `stream`
+/// yields what the client sends (a LongPoll session yields a `Ping` for
+/// each poll, which keeps it from going idle), `sink` takes what the
+/// server sends.
+pub(crate) async fn run_transport<W, R>(sink: W, stream: R, accepted: Accepted)
+where
+    W: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
     let core = accepted.core.clone();
     core.connections.send_modify(|n| *n += 1);
     let _counted = Counted {
@@ -70,7 +85,6 @@ pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
         slot: Some(accepted.slot),
     };
 
-    let (sink, stream) = ws.split();
     let (outbound, frames) = Outbound::new(core.config.outbound_buffer);
     let writer = tokio::spawn(write_loop(sink, frames, outbound.clone()));
     let (down_tx, down_rx) = mpsc::unbounded_channel();
@@ -84,6 +98,7 @@ pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
         core,
         socket_id: accepted.socket_id,
         assigns: accepted.assigns,
+        idle_timeout: accepted.idle_timeout,
         outbound: outbound.clone(),
         channels: HashMap::new(),
         down_tx,
@@ -143,6 +158,7 @@ struct Connection {
     core: Arc<Core>,
     socket_id: Option<Arc<str>>,
     assigns: Assigns,
+    idle_timeout: Duration,
     outbound: Arc<Outbound>,
     inbound: Arc<Semaphore>,
     /// The socket's message allowance, when the server limits its rate.
@@ -155,10 +171,13 @@ struct Connection {
 impl Connection {
     /// Reads until the connection ends; says why, for the channels and for
     /// the close frame.
-    async fn serve(&mut self, mut stream: SplitStream<WebSocket>) -> (LeaveReason, CloseReason) {
+    async fn serve<R>(&mut self, mut stream: R) -> (LeaveReason, CloseReason)
+    where
+        R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    {
         let mut shutdown = self.core.shutdown.clone();
         let mut closing = self.outbound.closing.subscribe();
-        let idle_timeout = self.core.config.idle_timeout;
+        let idle_timeout = self.idle_timeout;
         let idle = tokio::time::sleep(idle_timeout);
         tokio::pin!(idle);
         loop {
@@ -397,6 +416,7 @@ impl Connection {
             assigns: self.assigns.clone(),
             outbound: self.outbound.clone(),
             pubsub: self.core.pubsub.clone(),
+            presence: self.core.presence.clone(),
             open: Arc::new(AtomicBool::new(true)),
         };
         let start = ChannelStart {

@@ -223,6 +223,7 @@ fn finish(
     answer_queued: bool,
 ) {
     socket.open.store(false, Ordering::Release);
+    socket.presence.channel_stopped(socket.subscriber);
     let _ = down.send(Down {
         topic: socket.topic.clone(),
         id: socket.subscriber,

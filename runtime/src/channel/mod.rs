@@ -1,16 +1,19 @@
-//! Phoenix Channels over WebSocket, traced: a server the official `phoenix`
-//! JavaScript client connects to unchanged.
+//! Phoenix Channels over WebSocket and LongPoll, traced: a server the
+//! official `phoenix` JavaScript client connects to unchanged.
 //!
 //! This module owns the server side of Phoenix's channel protocol:
 //!
 //! - [`handler`]: what a channel handler is ([`Channel`], [`SocketHandler`])
 //!   and returns ([`Reply`], [`JoinError`], [`Outgoing`], ...);
 //! - [`Server`]: the endpoint, an axum [`Router`](axum::Router) at
-//!   `{path}/websocket`, and [`ServerHandle`] for one that is running;
+//!   `{path}/websocket` and `{path}/longpoll` (see [LongPoll](#longpoll)),
+//!   and [`ServerHandle`] for one that is running;
 //! - [`Socket`]: a joined channel's view of its connection, with [`Pusher`]
 //!   for pushing from spawned tasks;
 //! - [`PubSub`]: topics, subscribers and traced broadcasts, on one node or
-//!   across nodes through an [`Adapter`] ([`InProcess`], the default).
+//!   across nodes through an [`Adapter`] ([`InProcess`], the default);
+//! - [`Presence`]: who is on each topic, pushed to clients as
+//!   `presence_state` and `presence_diff`, on every node.
 //!
 //! ```no_run
 //! use tracewire::channel::{
@@ -124,9 +127,9 @@
 //! | `topic_length` | [`Server::max_topic_length`] | [`DEFAULT_MAX_TOPIC_LENGTH`], 256 bytes | `phx_reply` `error` `{"reason": "topic too long", "details": ..}` on the `phoenix` topic |
 //! | `event_length` | [`Server::max_event_length`] | [`DEFAULT_MAX_EVENT_LENGTH`], 128 bytes | `phx_reply` `error` `{"reason": "event name too long", "details": ..}` |
 //! | `message_rate` | [`Server::max_message_rate`] | none | `phx_reply` `error` `{"reason": "rate limit exceeded", "details": ..}`; heartbeats are never limited |
-//! | `frame_size` | [`Server::max_frame_size`] | [`DEFAULT_MAX_FRAME_SIZE`], 1 MiB | close code 1009 |
+//! | `frame_size` | [`Server::max_frame_size`] | [`DEFAULT_MAX_FRAME_SIZE`], 1 MiB | close code 1009; a LongPoll POST body over it: HTTP 413 |
 //! | `outbound_buffer` | [`Server::outbound_buffer`] | [`DEFAULT_OUTBOUND_BUFFER`], 8 MiB | close code 1013 (see [Backpressure](#backpressure)) |
-//! | `idle_timeout` | [`Server::idle_timeout`] | [`DEFAULT_IDLE_TIMEOUT`], 60 s | the connection is closed, code 1000 |
+//! | `idle_timeout` | [`Server::idle_timeout`]; for LongPoll, [`Server::longpoll_session_timeout`] | [`DEFAULT_IDLE_TIMEOUT`], 60 s; [`DEFAULT_LONGPOLL_SESSION_TIMEOUT`], 20 s | the connection is closed, code 1000; a LongPoll session ends, its next poll gets `410` |
 //!
 //! A message over a limit is answered without being handled. The
 //! handshake timeout is [`Server::serve`]'s: a [`Server::router`] served by
@@ -144,6 +147,9 @@
 //! | `channel.broadcast` | PRODUCER | around each broadcast, a child of the current span | `messaging.destination.name` (the topic), `broadcast.event`, `broadcast.payload_size` (bytes of the JSON payload), `broadcast.recipients` |
 //! | `{Channel::NAME}.handle_out {event}` | CONSUMER | per recipient of a broadcast its channel does not intercept, around writing it to the client | a new trace *linked* to `channel.broadcast` |
 //! | `publish {channel}` | PRODUCER | with the `redis` feature's adapter, around publishing each envelope to Redis, a child of `channel.broadcast` | `messaging.system` (`redis`), `messaging.destination.name` (the Redis channel), `messaging.operation.name` (`publish`), `messaging.operation.type` (`send`), `messaging.message.body.size`; status Error with `error.type` (`disconnected`, `queue_full`, `too_large`) when it was not published |
+//! | `presence.track`, `presence.untrack` | INTERNAL | around each [`Presence`] change, a child of the current span (`untrack` of a channel that stopped: a new trace); the `presence_diff` broadcast is its child | `presence.topic`, `presence.key` (never the meta); `presence.reason` on `untrack` (`untrack`, `channel_stopped`); `error.type` when refused (`already_tracked`, `presence_meta`) |
+//! | `presence.apply_delta`, `presence.apply_state` | CONSUMER | applying another node's presence changes (see [`Presence`](Presence#across-nodes)) | a new trace *linked* to the sending node's span; `presence.node`, `presence.joins`, `presence.leaves`, and `presence.topic`/`presence.key` for a delta of one change |
+//! | `presence.node_down` | INTERNAL | a node not heard from for three presence periods is removed | `presence.node`, `presence.leaves` |
 //!
 //! For an event the channel [intercepts](Channel::intercepts), the server
 //! creates no span: it runs [`Channel::handle_out`] under a context that
@@ -153,6 +159,30 @@
 //!
 //! Handlers otherwise run under an empty context: each client message starts
 //! its own trace, rather than one trace growing for the connection's life.
+//!
+//! # LongPoll
+//!
+//! Where WebSockets are blocked, the `phoenix` client falls back
+//! (`new Socket(url, {longPollFallbackMs: 2500})`) to LongPoll, served at
+//! `{path}/longpoll` beside the WebSocket, as Phoenix.Transports.LongPoll
+//! speaks it: a `GET` without a session token runs `socket.connect`
+//! (`socket.transport = "longpoll"`) and opens a session, answered
+//! `{"status": 410, "token": T}`; `GET ?token=T` polls, answered
+//! `{"status": 200, "token": T, "messages": [..]}` as soon as frames wait,
+//! `{"status": 204}` after [`Server::longpoll_window`] (10 s) without;
+//! `POST ?token=T` sends frames, one per line. A session is a connection
+//! like a WebSocket's, whose frames wait for polls instead of being
+//! written: the same channels, handlers, limits and spans. It ends after
+//! [`Server::longpoll_session_timeout`] (20 s) without a request, and its
+//! next poll is answered `410` (the client reconnects and rejoins).
+//!
+//! Every request passes the [origin check](#origin-check) (`403`). A token
+//! no session has is answered `410`; a body over the frame limit HTTP 413;
+//! a body that is not UTF-8, or with a frame that is not JSON, HTTP 400 and
+//! none of it handled. On a cluster, the token names the session's node: a
+//! request that lands on another node is relayed to it through the
+//! [`Adapter`] and answered with its reply (`410` if none comes within the
+//! window and 2 s, as when that node is down).
 //!
 //! # Trust policy
 //!
@@ -263,10 +293,15 @@ mod in_process;
 mod joined;
 mod limits;
 mod listen;
+mod longpoll;
+mod longpoll_relay;
 mod mailbox;
 mod node_message;
 mod origin;
 mod outbound;
+mod presence;
+mod presence_state;
+mod presence_tracker;
 mod protocol;
 mod pubsub;
 #[cfg(feature = "redis")]
@@ -288,8 +323,10 @@ pub use limits::{
     DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH,
 };
+pub use longpoll::{DEFAULT_LONGPOLL_SESSION_TIMEOUT, DEFAULT_LONGPOLL_WINDOW};
 pub use node_message::{NodeMessage, NodeSubscription};
 pub use origin::OriginCheck;
+pub use presence::{DEFAULT_PRESENCE_PERIOD, Presence, PresenceError};
 pub use pubsub::{BroadcastError, PubSub};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

@@ -7,9 +7,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::SinkExt as _;
-use futures_util::stream::SplitSink;
+use axum::extract::ws::{CloseFrame, Message};
+use futures_util::{Sink, SinkExt as _};
 use opentelemetry::Context;
 use opentelemetry::trace::{SpanContext, SpanKind, TraceContextExt as _};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, watch};
@@ -208,8 +207,10 @@ pub(crate) async fn closed(
 }
 
 /// Writes queued frames until the connection closes, then the close frame.
-pub(crate) async fn write_loop(
-    mut sink: SplitSink<WebSocket, Message>,
+/// `sink` is the transport: a WebSocket, or a LongPoll session's queue that
+/// polls drain.
+pub(crate) async fn write_loop<W: Sink<Message> + Unpin>(
+    mut sink: W,
     mut frames: mpsc::UnboundedReceiver<OutFrame>,
     outbound: Arc<Outbound>,
 ) {
@@ -271,8 +272,8 @@ enum WriteStopped {
     Failed,
 }
 
-async fn write(
-    sink: &mut SplitSink<WebSocket, Message>,
+async fn write<W: Sink<Message> + Unpin>(
+    sink: &mut W,
     closing: &mut watch::Receiver<Option<CloseReason>>,
     text: String,
 ) -> Result<(), WriteStopped> {
@@ -283,8 +284,8 @@ async fn write(
     }
 }
 
-async fn flush(
-    sink: &mut SplitSink<WebSocket, Message>,
+async fn flush<W: Sink<Message> + Unpin>(
+    sink: &mut W,
     closing: &mut watch::Receiver<Option<CloseReason>>,
 ) -> Result<(), WriteStopped> {
     tokio::select! {

@@ -27,7 +27,10 @@ use super::limits::{
     DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH, Limit, MessageRate,
 };
 use super::listen;
-use super::origin::OriginCheck;
+use super::longpoll::{self, LongPollConfig, Sessions};
+use super::longpoll_relay;
+use super::origin::{OriginCheck, Refusal};
+use super::presence::{DEFAULT_PRESENCE_PERIOD, Presence};
 use super::pubsub::PubSub;
 use super::route::{ChannelRoute, Route, TopicPattern};
 use super::server_core::{Config, Core};
@@ -147,10 +150,11 @@ impl<S: SocketHandler> Server<S> {
     /// A server that authenticates connections with `handler`, with no
     /// channels yet, at path `/socket`.
     pub fn new(handler: S) -> Self {
+        let pubsub = PubSub::default();
         Server {
             handler,
             routes: Vec::new(),
-            pubsub: PubSub::default(),
+            pubsub,
             config: Config {
                 trust_policy: TrustPolicy::default(),
                 max_frame_size: DEFAULT_MAX_FRAME_SIZE,
@@ -164,6 +168,8 @@ impl<S: SocketHandler> Server<S> {
                 max_topic_length: DEFAULT_MAX_TOPIC_LENGTH,
                 max_event_length: DEFAULT_MAX_EVENT_LENGTH,
                 message_rate: None,
+                longpoll: LongPollConfig::default(),
+                presence_period: DEFAULT_PRESENCE_PERIOD,
             },
             beside: Router::new(),
         }
@@ -295,6 +301,36 @@ impl<S: SocketHandler> Server<S> {
         self
     }
 
+    /// How long a LongPoll client's poll waits for frames before it is
+    /// answered `204` ([`DEFAULT_LONGPOLL_WINDOW`](super::DEFAULT_LONGPOLL_WINDOW), Phoenix's 10 s, unless
+    /// set).
+    pub fn longpoll_window(mut self, window: Duration) -> Self {
+        self.config.longpoll.window = window;
+        self
+    }
+
+    /// How long a LongPoll session lives without a request from its
+    /// client ([`DEFAULT_LONGPOLL_SESSION_TIMEOUT`](super::DEFAULT_LONGPOLL_SESSION_TIMEOUT), 20 s, unless set;
+    /// keep it above the [window](Self::longpoll_window), which a waiting
+    /// poll spends without a request). A session that times out is closed
+    /// like an idle WebSocket (its channels' `terminate` runs, counted as
+    /// `idle_timeout`), and its client's next poll is answered `410`.
+    pub fn longpoll_session_timeout(mut self, timeout: Duration) -> Self {
+        self.config.longpoll.session_timeout = timeout;
+        self
+    }
+
+    /// How often this node tells the others of a cluster that it is up,
+    /// and of the presences they may have missed
+    /// ([`DEFAULT_PRESENCE_PERIOD`], Phoenix's 1.5 s, unless set). A node
+    /// not heard from for three periods is down: its presences leave on
+    /// every other node within four periods of its last message. See
+    /// [`Presence`](super::Presence#across-nodes).
+    pub fn presence_period(mut self, period: Duration) -> Self {
+        self.config.presence_period = period.max(Duration::from_millis(1));
+        self
+    }
+
     /// Serves `routes` beside the socket, on the same address: a page that
     /// connects to it, say. Their paths must not include the socket's
     /// (`{path}/websocket`).
@@ -376,6 +412,7 @@ impl<S: SocketHandler> Server<S> {
         let handshake_timeout = self.config.handshake_timeout;
         let Built {
             router,
+            presence,
             shutdown,
             connections,
         } = self.build();
@@ -386,6 +423,7 @@ impl<S: SocketHandler> Server<S> {
             local_addr,
             path,
             pubsub,
+            presence,
             shutdown,
             connections,
             serve: Some(tokio::spawn(serve)),
@@ -398,25 +436,48 @@ impl<S: SocketHandler> Server<S> {
         let connection_slots = Arc::new(Semaphore::new(
             self.config.max_connections.min(Semaphore::MAX_PERMITS),
         ));
+        let presence = Presence::new(self.pubsub.clone(), self.config.presence_period);
+        presence.start_tracker(shutdown_rx.clone());
         let core = Arc::new(Core {
+            node: Arc::from(self.pubsub.node_name()),
             routes: self.routes,
             pubsub: self.pubsub,
+            presence: presence.clone(),
             config: self.config,
             shutdown: shutdown_rx,
             connections: connections.clone(),
             connection_slots,
         });
         let route = format!("{}/websocket", core.config.path);
+        let longpoll_route = format!("{}/longpoll", core.config.path);
+        let sessions = Arc::new(Sessions::default());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let subscription = core.pubsub.node_subscribe(longpoll_relay::NODE_TOPIC);
+            runtime.spawn(longpoll_relay::run(
+                Arc::downgrade(&core),
+                Arc::downgrade(&sessions),
+                subscription,
+                core.shutdown.clone(),
+            ));
+        }
         let state = Arc::new(Endpoint {
             handler: self.handler,
             core,
+            sessions,
         });
         let router = Router::new()
             .route(&route, get(upgrade::<S>))
+            .route(
+                &longpoll_route,
+                get(longpoll::poll::<S>)
+                    .post(longpoll::publish::<S>)
+                    .options(longpoll::preflight::<S>),
+            )
             .with_state(state)
             .merge(self.beside);
         Built {
             router,
+            presence,
             shutdown,
             connections,
         }
@@ -426,6 +487,7 @@ impl<S: SocketHandler> Server<S> {
 /// A server ready to serve: its router and the controls its handle keeps.
 struct Built {
     router: Router,
+    presence: Presence,
     /// Dropped without a send (by [`Server::router`]), it means "never".
     shutdown: watch::Sender<bool>,
     connections: watch::Sender<usize>,
@@ -441,9 +503,11 @@ impl<S> std::fmt::Debug for Server<S> {
 }
 
 /// The router's state.
-struct Endpoint<S> {
-    handler: S,
-    core: Arc<Core>,
+pub(super) struct Endpoint<S> {
+    pub(super) handler: S,
+    pub(super) core: Arc<Core>,
+    /// The LongPoll sessions this server holds.
+    pub(super) sessions: Arc<Sessions>,
 }
 
 /// A running server, from [`Server::serve`].
@@ -455,6 +519,7 @@ pub struct ServerHandle {
     local_addr: SocketAddr,
     path: String,
     pubsub: PubSub,
+    presence: Presence,
     shutdown: watch::Sender<bool>,
     connections: watch::Receiver<usize>,
     serve: Option<JoinHandle<io::Result<()>>>,
@@ -475,6 +540,11 @@ impl ServerHandle {
     /// The server's topics.
     pub fn pubsub(&self) -> &PubSub {
         &self.pubsub
+    }
+
+    /// The server's [`Presence`].
+    pub fn presence(&self) -> &Presence {
+        &self.presence
     }
 
     /// How many WebSocket connections are open now.
@@ -508,69 +578,10 @@ async fn upgrade<S: SocketHandler>(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
-    let core = &endpoint.core;
-    let remote = core.config.trust_policy.apply(&HeaderCarrier(&headers));
-    let mut span = HandlerSpan::start_remote(&CONNECT_SPAN, remote);
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|ua| ua.to_str().ok())
-        .map(str::to_owned);
-    if span.is_recording() {
-        span.record(TRANSPORT, Some("websocket".into()));
-        let user_agent = user_agent.as_deref().map(bounded_str);
-        span.record(USER_AGENT, user_agent.map(|ua| ua.into_owned().into()));
-    }
-    // Phoenix's V1 protocol (the default of clients that send no `vsn`)
-    // frames messages as objects; answering it with arrays would fail on
-    // every message, so refuse it up front.
-    if !params.get("vsn").is_some_and(|vsn| vsn.starts_with("2.")) {
-        const UNSUPPORTED: &str = "unsupported protocol version: this server speaks vsn=2.0.0";
-        span.finish(Outcome::error("unsupported_vsn", &UNSUPPORTED));
-        return (StatusCode::BAD_REQUEST, UNSUPPORTED).into_response();
-    }
-    let origins = headers.get_all(header::ORIGIN).iter().map(|o| o.as_bytes());
-    let host = headers.get(header::HOST).map(|h| h.as_bytes());
-    if let Err(refused) = core.config.origin.judge(origins, host) {
-        span.finish(Outcome::error("origin_refused", &refused));
-        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
-    }
-    let Ok(slot) = core.connection_slots.clone().try_acquire_owned() else {
-        Limit::Connections.hit();
-        const FULL: &str = "too many connections: the server is at its limit";
-        span.finish(Outcome::error("connection_limit", &FULL));
-        return (StatusCode::SERVICE_UNAVAILABLE, FULL).into_response();
-    };
-    let info = ConnectInfo {
-        transport: "websocket",
-        user_agent,
-        peer: extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|info| info.0),
-    };
-    let connected = catch_panic(span.instrument(endpoint.handler.connect(&params, &info))).await;
-    let assigns = match connected {
-        Ok(Ok(assigns)) => assigns,
-        Ok(Err(refused)) => {
-            span.finish(Outcome::error("connect_refused", &refused));
-            return StatusCode::FORBIDDEN.into_response();
-        }
-        // The span has recorded the panic and ended.
-        Err(_panic) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    };
-    let socket_id = endpoint.handler.id(&assigns).map(Arc::<str>::from);
-    if span.is_recording() {
-        let attributes = match &socket_id {
-            Some(id) => vec![KeyValue::new(SOCKET_ID, bounded_str(id).into_owned())],
-            None => Vec::new(),
-        };
-        span.context().span().add_event(AUTHENTICATED, attributes);
-    }
-    span.finish(Outcome::Unset);
-    let accepted = Accepted {
-        core: core.clone(),
-        socket_id,
-        assigns,
-        slot,
+    let core = endpoint.core.clone();
+    let accepted = match authenticate(&endpoint, &params, &headers, &extensions, WEBSOCKET).await {
+        Ok(accepted) => accepted,
+        Err(refused) => return (refused.status, refused.body).into_response(),
     };
     upgrade
         .read_buffer_size(READ_BUFFER_SIZE)
@@ -581,4 +592,108 @@ async fn upgrade<S: SocketHandler>(
         .max_message_size(core.config.max_frame_size)
         .max_frame_size(core.config.max_frame_size)
         .on_upgrade(move |ws| connection::run(ws, accepted))
+}
+
+/// The transport names `socket.transport` records.
+pub(super) const WEBSOCKET: &str = "websocket";
+pub(super) const LONGPOLL: &str = "longpoll";
+
+/// A connection refused before it was accepted: the HTTP status, and a
+/// reason for the body.
+pub(super) struct Refused {
+    pub(super) status: StatusCode,
+    pub(super) body: &'static str,
+}
+
+impl Refused {
+    fn new(status: StatusCode, body: &'static str) -> Self {
+        Refused { status, body }
+    }
+}
+
+/// What both transports do before a connection is accepted, inside the
+/// `socket.connect` span: the protocol version, the origin check, the
+/// connection limit, then [`SocketHandler::connect`].
+pub(super) async fn authenticate<S: SocketHandler>(
+    endpoint: &Endpoint<S>,
+    params: &ConnectParams,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    transport: &'static str,
+) -> Result<Accepted, Refused> {
+    let core = &endpoint.core;
+    let remote = core.config.trust_policy.apply(&HeaderCarrier(headers));
+    let mut span = HandlerSpan::start_remote(&CONNECT_SPAN, remote);
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|ua| ua.to_str().ok())
+        .map(str::to_owned);
+    if span.is_recording() {
+        span.record(TRANSPORT, Some(transport.into()));
+        let user_agent = user_agent.as_deref().map(bounded_str);
+        span.record(USER_AGENT, user_agent.map(|ua| ua.into_owned().into()));
+    }
+    // Phoenix's V1 protocol (the default of clients that send no `vsn`)
+    // frames messages as objects; answering it with arrays would fail on
+    // every message, so refuse it up front.
+    if !params.get("vsn").is_some_and(|vsn| vsn.starts_with("2.")) {
+        const UNSUPPORTED: &str = "unsupported protocol version: this server speaks vsn=2.0.0";
+        span.finish(Outcome::error("unsupported_vsn", &UNSUPPORTED));
+        return Err(Refused::new(StatusCode::BAD_REQUEST, UNSUPPORTED));
+    }
+    if let Err(refused) = check_origin(core, headers) {
+        span.finish(Outcome::error("origin_refused", &refused));
+        return Err(Refused::new(StatusCode::FORBIDDEN, "origin not allowed"));
+    }
+    let Ok(slot) = core.connection_slots.clone().try_acquire_owned() else {
+        Limit::Connections.hit();
+        const FULL: &str = "too many connections: the server is at its limit";
+        span.finish(Outcome::error("connection_limit", &FULL));
+        return Err(Refused::new(StatusCode::SERVICE_UNAVAILABLE, FULL));
+    };
+    let info = ConnectInfo {
+        transport,
+        user_agent,
+        peer: extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|info| info.0),
+    };
+    let connected = catch_panic(span.instrument(endpoint.handler.connect(params, &info))).await;
+    let assigns = match connected {
+        Ok(Ok(assigns)) => assigns,
+        Ok(Err(refused)) => {
+            span.finish(Outcome::error("connect_refused", &refused));
+            return Err(Refused::new(StatusCode::FORBIDDEN, ""));
+        }
+        // The span has recorded the panic and ended.
+        Err(_panic) => return Err(Refused::new(StatusCode::INTERNAL_SERVER_ERROR, "")),
+    };
+    let socket_id = endpoint.handler.id(&assigns).map(Arc::<str>::from);
+    if span.is_recording() {
+        let attributes = match &socket_id {
+            Some(id) => vec![KeyValue::new(SOCKET_ID, bounded_str(id).into_owned())],
+            None => Vec::new(),
+        };
+        span.context().span().add_event(AUTHENTICATED, attributes);
+    }
+    span.finish(Outcome::Unset);
+    let idle_timeout = if transport == LONGPOLL {
+        core.config.longpoll.session_timeout
+    } else {
+        core.config.idle_timeout
+    };
+    Ok(Accepted {
+        core: core.clone(),
+        socket_id,
+        assigns,
+        slot,
+        idle_timeout,
+    })
+}
+
+/// The origin check, for every request of either transport.
+pub(super) fn check_origin(core: &Core, headers: &HeaderMap) -> Result<(), Refusal> {
+    let origins = headers.get_all(header::ORIGIN).iter().map(|o| o.as_bytes());
+    let host = headers.get(header::HOST).map(|h| h.as_bytes());
+    core.config.origin.judge(origins, host)
 }

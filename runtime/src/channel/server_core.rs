@@ -7,7 +7,9 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
 
 use super::limits::MessageRate;
+use super::longpoll::LongPollConfig;
 use super::origin::OriginCheck;
+use super::presence::Presence;
 use super::pubsub::PubSub;
 use super::route::Route;
 use crate::carrier::TrustPolicy;
@@ -27,6 +29,9 @@ pub(crate) struct Config {
     pub(crate) max_topic_length: usize,
     pub(crate) max_event_length: usize,
     pub(crate) message_rate: Option<MessageRate>,
+    pub(crate) longpoll: LongPollConfig,
+    /// Presence's heartbeat period across nodes.
+    pub(crate) presence_period: Duration,
 }
 
 impl Config {
@@ -39,8 +44,11 @@ impl Config {
 
 /// What every connection of a server shares.
 pub(crate) struct Core {
+    /// This server's id among the nodes of a cluster.
+    pub(crate) node: Arc<str>,
     pub(crate) routes: Vec<Box<dyn Route>>,
     pub(crate) pubsub: PubSub,
+    pub(crate) presence: Presence,
     pub(crate) config: Config,
     /// Becomes `true` when the server shuts down.
     pub(crate) shutdown: watch::Receiver<bool>,

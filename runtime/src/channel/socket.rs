@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::outbound::Outbound;
+use super::presence::Presence;
 use super::protocol::{self, RawRef};
 use super::pubsub::{BroadcastError, PubSub, Reach};
 
@@ -70,6 +71,7 @@ pub struct Socket {
     pub(crate) assigns: Assigns,
     pub(crate) outbound: Arc<Outbound>,
     pub(crate) pubsub: PubSub,
+    pub(crate) presence: Presence,
     /// Whether the channel is still joined; pushes fail once it is not.
     pub(crate) open: Arc<AtomicBool>,
 }
@@ -169,6 +171,12 @@ impl Socket {
     /// The server's topics, to broadcast to other topics.
     pub fn pubsub(&self) -> &PubSub {
         &self.pubsub
+    }
+
+    /// The server's [`Presence`], to track this channel's connection on
+    /// its topic.
+    pub fn presence(&self) -> &Presence {
+        &self.presence
     }
 }
 
