@@ -183,8 +183,10 @@ async fn two_nodes_list_each_others_presences_and_drop_a_killed_node() {
     wait_listed(&a, &["alice"]).await;
     let bound = PERIOD * 4;
     eprintln!("node down found after {took:?} (bound {bound:?})");
+    // Down means three periods since b was last heard from, and b's last
+    // heartbeat can precede the cut by up to one period.
     assert!(
-        took >= PERIOD * 3,
+        took >= PERIOD * 2,
         "declared down after {took:?}: too early"
     );
     // Generous slack for a loaded machine; the figure is printed above.
