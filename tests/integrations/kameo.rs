@@ -9,7 +9,6 @@ use std::convert::Infallible;
 use ::kameo::actor::{ActorRef, Spawn, WeakActorRef};
 use ::kameo::error::ActorStopReason;
 use ::kameo::message::{Context, Message};
-use opentelemetry::Value;
 use opentelemetry::trace::SpanKind;
 use tracewire::prelude::*;
 use tracewire::testing::TestTracing;
@@ -171,30 +170,11 @@ async fn ten_thousand_concurrent_callers_never_cross_parents() {
         }
     }
     assert!(wrong.is_empty(), "{wrong:?}");
-    for handler in handlers {
-        let id = handler
-            .attr("caller.id")
-            .cloned()
-            .expect("the handler records its caller");
-        let send = handler.parent().expect("the handler's parent is captured");
-        let (op, kind) = match id {
-            Value::I64(n) if n % 2 == 0 => ("counter.ask ping", SpanKind::Server),
-            _ => ("counter.tell ping", SpanKind::Consumer),
-        };
-        assert_eq!(send.name(), op);
-        assert_eq!(handler.kind(), &kind);
-        let caller = send.parent().expect("the send's parent is captured");
-        assert_eq!(caller.name(), "ping");
-        assert_eq!(
-            caller.attr("caller.id"),
-            Some(&id),
-            "handler crossed to another caller"
-        );
-        assert_eq!(
-            caller.data().span_context.trace_id(),
-            handler.data().span_context.trace_id()
-        );
-    }
+    crate::assert_each_handler_under_its_own_caller(
+        handlers,
+        "counter.ask ping",
+        "counter.tell ping",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

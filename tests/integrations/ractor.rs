@@ -6,7 +6,6 @@
 //! messages that never cross parents.
 
 use ::ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
-use opentelemetry::Value;
 use opentelemetry::trace::SpanKind;
 use tracewire::prelude::*;
 use tracewire::testing::TestTracing;
@@ -222,30 +221,11 @@ async fn ten_thousand_concurrent_callers_never_cross_parents() {
     let mut handlers = tree.spans_named("counter.handle ping");
     handlers.extend(tree.spans_named("counter.handle note"));
     assert_eq!(handlers.len(), CALLERS as usize);
-    for handler in handlers {
-        let id = handler
-            .attr("caller.id")
-            .cloned()
-            .expect("the handler records its caller");
-        let send = handler.parent().expect("the handler's parent is captured");
-        let (op, kind) = match id {
-            Value::I64(n) if n % 2 == 0 => ("counter.call ping", SpanKind::Server),
-            _ => ("counter.cast note", SpanKind::Consumer),
-        };
-        assert_eq!(send.name(), op);
-        assert_eq!(handler.kind(), &kind);
-        let caller = send.parent().expect("the send's parent is captured");
-        assert_eq!(caller.name(), "ping");
-        assert_eq!(
-            caller.attr("caller.id"),
-            Some(&id),
-            "handler crossed to another caller"
-        );
-        assert_eq!(
-            caller.data().span_context.trace_id(),
-            handler.data().span_context.trace_id()
-        );
-    }
+    crate::assert_each_handler_under_its_own_caller(
+        handlers,
+        "counter.call ping",
+        "counter.cast note",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
