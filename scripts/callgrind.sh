@@ -23,7 +23,7 @@ RUNS=${RUNS:-3}
 SCENARIOS=(sync_root_0 sync_root_4 sync_child_0 sync_child_4
     async_root_0 async_root_4 async_child_0 async_child_4
     spawn_inherit spawn_child)
-VARIANTS=(untraced otel_bare handwritten tracewire tracing fastrace)
+VARIANTS=(untraced otel_bare handwritten tracewire tracewire_sdk tracing fastrace)
 [ $# -gt 0 ] && SCENARIOS=("$@")
 
 if ! command -v valgrind >/dev/null; then

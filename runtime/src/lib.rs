@@ -128,6 +128,7 @@ mod panic;
 mod propagate;
 pub mod sampling;
 pub mod semconv;
+mod record;
 mod span;
 #[cfg(any(feature = "terminal", feature = "testing"))]
 mod span_forest;

@@ -19,7 +19,8 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
@@ -32,6 +33,8 @@ use opentelemetry::{Context, InstrumentationScope, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::metrics::{self, CallOutcome};
+use crate::record::pipeline::Begun;
+use crate::record::{LiveSpan, Pipeline};
 use crate::outcome::Outcome;
 use crate::panic::panic_message;
 use crate::semconv::INSTRUMENTATION_SCOPE;
@@ -43,6 +46,11 @@ use crate::{sampling, semconv};
 /// handler call and lets attributes go straight onto the concrete span.
 static TRACER: RwLock<Option<Installed>> = RwLock::new(None);
 
+/// Whether the installed provider's `parent_decides`: read without the
+/// lock by [`HandlerSpan::start`], so that a handler under an unsampled
+/// local parent costs a load and a look at the current context.
+static PARENT_DECIDES: AtomicBool = AtomicBool::new(false);
+
 /// The installed provider's tracer, and what is known of its sampler.
 struct Installed {
     tracer: SdkTracer,
@@ -50,6 +58,9 @@ struct Installed {
     /// so a span whose parent is a local unsampled span is always dropped:
     /// such a handler span need not be started at all.
     parent_decides: bool,
+    /// Set when tracewire built the provider itself: handler spans then
+    /// take the record path (`crate::record`) rather than the SDK's.
+    records: Option<Arc<Pipeline>>,
 }
 
 /// Installs `provider` as the tracer provider for every traced handler, and as
@@ -68,7 +79,7 @@ struct Installed {
 /// # let _ = provider.shutdown();
 /// ```
 pub fn set_tracer_provider(provider: SdkTracerProvider) {
-    install(provider, false);
+    install(provider, false, None);
 }
 
 /// Installs `provider`, whose sampler is a
@@ -99,27 +110,47 @@ pub fn set_tracer_provider(provider: SdkTracerProvider) {
 /// # let _ = provider.shutdown();
 /// ```
 pub fn set_handler_sampled_tracer_provider(provider: SdkTracerProvider) {
-    install(provider, true);
+    install(provider, true, None);
 }
 
-fn install(provider: SdkTracerProvider, parent_decides: bool) {
+/// Installs `provider`, built by tracewire with a
+/// [`HandlerSampler`](crate::sampling::HandlerSampler), and lets handler
+/// spans take the record path `records` describes (same sampler, limits,
+/// and processors as the provider's). Other spans, plain OpenTelemetry or
+/// `tracing` ones, still go through `provider`.
+pub(crate) fn set_owned_tracer_provider(provider: SdkTracerProvider, records: Option<Pipeline>) {
+    install(provider, true, records.map(Arc::new));
+}
+
+/// [`set_owned_tracer_provider`], with a pipeline already shared.
+pub(crate) fn install_owned(provider: SdkTracerProvider, records: Arc<Pipeline>) {
+    install(provider, true, Some(records));
+}
+
+fn install(provider: SdkTracerProvider, parent_decides: bool, records: Option<Arc<Pipeline>>) {
     let scope = InstrumentationScope::builder(INSTRUMENTATION_SCOPE)
         .with_version(env!("CARGO_PKG_VERSION"))
         .build();
     let tracer = provider.tracer_with_scope(scope);
     // A poisoned lock only means another thread panicked mid-write of an
     // `Option`; the value is still whole, so carry on with it.
-    *TRACER.write().unwrap_or_else(|e| e.into_inner()) = Some(Installed {
+    let mut installed = TRACER.write().unwrap_or_else(|e| e.into_inner());
+    *installed = Some(Installed {
         tracer,
         parent_decides,
+        records,
     });
+    PARENT_DECIDES.store(parent_decides, Ordering::Release);
+    drop(installed);
     global::set_tracer_provider(provider);
 }
 
 /// Removes the provider installed by [`set_tracer_provider`], so handlers fall
 /// back to the OpenTelemetry global provider.
 pub fn clear_tracer_provider() {
-    *TRACER.write().unwrap_or_else(|e| e.into_inner()) = None;
+    let mut installed = TRACER.write().unwrap_or_else(|e| e.into_inner());
+    PARENT_DECIDES.store(false, Ordering::Release);
+    *installed = None;
 }
 
 /// Runs `f` with the tracer installed by [`set_tracer_provider`], if any.
@@ -142,6 +173,8 @@ type SdkSpan = opentelemetry_sdk::trace::Span;
 /// which costs less than the one small allocation it adds (see
 /// BENCHMARKS.md). A span that is not recording is never boxed.
 enum OwnedSpan {
+    /// On the record path, when tracewire owns the pipeline.
+    Live(LiveSpan),
     Sdk(Box<SdkSpan>),
     Global(BoxedSpan),
 }
@@ -170,7 +203,7 @@ impl OwnedSpan {
     /// Starts the span `meta` describes, with `links`. The builder is made
     /// here, where it is used, rather than passed down by value.
     fn start(meta: &HandlerMeta, links: Option<Vec<Link>>, parent: &Context) -> Started {
-        let builder = move || {
+        let builder = move |links| {
             let mut builder = meta.builder();
             builder.links = links;
             builder
@@ -181,7 +214,16 @@ impl OwnedSpan {
                 if installed.parent_decides && parent_drops(meta, parent) {
                     return Started::UnderUnsampledParent;
                 }
-                let span = installed.tracer.build_with_context(builder(), parent);
+                if let Some(records) = &installed.records {
+                    let records = Arc::clone(records);
+                    drop(guard);
+                    return match Pipeline::start(records, meta.name, &meta.kind, meta.sample, links, parent)
+                    {
+                        Begun::Recording(span) => Started::Recording(OwnedSpan::Live(span)),
+                        Begun::NotRecording(sc) => Started::NotRecording(sc),
+                    };
+                }
+                let span = installed.tracer.build_with_context(builder(links), parent);
                 if span.is_recording() {
                     // Written straight into the allocation: `Box::new(span)`
                     // copies it once more, through a temporary.
@@ -197,7 +239,7 @@ impl OwnedSpan {
             None => {
                 drop(guard);
                 let tracer: BoxedTracer = global::tracer(INSTRUMENTATION_SCOPE);
-                let span = tracer.build_with_context(builder(), parent);
+                let span = tracer.build_with_context(builder(links), parent);
                 if span.is_recording() {
                     Started::Recording(OwnedSpan::Global(span))
                 } else {
@@ -209,6 +251,7 @@ impl OwnedSpan {
 
     fn set_attribute(&mut self, kv: KeyValue) {
         match self {
+            OwnedSpan::Live(s) => s.set_attribute(kv),
             OwnedSpan::Sdk(s) => s.set_attribute(kv),
             OwnedSpan::Global(s) => s.set_attribute(kv),
         }
@@ -216,6 +259,7 @@ impl OwnedSpan {
 
     fn end(&mut self) {
         match self {
+            OwnedSpan::Live(s) => s.end(),
             OwnedSpan::Sdk(s) => s.end(),
             OwnedSpan::Global(s) => s.end(),
         }
@@ -223,6 +267,7 @@ impl OwnedSpan {
 
     fn into_context(self, parent: &Context) -> Context {
         match self {
+            OwnedSpan::Live(s) => parent.with_span(s),
             OwnedSpan::Sdk(s) => parent.with_span(HeapSpan(s)),
             OwnedSpan::Global(s) => parent.with_span(s),
         }
@@ -325,6 +370,11 @@ pub struct HandlerSpan {
     /// When the call started, if handler metrics are being recorded.
     started: Option<Instant>,
     failed: bool,
+    /// Not recording, under an unsampled parent that is the current
+    /// context: a sync body runs as it is, with nothing to attach, and `cx`
+    /// (empty until then) is taken from the current context when it is
+    /// first needed, in the call or poll that started the span.
+    inherits: bool,
 }
 
 /// The context a handler whose span is not recording runs in: it only has
@@ -354,6 +404,20 @@ impl HandlerSpan {
     /// Starts a handler span as a child of the current context.
     #[inline]
     pub fn start(meta: &HandlerMeta) -> Self {
+        if PARENT_DECIDES.load(Ordering::Acquire)
+            && Context::map_current(|parent| parent_drops(meta, parent))
+        {
+            return HandlerSpan {
+                pending: None,
+                cx: Context::new(),
+                recording: false,
+                ended: false,
+                name: meta.name,
+                started: metrics::start(),
+                failed: false,
+                inherits: true,
+            };
+        }
         let parent = Context::current();
         if !parent.has_active_span()
             && let Some(LinkTo(link)) = parent.get::<LinkTo>()
@@ -407,6 +471,7 @@ impl HandlerSpan {
                     name: meta.name,
                     started,
                     failed: false,
+                    inherits: false,
                 };
             }
             Started::NotRecording(sc) => unsampled_context(parent, &sc),
@@ -422,6 +487,7 @@ impl HandlerSpan {
             name: meta.name,
             started,
             failed: false,
+            inherits: false,
         }
     }
 
@@ -449,6 +515,9 @@ impl HandlerSpan {
     /// recording span is pending; one that is not recording got its context
     /// when it started.
     fn activate(&mut self) {
+        if std::mem::take(&mut self.inherits) {
+            self.cx = Context::current();
+        }
         if let Some(span) = self.pending.take() {
             self.cx = span.into_context(&self.cx);
         }
@@ -464,8 +533,11 @@ impl HandlerSpan {
     /// body is recorded on the span, the span is ended, and the panic resumes.
     #[inline]
     pub fn in_scope<R>(&mut self, body: impl FnOnce() -> R) -> R {
-        self.activate();
-        let result = {
+        let result = if self.inherits {
+            // The current context is the span's: nothing to attach.
+            catch_unwind(AssertUnwindSafe(body))
+        } else {
+            self.activate();
             let _current = self.cx.clone().attach();
             catch_unwind(AssertUnwindSafe(body))
         };

@@ -159,6 +159,7 @@ pub(crate) mod error;
 pub(crate) mod guard;
 mod install;
 mod limits;
+mod pipeline;
 #[cfg(feature = "otlp")]
 mod otlp;
 mod processor;
@@ -172,6 +173,7 @@ use error::{InitError, TelemetryError};
 use guard::TelemetryGuard;
 
 pub use install::{DROPPED_SPANS, FAILED_SPANS};
+pub use pipeline::HandlerPipeline;
 pub use processor::{BatchConfig, BoundedSpanProcessor, ProcessorStats, StartError};
 
 // Provider plumbing, for programs that build their own pipeline: the tracer

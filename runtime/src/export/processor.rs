@@ -18,6 +18,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
 use super::limits::truncate_attribute_values;
+use crate::record::{RecordSink, SpanRecord};
 
 /// Limits and timings of a [`BoundedSpanProcessor`].
 ///
@@ -118,12 +119,26 @@ impl ProcessorStats {
 #[allow(clippy::large_enum_variant)]
 enum Message {
     Span(SpanData),
+    /// A handler span from the record path: made into `SpanData` here, on
+    /// the export thread, not on the handler's.
+    Record(SpanRecord),
     Resource(Resource),
     Flush(SyncSender<OTelSdkResult>),
     Shutdown {
         ack: SyncSender<OTelSdkResult>,
         deadline: Instant,
     },
+}
+
+impl Message {
+    /// The span a `Span` or `Record` message carries.
+    fn into_span(self) -> SpanData {
+        match self {
+            Message::Span(span) => span,
+            Message::Record(record) => record.into_span_data(),
+            _ => unreachable!("only span messages carry a span"),
+        }
+    }
 }
 
 /// A batch span processor with a fixed-capacity queue that never blocks the
@@ -197,7 +212,7 @@ pub struct BoundedSpanProcessor {
     stats: ProcessorStats,
     capacity: usize,
     export_timeout: Duration,
-    is_shutdown: AtomicBool,
+    is_shutdown: Arc<AtomicBool>,
     worker: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -291,7 +306,7 @@ impl BoundedSpanProcessor {
             stats,
             capacity,
             export_timeout: config.export_timeout,
-            is_shutdown: AtomicBool::new(false),
+            is_shutdown: Arc::new(AtomicBool::new(false)),
             worker: Mutex::new(Some(handle)),
         })
     }
@@ -300,6 +315,17 @@ impl BoundedSpanProcessor {
     /// tracer provider.
     pub fn stats(&self) -> ProcessorStats {
         self.stats.clone()
+    }
+
+    /// A handle that queues handler span records as `on_end` queues spans:
+    /// against the same capacity, counted in the same stats.
+    pub(crate) fn intake(&self) -> Intake {
+        Intake {
+            sender: self.sender.clone(),
+            stats: self.stats.clone(),
+            capacity: self.capacity,
+            is_shutdown: Arc::clone(&self.is_shutdown),
+        }
     }
 
     /// Waits up to `timeout` for the worker to answer a request.
@@ -349,16 +375,7 @@ impl SpanProcessor for BoundedSpanProcessor {
         if !span.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;
         }
-        let counters = &self.stats.0;
-        if counters.held.fetch_add(1, Ordering::AcqRel) >= self.capacity {
-            counters.held.fetch_sub(1, Ordering::AcqRel);
-            counters.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        if self.sender.send(Message::Span(span)).is_err() {
-            counters.held.fetch_sub(1, Ordering::AcqRel);
-            counters.dropped.fetch_add(1, Ordering::Relaxed);
-        }
+        admit(&self.stats, self.capacity, &self.sender, Message::Span(span));
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -416,6 +433,57 @@ impl SpanProcessor for BoundedSpanProcessor {
     }
 }
 
+/// Queues `message` if fewer than `capacity` spans are held, and counts it
+/// as dropped otherwise: one atomic increment, never a wait.
+fn admit(stats: &ProcessorStats, capacity: usize, sender: &Sender<Message>, message: Message) {
+    let counters = &stats.0;
+    if counters.held.fetch_add(1, Ordering::AcqRel) >= capacity {
+        counters.held.fetch_sub(1, Ordering::AcqRel);
+        counters.dropped.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    if sender.send(message).is_err() {
+        counters.held.fetch_sub(1, Ordering::AcqRel);
+        counters.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A [`BoundedSpanProcessor`]'s queue, for handler span records.
+#[derive(Clone, Debug)]
+pub(crate) struct Intake {
+    sender: Sender<Message>,
+    stats: ProcessorStats,
+    capacity: usize,
+    is_shutdown: Arc<AtomicBool>,
+}
+
+impl Intake {
+    fn push(&self, record: SpanRecord) {
+        if !record.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
+            return;
+        }
+        admit(&self.stats, self.capacity, &self.sender, Message::Record(record));
+    }
+}
+
+/// The record path's sink when `init()` built the pipeline: every export
+/// processor's queue.
+#[derive(Debug)]
+pub(crate) struct Intakes(pub(crate) Vec<Intake>);
+
+impl RecordSink for Intakes {
+    fn push(&self, record: SpanRecord) {
+        match self.0.as_slice() {
+            [] => {}
+            [one] => one.push(record),
+            [rest @ .., last] => {
+                rest.iter().for_each(|intake| intake.push(record.clone()));
+                last.push(record);
+            }
+        }
+    }
+}
+
 /// The export thread's state.
 struct Worker<E> {
     exporter: E,
@@ -435,8 +503,8 @@ impl<E: SpanExporter> Worker<E> {
         loop {
             let wait = next_export.saturating_duration_since(Instant::now());
             match self.receiver.recv_timeout(wait) {
-                Ok(Message::Span(span)) => {
-                    batch.push(span);
+                Ok(message @ (Message::Span(_) | Message::Record(_))) => {
+                    batch.push(message.into_span());
                     if batch.len() >= self.config.max_export_batch_size {
                         // A failure is counted in the stats; the next batch is tried afresh.
                         let _ = self.export(&mut batch, None);
@@ -486,7 +554,9 @@ impl<E: SpanExporter> Worker<E> {
         loop {
             while batch.len() < self.config.max_export_batch_size {
                 match self.receiver.try_recv() {
-                    Ok(Message::Span(span)) => batch.push(span),
+                    Ok(message @ (Message::Span(_) | Message::Record(_))) => {
+                        batch.push(message.into_span())
+                    }
                     Ok(Message::Resource(resource)) => self.exporter.set_resource(&resource),
                     Ok(Message::Flush(ack)) | Ok(Message::Shutdown { ack, .. }) => {
                         let _ = ack.send(Err(OTelSdkError::AlreadyShutdown));
