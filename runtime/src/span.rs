@@ -34,7 +34,7 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::metrics::{self, CallOutcome};
 use crate::record::pipeline::Begun;
-use crate::record::{LiveSpan, Pipeline};
+use crate::record::Pipeline;
 use crate::outcome::Outcome;
 use crate::panic::panic_message;
 use crate::semconv::INSTRUMENTATION_SCOPE;
@@ -173,8 +173,6 @@ type SdkSpan = opentelemetry_sdk::trace::Span;
 /// which costs less than the one small allocation it adds (see
 /// BENCHMARKS.md). A span that is not recording is never boxed.
 enum OwnedSpan {
-    /// On the record path, when tracewire owns the pipeline.
-    Live(LiveSpan),
     Sdk(Box<SdkSpan>),
     Global(BoxedSpan),
 }
@@ -182,6 +180,8 @@ enum OwnedSpan {
 /// What starting a span gave.
 enum Started {
     Recording(OwnedSpan),
+    /// Recording, on the record path: the span's own context.
+    Active(Context),
     /// Not recording: all that is left of it is its span context, which
     /// carries the sampling decision.
     NotRecording(SpanContext),
@@ -219,7 +219,7 @@ impl OwnedSpan {
                     drop(guard);
                     return match Pipeline::start(records, meta.name, &meta.kind, meta.sample, links, parent)
                     {
-                        Begun::Recording(span) => Started::Recording(OwnedSpan::Live(span)),
+                        Begun::Recording(cx) => Started::Active(cx),
                         Begun::NotRecording(sc) => Started::NotRecording(sc),
                     };
                 }
@@ -251,7 +251,6 @@ impl OwnedSpan {
 
     fn set_attribute(&mut self, kv: KeyValue) {
         match self {
-            OwnedSpan::Live(s) => s.set_attribute(kv),
             OwnedSpan::Sdk(s) => s.set_attribute(kv),
             OwnedSpan::Global(s) => s.set_attribute(kv),
         }
@@ -259,7 +258,6 @@ impl OwnedSpan {
 
     fn end(&mut self) {
         match self {
-            OwnedSpan::Live(s) => s.end(),
             OwnedSpan::Sdk(s) => s.end(),
             OwnedSpan::Global(s) => s.end(),
         }
@@ -267,7 +265,6 @@ impl OwnedSpan {
 
     fn into_context(self, parent: &Context) -> Context {
         match self {
-            OwnedSpan::Live(s) => parent.with_span(s),
             OwnedSpan::Sdk(s) => parent.with_span(HeapSpan(s)),
             OwnedSpan::Global(s) => parent.with_span(s),
         }
@@ -462,6 +459,19 @@ impl HandlerSpan {
         let span =
             sampling::with_handler_rate(meta.sample, || OwnedSpan::start(meta, links, &parent));
         let cx = match span {
+            // A record-path span is in its context from the start.
+            Started::Active(cx) => {
+                return HandlerSpan {
+                    pending: None,
+                    cx,
+                    recording: true,
+                    ended: false,
+                    name: meta.name,
+                    started,
+                    failed: false,
+                    inherits: false,
+                };
+            }
             Started::Recording(span) => {
                 return HandlerSpan {
                     pending: Some(span),

@@ -119,26 +119,15 @@ impl ProcessorStats {
 #[allow(clippy::large_enum_variant)]
 enum Message {
     Span(SpanData),
-    /// A handler span from the record path: made into `SpanData` here, on
-    /// the export thread, not on the handler's.
-    Record(SpanRecord),
+    /// A batch's worth of handler span records is waiting in the records
+    /// buffer.
+    Records,
     Resource(Resource),
     Flush(SyncSender<OTelSdkResult>),
     Shutdown {
         ack: SyncSender<OTelSdkResult>,
         deadline: Instant,
     },
-}
-
-impl Message {
-    /// The span a `Span` or `Record` message carries.
-    fn into_span(self) -> SpanData {
-        match self {
-            Message::Span(span) => span,
-            Message::Record(record) => record.into_span_data(),
-            _ => unreachable!("only span messages carry a span"),
-        }
-    }
 }
 
 /// A batch span processor with a fixed-capacity queue that never blocks the
@@ -208,6 +197,10 @@ impl Message {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct BoundedSpanProcessor {
+    /// Handler span records from the record path, waiting for the export
+    /// thread, which takes them all at once (see [`Intake`]).
+    records: Arc<Mutex<Vec<SpanRecord>>>,
+    batch_size: usize,
     sender: Sender<Message>,
     stats: ProcessorStats,
     capacity: usize,
@@ -289,7 +282,10 @@ impl BoundedSpanProcessor {
         };
         let stats = ProcessorStats::default();
         let (sender, receiver) = mpsc::channel();
+        let records = Arc::new(Mutex::new(Vec::with_capacity(config.max_export_batch_size)));
         let worker = Worker {
+            records: Arc::clone(&records),
+            pending: Vec::new().into_iter(),
             exporter,
             runtime,
             receiver,
@@ -302,6 +298,8 @@ impl BoundedSpanProcessor {
             .spawn(move || worker.run())
             .map_err(StartError::Io)?;
         Ok(BoundedSpanProcessor {
+            records,
+            batch_size: config.max_export_batch_size,
             sender,
             stats,
             capacity,
@@ -321,6 +319,8 @@ impl BoundedSpanProcessor {
     /// against the same capacity, counted in the same stats.
     pub(crate) fn intake(&self) -> Intake {
         Intake {
+            records: Arc::clone(&self.records),
+            batch_size: self.batch_size,
             sender: self.sender.clone(),
             stats: self.stats.clone(),
             capacity: self.capacity,
@@ -449,8 +449,18 @@ fn admit(stats: &ProcessorStats, capacity: usize, sender: &Sender<Message>, mess
 }
 
 /// A [`BoundedSpanProcessor`]'s queue, for handler span records.
+///
+/// Records are not sent one by one through the channel: a channel slot is
+/// as large as its largest message (a `SpanData`), and the channel zeroes
+/// and copies every slot. They are pushed onto a shared buffer under a lock
+/// held for one push, counted against the same capacity as spans, and the
+/// export thread is woken once per batch; it swaps the whole buffer out,
+/// and builds the `SpanData`s there. A flush or shutdown request, which
+/// comes after the pushes it must see, takes the buffer first.
 #[derive(Clone, Debug)]
 pub(crate) struct Intake {
+    records: Arc<Mutex<Vec<SpanRecord>>>,
+    batch_size: usize,
     sender: Sender<Message>,
     stats: ProcessorStats,
     capacity: usize,
@@ -462,7 +472,21 @@ impl Intake {
         if !record.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;
         }
-        admit(&self.stats, self.capacity, &self.sender, Message::Record(record));
+        let counters = &self.stats.0;
+        if counters.held.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            counters.held.fetch_sub(1, Ordering::AcqRel);
+            counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let queued = {
+            let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+            records.push(record);
+            records.len()
+        };
+        if queued == self.batch_size {
+            // The worker gone means shutdown, which counts what is left.
+            let _ = self.sender.send(Message::Records);
+        }
     }
 }
 
@@ -486,6 +510,10 @@ impl RecordSink for Intakes {
 
 /// The export thread's state.
 struct Worker<E> {
+    /// Shared with the processor's intakes.
+    records: Arc<Mutex<Vec<SpanRecord>>>,
+    /// Records taken from the buffer and not yet in a batch.
+    pending: std::vec::IntoIter<SpanRecord>,
     exporter: E,
     runtime: ExportRuntime,
     receiver: mpsc::Receiver<Message>,
@@ -503,8 +531,14 @@ impl<E: SpanExporter> Worker<E> {
         loop {
             let wait = next_export.saturating_duration_since(Instant::now());
             match self.receiver.recv_timeout(wait) {
-                Ok(message @ (Message::Span(_) | Message::Record(_))) => {
-                    batch.push(message.into_span());
+                Ok(Message::Records) => {
+                    while self.take_records(&mut batch) {
+                        // A failure is counted in the stats; the next batch is tried afresh.
+                        let _ = self.export(&mut batch, None);
+                    }
+                }
+                Ok(Message::Span(span)) => {
+                    batch.push(span);
                     if batch.len() >= self.config.max_export_batch_size {
                         // A failure is counted in the stats; the next batch is tried afresh.
                         let _ = self.export(&mut batch, None);
@@ -514,8 +548,13 @@ impl<E: SpanExporter> Worker<E> {
                 Ok(Message::Resource(resource)) => self.exporter.set_resource(&resource),
                 Ok(Message::Flush(ack)) => {
                     // Messages arrive in order, so every span that ended
-                    // before the flush was asked for is in `batch` or sent.
-                    let result = self.export(&mut batch, None);
+                    // before the flush was asked for is in `batch` or sent,
+                    // and every record in the buffer.
+                    let mut result = Ok(());
+                    while self.take_records(&mut batch) {
+                        result = result.and(self.export(&mut batch, None));
+                    }
+                    let result = result.and(self.export(&mut batch, None));
                     let result = result.and(self.exporter.force_flush());
                     let _ = ack.send(result);
                     next_export = Instant::now() + self.config.schedule_delay;
@@ -528,6 +567,10 @@ impl<E: SpanExporter> Worker<E> {
                     return;
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    while self.take_records(&mut batch) {
+                        // A failure is counted in the stats; the next batch is tried afresh.
+                        let _ = self.export(&mut batch, None);
+                    }
                     if !batch.is_empty() {
                         // A failure is counted in the stats; the next batch is tried afresh.
                         let _ = self.export(&mut batch, None);
@@ -547,16 +590,44 @@ impl<E: SpanExporter> Worker<E> {
         }
     }
 
+    /// Moves records into `batch`, built into `SpanData`, until it is full
+    /// or none are left; true when it is full.
+    fn take_records(&mut self, batch: &mut Vec<SpanData>) -> bool {
+        let max = self.config.max_export_batch_size;
+        loop {
+            while batch.len() < max {
+                match self.pending.next() {
+                    Some(record) => batch.push(record.into_span_data()),
+                    None => break,
+                }
+            }
+            if batch.len() >= max {
+                return true;
+            }
+            // A whole batch's room, allocated here rather than grown by the
+            // threads that push.
+            let empty = Vec::with_capacity(max);
+            let taken = {
+                let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+                if records.is_empty() {
+                    return false;
+                }
+                std::mem::replace(&mut *records, empty)
+            };
+            self.pending = taken.into_iter();
+        }
+    }
+
     /// Exports `batch` and every span still queued, until `deadline`; spans
     /// left over then are counted as failed.
     fn drain(&mut self, batch: &mut Vec<SpanData>, deadline: Instant) -> OTelSdkResult {
         let mut result = Ok(());
         loop {
+            self.take_records(batch);
             while batch.len() < self.config.max_export_batch_size {
                 match self.receiver.try_recv() {
-                    Ok(message @ (Message::Span(_) | Message::Record(_))) => {
-                        batch.push(message.into_span())
-                    }
+                    Ok(Message::Span(span)) => batch.push(span),
+                    Ok(Message::Records) => {}
                     Ok(Message::Resource(resource)) => self.exporter.set_resource(&resource),
                     Ok(Message::Flush(ack)) | Ok(Message::Shutdown { ack, .. }) => {
                         let _ = ack.send(Err(OTelSdkError::AlreadyShutdown));

@@ -7,22 +7,30 @@ use std::hash::{BuildHasher, Hasher};
 use opentelemetry::trace::{SpanId, TraceId};
 
 thread_local! {
-    /// wyrand's state, seeded per thread from the standard library's
-    /// randomly keyed hasher (itself seeded from the OS once per process).
-    static STATE: Cell<u64> = Cell::new(seed());
+    /// wyrand's state, seeded on first use per thread from the standard
+    /// library's randomly keyed hasher (itself seeded from the OS once per
+    /// process). Zero until then: a const initialiser costs no lazy-init
+    /// check on each access.
+    static STATE: Cell<u64> = const { Cell::new(0) };
 }
 
+#[cold]
 fn seed() -> u64 {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_usize(&hasher as *const _ as usize);
-    hasher.finish()
+    // Never zero, which means "not seeded".
+    hasher.finish() | 1
 }
 
 /// wyrand (Wang Yi): passes BigCrush and PractRand, one multiply per value.
 #[inline]
 fn next() -> u64 {
     STATE.with(|state| {
-        let s = state.get().wrapping_add(0xa076_1d64_78bd_642f);
+        let mut s = state.get();
+        if s == 0 {
+            s = seed();
+        }
+        let s = s.wrapping_add(0xa076_1d64_78bd_642f);
         state.set(s);
         let t = u128::from(s) * u128::from(s ^ 0xe703_7ed1_a0b4_28db);
         ((t >> 64) as u64) ^ (t as u64)

@@ -20,13 +20,20 @@ use super::record::{RecordData, SpanRecord};
 #[derive(Debug)]
 pub(crate) struct LiveSpan {
     span_context: SpanContext,
-    /// `None` once ended.
+    /// `None` once ended. Inline: the span moves into its context (one
+    /// allocation, the context's) as soon as it starts, and at its end the
+    /// record is copied once, into the export buffer; nothing allocated on
+    /// the handler's thread is freed on another.
     data: Option<RecordData>,
     pipeline: Arc<Pipeline>,
 }
 
 impl LiveSpan {
-    pub(crate) fn new(span_context: SpanContext, data: RecordData, pipeline: Arc<Pipeline>) -> Self {
+    pub(crate) fn new(
+        span_context: SpanContext,
+        data: RecordData,
+        pipeline: Arc<Pipeline>,
+    ) -> Self {
         LiveSpan {
             span_context,
             data: Some(data),

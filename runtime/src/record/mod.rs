@@ -31,7 +31,6 @@ pub(crate) mod live;
 pub(crate) mod pipeline;
 pub(crate) mod record;
 
-pub(crate) use live::LiveSpan;
 pub(crate) use pipeline::{Pipeline, RecordSink};
 pub(crate) use record::SpanRecord;
 

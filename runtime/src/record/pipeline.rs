@@ -32,7 +32,9 @@ pub(crate) struct Pipeline {
 
 /// What starting a span on the record path gave.
 pub(crate) enum Begun {
-    Recording(LiveSpan),
+    /// Recording: the span, already in a child context of the parent
+    /// (built where the span is, so that it is moved as little as possible).
+    Recording(Context),
     /// Dropped by the sampler: its span context carries the decision.
     NotRecording(SpanContext),
 }
@@ -150,7 +152,7 @@ impl Pipeline {
             }
             data.links = links;
         }
-        Begun::Recording(LiveSpan::new(span_context, data, self))
+        Begun::Recording(parent.with_span(LiveSpan::new(span_context, data, self)))
     }
 
     fn limited(&self, mut attributes: Vec<KeyValue>) -> Vec<KeyValue> {
