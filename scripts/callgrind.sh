@@ -63,6 +63,7 @@ ratio() { # value reference
     if [ "$1" = n/a ] || [ "$2" = n/a ]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; fi
 }
 
+mkdir -p target
 tsv=target/callgrind.tsv
 printf 'scenario\tvariant\tsampling\tinstructions_per_call\n' >"$tsv"
 echo "instructions per call (callgrind, $CALLS calls per run, median of $RUNS runs)"

@@ -145,6 +145,13 @@ fn install(provider: SdkTracerProvider, parent_decides: bool, records: Option<Ar
     global::set_tracer_provider(provider);
 }
 
+/// Whether handler spans take the record path now.
+#[cfg(test)]
+pub(crate) fn records_installed() -> bool {
+    let installed = TRACER.read().unwrap_or_else(|e| e.into_inner());
+    installed.as_ref().is_some_and(|i| i.records.is_some())
+}
+
 /// Removes the provider installed by [`set_tracer_provider`], so handlers fall
 /// back to the OpenTelemetry global provider.
 pub fn clear_tracer_provider() {
@@ -367,10 +374,9 @@ pub struct HandlerSpan {
     /// When the call started, if handler metrics are being recorded.
     started: Option<Instant>,
     failed: bool,
-    /// Not recording, under an unsampled parent that is the current
-    /// context: a sync body runs as it is, with nothing to attach, and `cx`
-    /// (empty until then) is taken from the current context when it is
-    /// first needed, in the call or poll that started the span.
+    /// Not recording, under an unsampled local parent: `cx` is the context
+    /// that was current when the span started, so a sync body, which runs
+    /// right then, needs nothing attached.
     inherits: bool,
 }
 
@@ -401,12 +407,11 @@ impl HandlerSpan {
     /// Starts a handler span as a child of the current context.
     #[inline]
     pub fn start(meta: &HandlerMeta) -> Self {
-        if PARENT_DECIDES.load(Ordering::Acquire)
-            && Context::map_current(|parent| parent_drops(meta, parent))
-        {
+        let parent = Context::current();
+        if PARENT_DECIDES.load(Ordering::Acquire) && parent_drops(meta, &parent) {
             return HandlerSpan {
                 pending: None,
-                cx: Context::new(),
+                cx: parent,
                 recording: false,
                 ended: false,
                 name: meta.name,
@@ -415,7 +420,6 @@ impl HandlerSpan {
                 inherits: true,
             };
         }
-        let parent = Context::current();
         if !parent.has_active_span()
             && let Some(LinkTo(link)) = parent.get::<LinkTo>()
         {
@@ -525,9 +529,6 @@ impl HandlerSpan {
     /// recording span is pending; one that is not recording got its context
     /// when it started.
     fn activate(&mut self) {
-        if std::mem::take(&mut self.inherits) {
-            self.cx = Context::current();
-        }
         if let Some(span) = self.pending.take() {
             self.cx = span.into_context(&self.cx);
         }
