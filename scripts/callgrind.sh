@@ -32,7 +32,7 @@ if ! command -v valgrind >/dev/null; then
 fi
 
 bin=$(cargo bench -p tracewire-benches --bench callgrind --no-run --message-format=json \
-    | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+    | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | grep '/callgrind-' | tail -n 1)
 [ -x "$bin" ] || { echo "could not build the callgrind harness" >&2; exit 1; }
 
 # Instructions per call in one run, or n/a for a variant without the scenario.

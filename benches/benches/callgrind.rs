@@ -19,8 +19,7 @@ use std::process::ExitCode;
 
 use tracewire_benches::overhead::{
     Fastrace, Handwritten, Input, OtelBare, SpawnChild, SpawnInherit, Tracewire, TracewireSdk,
-    Tracing, Untraced,
-    Variant, block_on, setup,
+    Tracing, Untraced, Variant, block_on, setup,
 };
 use tracewire_benches::{NoopExporter, Sampling, force_flush};
 

@@ -21,8 +21,7 @@ use divan::{Bencher, black_box};
 use tracewire_benches::Sampling;
 use tracewire_benches::overhead::{
     Fastrace, Handwritten, Input, OtelBare, SpawnChild, SpawnInherit, Tracewire, TracewireSdk,
-    Tracing, Untraced,
-    Variant, block_on, setup,
+    Tracing, Untraced, Variant, block_on, setup,
 };
 
 const SAMPLINGS: [Sampling; 2] = [Sampling::Sampled, Sampling::Unsampled];

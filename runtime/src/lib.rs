@@ -126,9 +126,9 @@ mod metrics;
 mod outcome;
 mod panic;
 mod propagate;
+mod record;
 pub mod sampling;
 pub mod semconv;
-mod record;
 mod span;
 #[cfg(any(feature = "terminal", feature = "testing"))]
 mod span_forest;

@@ -33,10 +33,10 @@ use opentelemetry::{Context, InstrumentationScope, Key, KeyValue, Value};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::metrics::{self, CallOutcome};
-use crate::record::pipeline::Begun;
-use crate::record::Pipeline;
 use crate::outcome::Outcome;
 use crate::panic::panic_message;
+use crate::record::Pipeline;
+use crate::record::pipeline::Begun;
 use crate::semconv::INSTRUMENTATION_SCOPE;
 use crate::{sampling, semconv};
 
@@ -224,8 +224,14 @@ impl OwnedSpan {
                 if let Some(records) = &installed.records {
                     let records = Arc::clone(records);
                     drop(guard);
-                    return match Pipeline::start(records, meta.name, &meta.kind, meta.sample, links, parent)
-                    {
+                    return match Pipeline::start(
+                        records,
+                        meta.name,
+                        &meta.kind,
+                        meta.sample,
+                        links,
+                        parent,
+                    ) {
                         Begun::Recording(cx) => Started::Active(cx),
                         Begun::NotRecording(sc) => Started::NotRecording(sc),
                     };

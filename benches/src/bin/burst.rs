@@ -37,7 +37,10 @@ static EXPORTED: AtomicU64 = AtomicU64::new(0);
 struct Gate;
 
 impl SpanExporter for Gate {
-    fn export(&self, batch: Vec<SpanData>) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+    fn export(
+        &self,
+        batch: Vec<SpanData>,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         while !RELEASED.load(Ordering::Acquire) {
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -64,7 +67,10 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn install(path: &str, config: BatchConfig) -> (SdkTracerProvider, tracewire::export::ProcessorStats) {
+fn install(
+    path: &str,
+    config: BatchConfig,
+) -> (SdkTracerProvider, tracewire::export::ProcessorStats) {
     let processor = BoundedSpanProcessor::new(Gate, config).expect("an export thread");
     let stats = processor.stats();
     let sampler = HandlerSampler::new(Sampler::AlwaysOn);
@@ -98,7 +104,10 @@ fn drain(provider: &SdkTracerProvider, stats: &tracewire::export::ProcessorStats
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let [mode, path] = args.as_slice() else {
         eprintln!("usage: burst queued|burst records|sdk");
         return;

@@ -11,8 +11,8 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use super::config::Plan;
 use super::processor::{BoundedSpanProcessor, Intakes, ProcessorStats};
-use crate::record::Pipeline;
 use super::{InitError, TelemetryGuard};
+use crate::record::Pipeline;
 use crate::sampling::HandlerSampler;
 
 #[cfg(feature = "otlp")]

@@ -159,9 +159,9 @@ pub(crate) mod error;
 pub(crate) mod guard;
 mod install;
 mod limits;
-mod pipeline;
 #[cfg(feature = "otlp")]
 mod otlp;
+mod pipeline;
 mod processor;
 #[cfg(feature = "terminal")]
 #[cfg_attr(docsrs, doc(cfg(feature = "terminal")))]

@@ -63,7 +63,12 @@ impl HandlerPipeline {
         resource: Resource,
     ) -> Self {
         let limits = SpanLimits::default();
-        let intakes = Intakes(processors.iter().map(BoundedSpanProcessor::intake).collect());
+        let intakes = Intakes(
+            processors
+                .iter()
+                .map(BoundedSpanProcessor::intake)
+                .collect(),
+        );
         let mut builder = SdkTracerProvider::builder()
             .with_resource(resource)
             .with_sampler(sampler.clone())

@@ -375,7 +375,12 @@ impl SpanProcessor for BoundedSpanProcessor {
         if !span.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;
         }
-        admit(&self.stats, self.capacity, &self.sender, Message::Span(span));
+        admit(
+            &self.stats,
+            self.capacity,
+            &self.sender,
+            Message::Span(span),
+        );
     }
 
     fn force_flush(&self) -> OTelSdkResult {

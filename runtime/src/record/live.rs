@@ -10,7 +10,7 @@ use opentelemetry::trace::{Event, Link, SpanContext, Status};
 use opentelemetry_sdk::trace::SpanLimits;
 
 use super::pipeline::Pipeline;
-use super::record::{RecordData, SpanRecord};
+use super::data::{RecordData, SpanRecord};
 
 /// A recording span that is not an SDK span. It behaves as the SDK's does:
 /// the same limits on attributes, events and links (counted when exceeded),

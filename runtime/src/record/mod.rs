@@ -29,10 +29,10 @@
 pub(crate) mod ids;
 pub(crate) mod live;
 pub(crate) mod pipeline;
-pub(crate) mod record;
+pub(crate) mod data;
 
 pub(crate) use pipeline::{Pipeline, RecordSink};
-pub(crate) use record::SpanRecord;
+pub(crate) use data::SpanRecord;
 
 /// Whether `init()` and `TestTracing` install the record path: yes unless
 /// `TRACEWIRE_SPAN_PATH=sdk` is set.
@@ -42,7 +42,7 @@ pub(crate) fn owned_path_enabled() -> bool {
 
 #[cfg(all(test, feature = "testing"))]
 mod tests {
-    use opentelemetry::trace::{Span as _, TraceContextExt as _, Tracer as _};
+    use opentelemetry::trace::{TraceContextExt as _, Tracer as _};
 
     use crate::span::{HandlerMeta, HandlerSpan};
     use crate::testing::TestTracing;
@@ -53,7 +53,10 @@ mod tests {
     #[test]
     fn test_tracing_takes_the_path_the_environment_chooses() {
         let tracing = TestTracing::install();
-        assert_eq!(crate::span::records_installed(), super::owned_path_enabled());
+        assert_eq!(
+            crate::span::records_installed(),
+            super::owned_path_enabled()
+        );
         let mut span = HandlerSpan::start(&HandlerMeta::internal("outer"));
         span.in_scope(|| {
             let cx = opentelemetry::Context::current();
@@ -63,7 +66,11 @@ mod tests {
         });
         span.finish(crate::Outcome::Unset);
         tracing.tree().assert_shape("outer\n  plain");
-        let outer = tracing.spans().into_iter().find(|s| s.name == "outer").unwrap();
+        let outer = tracing
+            .spans()
+            .into_iter()
+            .find(|s| s.name == "outer")
+            .unwrap();
         assert_eq!(outer.events.len(), 1);
         assert_eq!(outer.events[0].name, "inside");
     }

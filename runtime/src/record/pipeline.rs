@@ -4,15 +4,13 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use opentelemetry::trace::{
-    Link, SpanContext, SpanKind, TraceContextExt as _, TraceFlags,
-};
+use opentelemetry::trace::{Link, SpanContext, SpanKind, TraceContextExt as _, TraceFlags};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{SamplingDecision, ShouldSample as _, SpanLimits};
 
 use super::ids;
 use super::live::LiveSpan;
-use super::record::{RecordData, SpanRecord};
+use super::data::{RecordData, SpanRecord};
 use crate::sampling::{self, HandlerSampler};
 
 /// Where ended records go: the export processors' queues, or a test's
@@ -40,7 +38,11 @@ pub(crate) enum Begun {
 }
 
 impl Pipeline {
-    pub(crate) fn new(sampler: HandlerSampler, limits: SpanLimits, sink: Box<dyn RecordSink>) -> Self {
+    pub(crate) fn new(
+        sampler: HandlerSampler,
+        limits: SpanLimits,
+        sink: Box<dyn RecordSink>,
+    ) -> Self {
         Pipeline {
             sampler,
             limits,
