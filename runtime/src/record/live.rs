@@ -9,8 +9,8 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::{Event, Link, SpanContext, Status};
 use opentelemetry_sdk::trace::SpanLimits;
 
-use super::pipeline::Pipeline;
 use super::data::{RecordData, SpanRecord};
+use super::pipeline::Pipeline;
 
 /// A recording span that is not an SDK span. It behaves as the SDK's does:
 /// the same limits on attributes, events and links (counted when exceeded),

@@ -26,13 +26,13 @@
 //! `init()` and `TestTracing` take the SDK path too, so that the behavioural
 //! tests run on both.
 
+pub(crate) mod data;
 pub(crate) mod ids;
 pub(crate) mod live;
 pub(crate) mod pipeline;
-pub(crate) mod data;
 
-pub(crate) use pipeline::{Pipeline, RecordSink};
 pub(crate) use data::SpanRecord;
+pub(crate) use pipeline::{Pipeline, RecordSink};
 
 /// Whether `init()` and `TestTracing` install the record path: yes unless
 /// `TRACEWIRE_SPAN_PATH=sdk` is set.

@@ -8,9 +8,9 @@ use opentelemetry::trace::{Link, SpanContext, SpanKind, TraceContextExt as _, Tr
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{SamplingDecision, ShouldSample as _, SpanLimits};
 
+use super::data::{RecordData, SpanRecord};
 use super::ids;
 use super::live::LiveSpan;
-use super::data::{RecordData, SpanRecord};
 use crate::sampling::{self, HandlerSampler};
 
 /// Where ended records go: the export processors' queues, or a test's
