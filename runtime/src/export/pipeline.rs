@@ -24,12 +24,27 @@ use crate::sampling::HandlerSampler;
 /// # Examples
 ///
 /// ```
-/// use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler};
+/// use std::sync::{Arc, Mutex};
+///
+/// use opentelemetry_sdk::error::OTelSdkResult;
+/// use opentelemetry_sdk::trace::{Sampler, SpanData, SpanExporter};
 /// use tracewire::export::{BatchConfig, BoundedSpanProcessor, HandlerPipeline};
 /// use tracewire::sampling::HandlerSampler;
 ///
-/// let exporter = InMemorySpanExporter::default();
-/// let processor = BoundedSpanProcessor::new(exporter.clone(), BatchConfig::default())?;
+/// /// Keeps the names of the spans it exports.
+/// #[derive(Clone, Debug, Default)]
+/// struct Names(Arc<Mutex<Vec<String>>>);
+///
+/// impl SpanExporter for Names {
+///     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+///         let mut names = self.0.lock().unwrap();
+///         names.extend(batch.into_iter().map(|span| span.name.into_owned()));
+///         Ok(())
+///     }
+/// }
+///
+/// let names = Names::default();
+/// let processor = BoundedSpanProcessor::new(names.clone(), BatchConfig::default())?;
 /// let pipeline = HandlerPipeline::new(HandlerSampler::new(Sampler::AlwaysOn), vec![processor]);
 /// pipeline.install();
 ///
@@ -38,7 +53,7 @@ use crate::sampling::HandlerSampler;
 ///
 /// handle();
 /// pipeline.provider().force_flush()?;
-/// assert_eq!(exporter.get_finished_spans()?[0].name, "handle");
+/// assert_eq!(*names.0.lock().unwrap(), ["handle"]);
 /// tracewire::export::clear_tracer_provider();
 /// pipeline.provider().shutdown()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
