@@ -146,7 +146,7 @@ fn install(provider: SdkTracerProvider, parent_decides: bool, records: Option<Ar
 }
 
 /// Whether handler spans take the record path now.
-#[cfg(test)]
+#[cfg(all(test, feature = "testing"))]
 pub(crate) fn records_installed() -> bool {
     let installed = TRACER.read().unwrap_or_else(|e| e.into_inner());
     installed.as_ref().is_some_and(|i| i.records.is_some())

@@ -1,6 +1,7 @@
 //! [`BoundedSpanProcessor`]: a batch span processor with a fixed-capacity
 //! queue that never blocks the thread ending a span.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future as _;
 use std::io;
@@ -285,7 +286,7 @@ impl BoundedSpanProcessor {
         let records = Arc::new(Mutex::new(Vec::with_capacity(config.max_export_batch_size)));
         let worker = Worker {
             records: Arc::clone(&records),
-            pending: Vec::new().into_iter(),
+            pending: VecDeque::with_capacity(config.max_export_batch_size),
             exporter,
             runtime,
             receiver,
@@ -518,7 +519,7 @@ struct Worker<E> {
     /// Shared with the processor's intakes.
     records: Arc<Mutex<Vec<SpanRecord>>>,
     /// Records taken from the buffer and not yet in a batch.
-    pending: std::vec::IntoIter<SpanRecord>,
+    pending: VecDeque<SpanRecord>,
     exporter: E,
     runtime: ExportRuntime,
     receiver: mpsc::Receiver<Message>,
@@ -597,11 +598,17 @@ impl<E: SpanExporter> Worker<E> {
 
     /// Moves records into `batch`, built into `SpanData`, until it is full
     /// or none are left; true when it is full.
+    ///
+    /// Two buffers take turns: the shared one the intakes push onto, and
+    /// the one being emptied here, which is handed back, empty with its
+    /// room, in exchange for the next. Once both have grown to what a burst
+    /// needs, neither the handler threads nor this one allocate or copy a
+    /// buffer again.
     fn take_records(&mut self, batch: &mut Vec<SpanData>) -> bool {
         let max = self.config.max_export_batch_size;
         loop {
             while batch.len() < max {
-                match self.pending.next() {
+                match self.pending.pop_front() {
                     Some(record) => batch.push(record.into_span_data()),
                     None => break,
                 }
@@ -609,17 +616,19 @@ impl<E: SpanExporter> Worker<E> {
             if batch.len() >= max {
                 return true;
             }
-            // A whole batch's room, allocated here rather than grown by the
-            // threads that push.
-            let empty = Vec::with_capacity(max);
-            let taken = {
+            // Empty: its allocation goes back to the intakes.
+            let mut spare = Vec::from(std::mem::take(&mut self.pending));
+            spare.clear();
+            {
                 let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
                 if records.is_empty() {
+                    drop(records);
+                    self.pending = VecDeque::from(spare);
                     return false;
                 }
-                std::mem::replace(&mut *records, empty)
-            };
-            self.pending = taken.into_iter();
+                std::mem::swap(&mut *records, &mut spare);
+            }
+            self.pending = VecDeque::from(spare);
         }
     }
 
