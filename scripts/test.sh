@@ -21,7 +21,8 @@ cargo test --workspace --exclude tracewire-minimal-test
 # path unless TRACEWIRE_SPAN_PATH=sdk. The same workspace-wide selection,
 # so the same features and binaries: nothing is rebuilt.
 TRACEWIRE_SPAN_PATH=sdk cargo test --workspace --exclude tracewire-minimal-test --lib \
-    --test actor --test channel_traced --test macros --test export --test integrations
+    --test actor --test channel_traced --test macros --test export --test integrations \
+    --test cluster
 # Each feature alone, none, and the minimal user crate.
 bash scripts/features.sh
 # A target directory of its own: the flag changes every crate's build, and
