@@ -23,7 +23,7 @@ RUNS=${RUNS:-3}
 SCENARIOS=(sync_root_0 sync_root_4 sync_child_0 sync_child_4
     async_root_0 async_root_4 async_child_0 async_child_4
     spawn_inherit spawn_child)
-VARIANTS=(untraced otel_bare handwritten tracewire tracing fastrace)
+VARIANTS=(untraced otel_bare handwritten tracewire tracewire_sdk tracing fastrace)
 [ $# -gt 0 ] && SCENARIOS=("$@")
 
 if ! command -v valgrind >/dev/null; then
@@ -32,7 +32,7 @@ if ! command -v valgrind >/dev/null; then
 fi
 
 bin=$(cargo bench -p tracewire-benches --bench callgrind --no-run --message-format=json \
-    | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+    | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | grep '/callgrind-' | tail -n 1)
 [ -x "$bin" ] || { echo "could not build the callgrind harness" >&2; exit 1; }
 
 # Instructions per call in one run, or n/a for a variant without the scenario.
@@ -63,6 +63,7 @@ ratio() { # value reference
     if [ "$1" = n/a ] || [ "$2" = n/a ]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; fi
 }
 
+mkdir -p target
 tsv=target/callgrind.tsv
 printf 'scenario\tvariant\tsampling\tinstructions_per_call\n' >"$tsv"
 echo "instructions per call (callgrind, $CALLS calls per run, median of $RUNS runs)"

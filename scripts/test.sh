@@ -16,6 +16,13 @@ bash scripts/install-redis.sh
 # user crate is left out here: in a workspace-wide build its tracewire would
 # get the other members' features.
 cargo test --workspace --exclude tracewire-minimal-test
+# The behavioural tests again with handler spans on the SDK path, as with a
+# provider the user installs: `init()` and `TestTracing` take the record
+# path unless TRACEWIRE_SPAN_PATH=sdk. The same workspace-wide selection,
+# so the same features and binaries: nothing is rebuilt.
+TRACEWIRE_SPAN_PATH=sdk cargo test --workspace --exclude tracewire-minimal-test --lib \
+    --test actor --test channel_traced --test macros --test export --test integrations \
+    --test cluster
 # Each feature alone, none, and the minimal user crate.
 bash scripts/features.sh
 # A target directory of its own: the flag changes every crate's build, and

@@ -3,10 +3,15 @@
 //!
 //! - `untraced`: the same actor written by hand on tokio `mpsc` + `oneshot`,
 //!   with no tracing at all (the floor);
+//! - `runtime_untraced`: tracewire's runtime with an actor impl that is not
+//!   `#[traced_actor]`, under the sample-nothing pipeline (its calls and
+//!   casts still start client and producer spans, which are not sampled);
 //! - `traced_unsampled`: tracewire's runtime and `#[traced_actor]` under an
 //!   `AlwaysOff` sampler;
-//! - `traced_sampled`: the same under `AlwaysOn`, exported through the batch
-//!   processor to an exporter that drops every batch.
+//! - `traced_sampled`: the same under `AlwaysOn`, exported through a
+//!   `BoundedSpanProcessor` to an exporter that drops every batch.
+//!
+//! tracewire's handler spans take the record path `init()` installs.
 //!
 //! Run with `cargo bench -p tracewire-benches --bench actor`.
 
@@ -16,7 +21,7 @@ use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, oneshot};
 use tracewire::actor::{self, Actor, ActorContext, ActorRef, NoMessage, StopReason};
 use tracewire::prelude::*;
-use tracewire_benches::{Sampling, install};
+use tracewire_benches::{Sampling, SpanPath, install, select_path};
 
 /// Casts sent per throughput iteration.
 const CASTS: usize = 1_000;
@@ -45,6 +50,34 @@ impl Actor for Counter {
 
     async fn init(_args: ()) -> Result<Self, StopReason> {
         Ok(Counter { total: 0 })
+    }
+
+    async fn handle_call(&mut self, msg: CounterCall, ctx: &mut ActorContext<Self>) -> u64 {
+        let _ = (msg, ctx);
+        self.total
+    }
+
+    async fn handle_cast(&mut self, msg: CounterCast, ctx: &mut ActorContext<Self>) {
+        let _ = ctx;
+        let CounterCast::Add(n) = msg;
+        self.total += n;
+    }
+}
+
+/// The same actor on tracewire's runtime, not traced.
+struct PlainCounter {
+    total: u64,
+}
+
+impl Actor for PlainCounter {
+    type Args = ();
+    type Call = CounterCall;
+    type Reply = u64;
+    type Cast = CounterCast;
+    type Info = NoMessage;
+
+    async fn init(_args: ()) -> Result<Self, StopReason> {
+        Ok(PlainCounter { total: 0 })
     }
 
     async fn handle_call(&mut self, msg: CounterCall, ctx: &mut ActorContext<Self>) -> u64 {
@@ -93,9 +126,42 @@ fn runtime() -> &'static Runtime {
 
 fn traced(sampling: Sampling) -> ActorRef<Counter> {
     let _provider = install(sampling);
+    select_path(SpanPath::Records);
     runtime()
         .block_on(actor::spawn::<Counter>(()))
         .expect("the actor starts")
+}
+
+fn runtime_untraced() -> ActorRef<PlainCounter> {
+    let _provider = install(Sampling::Unsampled);
+    select_path(SpanPath::Records);
+    runtime()
+        .block_on(actor::spawn::<PlainCounter>(()))
+        .expect("the actor starts")
+}
+
+#[divan::bench]
+fn call_roundtrip_runtime_untraced(bencher: divan::Bencher) {
+    let counter = runtime_untraced();
+    let rt = runtime();
+    bencher.bench_local(|| {
+        rt.block_on(counter.call(CounterCall::Get))
+            .expect("answered")
+    });
+}
+
+#[divan::bench(counter = divan::counter::ItemsCount::new(CASTS))]
+fn cast_throughput_runtime_untraced(bencher: divan::Bencher) {
+    let counter = runtime_untraced();
+    let rt = runtime();
+    bencher.bench_local(|| {
+        rt.block_on(async {
+            for _ in 0..CASTS {
+                counter.cast(CounterCast::Add(1)).await.expect("running");
+            }
+            counter.call(CounterCall::Get).await.expect("answered")
+        })
+    });
 }
 
 #[divan::bench]

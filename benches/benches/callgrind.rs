@@ -18,10 +18,10 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use tracewire_benches::overhead::{
-    Fastrace, Handwritten, Input, OtelBare, SpawnChild, SpawnInherit, Tracewire, Tracing, Untraced,
-    Variant, block_on, setup,
+    Fastrace, Handwritten, Input, OtelBare, SpawnChild, SpawnInherit, Tracewire, TracewireSdk,
+    Tracing, Untraced, Variant, block_on, setup,
 };
-use tracewire_benches::{NoopExporter, Sampling, provider};
+use tracewire_benches::{NoopExporter, Sampling, force_flush};
 
 /// Calls made before counting starts: thread-locals, allocator caches and
 /// lazily built statics are warm by then.
@@ -57,6 +57,7 @@ fn measure(calls: u64, mut call: impl FnMut()) {
 
 /// Runs `scenario` with `V`; false when `V` has no such scenario.
 fn run<V: Variant>(scenario: &str, calls: u64) -> bool {
+    V::select();
     let input = Input::default();
     let input = &input;
     let root = |call: &dyn Fn(&Input)| measure(calls, || call(black_box(input)));
@@ -88,6 +89,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn run_spawn_inherit<V: SpawnInherit>(calls: u64) {
+    V::select();
     let rt = runtime();
     let mut parent = V::parent();
     measure(calls, || {
@@ -98,6 +100,7 @@ fn run_spawn_inherit<V: SpawnInherit>(calls: u64) {
 }
 
 fn run_spawn_child<V: SpawnChild>(calls: u64) {
+    V::select();
     let rt = runtime();
     let mut parent = V::parent();
     measure(calls, || {
@@ -112,10 +115,12 @@ fn dispatch(scenario: &str, variant: &str, calls: u64) -> bool {
         ("spawn_inherit", "untraced") => run_spawn_inherit::<Untraced>(calls),
         ("spawn_inherit", "handwritten") => run_spawn_inherit::<Handwritten>(calls),
         ("spawn_inherit", "tracewire") => run_spawn_inherit::<Tracewire>(calls),
+        ("spawn_inherit", "tracewire_sdk") => run_spawn_inherit::<TracewireSdk>(calls),
         ("spawn_inherit", "tracing") => run_spawn_inherit::<Tracing>(calls),
         ("spawn_child", "untraced") => run_spawn_child::<Untraced>(calls),
         ("spawn_child", "handwritten") => run_spawn_child::<Handwritten>(calls),
         ("spawn_child", "tracewire") => run_spawn_child::<Tracewire>(calls),
+        ("spawn_child", "tracewire_sdk") => run_spawn_child::<TracewireSdk>(calls),
         ("spawn_child", "tracing") => run_spawn_child::<Tracing>(calls),
         ("spawn_child", "fastrace") => run_spawn_child::<Fastrace>(calls),
         (s, _) if s.starts_with("spawn_") => return false,
@@ -125,6 +130,7 @@ fn dispatch(scenario: &str, variant: &str, calls: u64) -> bool {
         (s, "otel_bare") => return run::<OtelBare>(s, calls),
         (s, "handwritten") => return run::<Handwritten>(s, calls),
         (s, "tracewire") => return run::<Tracewire>(s, calls),
+        (s, "tracewire_sdk") => return run::<TracewireSdk>(s, calls),
         (s, "tracing") => return run::<Tracing>(s, calls),
         (s, "fastrace") => return run::<Fastrace>(s, calls),
         _ => return false,
@@ -169,7 +175,7 @@ fn main() -> ExitCode {
     }
     // A batch processor that fell behind would drop spans, which is cheaper
     // than exporting them: report what reached the exporter, to check.
-    let _ = provider().force_flush();
+    force_flush();
     eprintln!("exported spans: {}", NoopExporter::exported());
     ExitCode::SUCCESS
 }

@@ -20,15 +20,16 @@
 use divan::{Bencher, black_box};
 use tracewire_benches::Sampling;
 use tracewire_benches::overhead::{
-    Fastrace, Handwritten, Input, OtelBare, SpawnChild, SpawnInherit, Tracewire, Tracing, Untraced,
-    Variant, block_on, setup,
+    Fastrace, Handwritten, Input, OtelBare, SpawnChild, SpawnInherit, Tracewire, TracewireSdk,
+    Tracing, Untraced, Variant, block_on, setup,
 };
 
 const SAMPLINGS: [Sampling; 2] = [Sampling::Sampled, Sampling::Unsampled];
 
 /// A handler call with no span current.
-fn root<R>(bencher: Bencher, sampling: Sampling, call: impl Fn(&Input) -> R) {
+fn root<V: Variant, R>(bencher: Bencher, sampling: Sampling, call: impl Fn(&Input) -> R) {
     setup(sampling);
+    V::select();
     let input = Input::default();
     bencher.bench_local(|| call(black_box(&input)));
 }
@@ -36,6 +37,7 @@ fn root<R>(bencher: Bencher, sampling: Sampling, call: impl Fn(&Input) -> R) {
 /// A handler call under `V`'s current request span.
 fn child<V: Variant, R>(bencher: Bencher, sampling: Sampling, call: impl Fn(&Input) -> R) {
     setup(sampling);
+    V::select();
     let input = Input::default();
     let mut parent = V::parent();
     bencher.bench_local(|| {
@@ -45,18 +47,18 @@ fn child<V: Variant, R>(bencher: Bencher, sampling: Sampling, call: impl Fn(&Inp
     drop(parent);
 }
 
-#[divan::bench(types = [Untraced, OtelBare, Handwritten, Tracewire, Tracing], args = SAMPLINGS)]
+#[divan::bench(types = [Untraced, OtelBare, Handwritten, Tracewire, TracewireSdk, Tracing], args = SAMPLINGS)]
 fn sync_root_0<V: Variant>(bencher: Bencher, sampling: Sampling) {
-    root(bencher, sampling, V::sync0);
+    root::<V, _>(bencher, sampling, V::sync0);
 }
 
-#[divan::bench(types = [Untraced, OtelBare, Handwritten, Tracewire, Tracing], args = SAMPLINGS)]
+#[divan::bench(types = [Untraced, OtelBare, Handwritten, Tracewire, TracewireSdk, Tracing], args = SAMPLINGS)]
 fn sync_root_4<V: Variant>(bencher: Bencher, sampling: Sampling) {
-    root(bencher, sampling, V::sync4);
+    root::<V, _>(bencher, sampling, V::sync4);
 }
 
 #[divan::bench(
-    types = [Untraced, OtelBare, Handwritten, Tracewire, Tracing, Fastrace],
+    types = [Untraced, OtelBare, Handwritten, Tracewire, TracewireSdk, Tracing, Fastrace],
     args = SAMPLINGS,
 )]
 fn sync_child_0<V: Variant>(bencher: Bencher, sampling: Sampling) {
@@ -64,25 +66,25 @@ fn sync_child_0<V: Variant>(bencher: Bencher, sampling: Sampling) {
 }
 
 #[divan::bench(
-    types = [Untraced, OtelBare, Handwritten, Tracewire, Tracing, Fastrace],
+    types = [Untraced, OtelBare, Handwritten, Tracewire, TracewireSdk, Tracing, Fastrace],
     args = SAMPLINGS,
 )]
 fn sync_child_4<V: Variant>(bencher: Bencher, sampling: Sampling) {
     child::<V, _>(bencher, sampling, V::sync4);
 }
 
-#[divan::bench(types = [Untraced, OtelBare, Handwritten, Tracewire, Tracing], args = SAMPLINGS)]
+#[divan::bench(types = [Untraced, OtelBare, Handwritten, Tracewire, TracewireSdk, Tracing], args = SAMPLINGS)]
 fn async_root_0<V: Variant>(bencher: Bencher, sampling: Sampling) {
-    root(bencher, sampling, |i| block_on(V::async0(i)));
+    root::<V, _>(bencher, sampling, |i| block_on(V::async0(i)));
 }
 
-#[divan::bench(types = [Untraced, OtelBare, Handwritten, Tracewire, Tracing], args = SAMPLINGS)]
+#[divan::bench(types = [Untraced, OtelBare, Handwritten, Tracewire, TracewireSdk, Tracing], args = SAMPLINGS)]
 fn async_root_4<V: Variant>(bencher: Bencher, sampling: Sampling) {
-    root(bencher, sampling, |i| block_on(V::async4(i)));
+    root::<V, _>(bencher, sampling, |i| block_on(V::async4(i)));
 }
 
 #[divan::bench(
-    types = [Untraced, OtelBare, Handwritten, Tracewire, Tracing, Fastrace],
+    types = [Untraced, OtelBare, Handwritten, Tracewire, TracewireSdk, Tracing, Fastrace],
     args = SAMPLINGS,
 )]
 fn async_child_0<V: Variant>(bencher: Bencher, sampling: Sampling) {
@@ -90,7 +92,7 @@ fn async_child_0<V: Variant>(bencher: Bencher, sampling: Sampling) {
 }
 
 #[divan::bench(
-    types = [Untraced, OtelBare, Handwritten, Tracewire, Tracing, Fastrace],
+    types = [Untraced, OtelBare, Handwritten, Tracewire, TracewireSdk, Tracing, Fastrace],
     args = SAMPLINGS,
 )]
 fn async_child_4<V: Variant>(bencher: Bencher, sampling: Sampling) {
@@ -103,7 +105,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-#[divan::bench(types = [Untraced, Handwritten, Tracewire, Tracing], args = SAMPLINGS)]
+#[divan::bench(types = [Untraced, Handwritten, Tracewire, TracewireSdk, Tracing], args = SAMPLINGS)]
 fn spawn_inherit<V: SpawnInherit>(bencher: Bencher, sampling: Sampling) {
     let rt = runtime();
     child::<V, _>(bencher, sampling, |_| {
@@ -112,7 +114,7 @@ fn spawn_inherit<V: SpawnInherit>(bencher: Bencher, sampling: Sampling) {
     });
 }
 
-#[divan::bench(types = [Untraced, Handwritten, Tracewire, Tracing, Fastrace], args = SAMPLINGS)]
+#[divan::bench(types = [Untraced, Handwritten, Tracewire, TracewireSdk, Tracing, Fastrace], args = SAMPLINGS)]
 fn spawn_child<V: SpawnChild>(bencher: Bencher, sampling: Sampling) {
     let rt = runtime();
     child::<V, _>(bencher, sampling, |_| {

@@ -110,6 +110,49 @@ static PROVIDER: LazyLock<SdkTracerProvider> = LazyLock::new(|| {
         .build()
 });
 
+/// The pipeline `tracewire::init()` builds, for tracewire's record path
+/// (handler spans without an SDK span): the same sampler as [`PROVIDER`],
+/// a [`BoundedSpanProcessor`](tracewire::export::BoundedSpanProcessor) of
+/// [`QUEUE_SIZE`] spans, the same dropping exporter.
+static RECORDS: LazyLock<tracewire::export::HandlerPipeline> = LazyLock::new(|| {
+    let config = tracewire::export::BatchConfig {
+        queue_size: QUEUE_SIZE,
+        ..Default::default()
+    };
+    let processor = tracewire::export::BoundedSpanProcessor::new(NoopExporter, config)
+        .expect("an export thread");
+    tracewire::export::HandlerPipeline::new(
+        HandlerSampler::new(Sampler::ParentBased(Box::new(SwitchedSampler))),
+        vec![processor],
+    )
+});
+
+/// Which path tracewire's handler spans take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpanPath {
+    /// The record path `init()` installs (the `tracewire` variant).
+    Records,
+    /// SDK spans, as with a provider the user installs
+    /// (the `tracewire_sdk` variant).
+    Sdk,
+}
+
+/// Installs [`PROVIDER`] (SDK path) or [`RECORDS`] for tracewire's
+/// handlers. The other variants use [`PROVIDER`]'s tracer directly either
+/// way.
+pub fn select_path(path: SpanPath) {
+    match path {
+        SpanPath::Records => RECORDS.install(),
+        SpanPath::Sdk => tracewire::export::set_handler_sampled_tracer_provider(PROVIDER.clone()),
+    }
+}
+
+/// Flushes both pipelines.
+pub fn force_flush() {
+    let _ = PROVIDER.force_flush();
+    let _ = RECORDS.provider().force_flush();
+}
+
 /// The process's provider, sampling as `sampling` says from now on, and
 /// installed for tracewire and as the OpenTelemetry global provider.
 pub fn install(sampling: Sampling) -> SdkTracerProvider {

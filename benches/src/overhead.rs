@@ -13,7 +13,8 @@
 //! | [`Untraced`] | the handler alone |
 //! | [`OtelBare`] | the least the SDK allows: `tracer.start`, attributes only if recording, `end`; the span is never made current, so nothing nested under it would become its child |
 //! | [`Handwritten`] | OpenTelemetry by hand in the seeds' style: `in_span`, `set_attributes`, `set_status` on `Err` |
-//! | [`Tracewire`] | `#[tracewire::traced]` |
+//! | [`Tracewire`] | `#[tracewire::traced]`, on the record path `init()` installs |
+//! | [`TracewireSdk`] | the same handlers on the SDK path (a provider the user installs) |
 //! | [`Tracing`] | `tracing`'s `#[instrument(err)]` with the `tracing-opentelemetry` layer |
 //! | [`Fastrace`] | `fastrace`'s `#[trace]`, reporting to a reporter that drops everything |
 
@@ -177,6 +178,10 @@ pub trait Variant {
 
     /// Opens the request span the handler runs under in the child scenario.
     fn parent() -> Self::Parent;
+
+    /// Called once before a benchmark: tracewire's variants choose the path
+    /// their handler spans take.
+    fn select() {}
 
     /// Called before every handler call in the child scenario. Only fastrace
     /// needs it (see [`FastraceParent`]).
@@ -458,6 +463,9 @@ async fn tracewire_async4(user_id: u64, room: &str, admin: bool, score: f64) -> 
 impl Variant for Tracewire {
     const NAME: &'static str = "tracewire";
     type Parent = OtelParent;
+    fn select() {
+        crate::select_path(crate::SpanPath::Records);
+    }
     fn parent() -> OtelParent {
         otel_parent()
     }
@@ -486,6 +494,53 @@ impl SpawnInherit for Tracewire {
 }
 
 impl SpawnChild for Tracewire {
+    fn spawn_child<F>(future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        tracewire::spawn_child(TASK_NAME, future)
+    }
+}
+
+/// `#[tracewire::traced]` on the SDK path: the handler spans are SDK spans,
+/// as with a provider installed with `set_handler_sampled_tracer_provider`.
+pub struct TracewireSdk;
+
+impl Variant for TracewireSdk {
+    const NAME: &'static str = "tracewire_sdk";
+    type Parent = OtelParent;
+    fn select() {
+        crate::select_path(crate::SpanPath::Sdk);
+    }
+    fn parent() -> OtelParent {
+        otel_parent()
+    }
+    fn sync0(i: &Input) -> Reply {
+        tracewire_sync0(i.user_id, &i.room, i.admin, i.score)
+    }
+    fn sync4(i: &Input) -> Reply {
+        tracewire_sync4(i.user_id, &i.room, i.admin, i.score)
+    }
+    fn async0(i: &Input) -> impl Future<Output = Reply> + '_ {
+        tracewire_async0(i.user_id, &i.room, i.admin, i.score)
+    }
+    fn async4(i: &Input) -> impl Future<Output = Reply> + '_ {
+        tracewire_async4(i.user_id, &i.room, i.admin, i.score)
+    }
+}
+
+impl SpawnInherit for TracewireSdk {
+    fn spawn<F>(future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        tracewire::spawn(future)
+    }
+}
+
+impl SpawnChild for TracewireSdk {
     fn spawn_child<F>(future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,

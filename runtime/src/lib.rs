@@ -129,6 +129,7 @@ mod metrics;
 mod outcome;
 mod panic;
 mod propagate;
+mod record;
 pub mod sampling;
 pub mod semconv;
 mod span;

@@ -19,7 +19,8 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
@@ -34,6 +35,8 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use crate::metrics::{self, CallOutcome};
 use crate::outcome::Outcome;
 use crate::panic::panic_message;
+use crate::record::Pipeline;
+use crate::record::pipeline::Begun;
 use crate::semconv::INSTRUMENTATION_SCOPE;
 use crate::{sampling, semconv};
 
@@ -43,6 +46,11 @@ use crate::{sampling, semconv};
 /// handler call and lets attributes go straight onto the concrete span.
 static TRACER: RwLock<Option<Installed>> = RwLock::new(None);
 
+/// Whether the installed provider's `parent_decides`: read without the
+/// lock by [`HandlerSpan::start`], so that a handler under an unsampled
+/// local parent costs a load and a look at the current context.
+static PARENT_DECIDES: AtomicBool = AtomicBool::new(false);
+
 /// The installed provider's tracer, and what is known of its sampler.
 struct Installed {
     tracer: SdkTracer,
@@ -50,6 +58,9 @@ struct Installed {
     /// so a span whose parent is a local unsampled span is always dropped:
     /// such a handler span need not be started at all.
     parent_decides: bool,
+    /// Set when tracewire built the provider itself: handler spans then
+    /// take the record path (`crate::record`) rather than the SDK's.
+    records: Option<Arc<Pipeline>>,
 }
 
 /// Installs `provider` as the tracer provider for every traced handler, and as
@@ -68,7 +79,7 @@ struct Installed {
 /// # let _ = provider.shutdown();
 /// ```
 pub fn set_tracer_provider(provider: SdkTracerProvider) {
-    install(provider, false);
+    install(provider, false, None);
 }
 
 /// Installs `provider`, whose sampler is a
@@ -99,27 +110,54 @@ pub fn set_tracer_provider(provider: SdkTracerProvider) {
 /// # let _ = provider.shutdown();
 /// ```
 pub fn set_handler_sampled_tracer_provider(provider: SdkTracerProvider) {
-    install(provider, true);
+    install(provider, true, None);
 }
 
-fn install(provider: SdkTracerProvider, parent_decides: bool) {
+/// Installs `provider`, built by tracewire with a
+/// [`HandlerSampler`](crate::sampling::HandlerSampler), and lets handler
+/// spans take the record path `records` describes (same sampler, limits,
+/// and processors as the provider's). Other spans, plain OpenTelemetry or
+/// `tracing` ones, still go through `provider`.
+pub(crate) fn set_owned_tracer_provider(provider: SdkTracerProvider, records: Option<Pipeline>) {
+    install(provider, true, records.map(Arc::new));
+}
+
+/// [`set_owned_tracer_provider`], with a pipeline already shared.
+pub(crate) fn install_owned(provider: SdkTracerProvider, records: Arc<Pipeline>) {
+    install(provider, true, Some(records));
+}
+
+fn install(provider: SdkTracerProvider, parent_decides: bool, records: Option<Arc<Pipeline>>) {
     let scope = InstrumentationScope::builder(INSTRUMENTATION_SCOPE)
         .with_version(env!("CARGO_PKG_VERSION"))
         .build();
     let tracer = provider.tracer_with_scope(scope);
     // A poisoned lock only means another thread panicked mid-write of an
     // `Option`; the value is still whole, so carry on with it.
-    *TRACER.write().unwrap_or_else(|e| e.into_inner()) = Some(Installed {
+    let mut installed = TRACER.write().unwrap_or_else(|e| e.into_inner());
+    *installed = Some(Installed {
         tracer,
         parent_decides,
+        records,
     });
+    PARENT_DECIDES.store(parent_decides, Ordering::Release);
+    drop(installed);
     global::set_tracer_provider(provider);
+}
+
+/// Whether handler spans take the record path now.
+#[cfg(all(test, feature = "testing"))]
+pub(crate) fn records_installed() -> bool {
+    let installed = TRACER.read().unwrap_or_else(|e| e.into_inner());
+    installed.as_ref().is_some_and(|i| i.records.is_some())
 }
 
 /// Removes the provider installed by [`set_tracer_provider`], so handlers fall
 /// back to the OpenTelemetry global provider.
 pub fn clear_tracer_provider() {
-    *TRACER.write().unwrap_or_else(|e| e.into_inner()) = None;
+    let mut installed = TRACER.write().unwrap_or_else(|e| e.into_inner());
+    PARENT_DECIDES.store(false, Ordering::Release);
+    *installed = None;
 }
 
 /// Runs `f` with the tracer installed by [`set_tracer_provider`], if any.
@@ -149,6 +187,8 @@ enum OwnedSpan {
 /// What starting a span gave.
 enum Started {
     Recording(OwnedSpan),
+    /// Recording, on the record path: the span's own context.
+    Active(Context),
     /// Not recording: all that is left of it is its span context, which
     /// carries the sampling decision.
     NotRecording(SpanContext),
@@ -170,7 +210,7 @@ impl OwnedSpan {
     /// Starts the span `meta` describes, with `links`. The builder is made
     /// here, where it is used, rather than passed down by value.
     fn start(meta: &HandlerMeta, links: Option<Vec<Link>>, parent: &Context) -> Started {
-        let builder = move || {
+        let builder = move |links| {
             let mut builder = meta.builder();
             builder.links = links;
             builder
@@ -181,7 +221,22 @@ impl OwnedSpan {
                 if installed.parent_decides && parent_drops(meta, parent) {
                     return Started::UnderUnsampledParent;
                 }
-                let span = installed.tracer.build_with_context(builder(), parent);
+                if let Some(records) = &installed.records {
+                    let records = Arc::clone(records);
+                    drop(guard);
+                    return match Pipeline::start(
+                        records,
+                        meta.name,
+                        &meta.kind,
+                        meta.sample,
+                        links,
+                        parent,
+                    ) {
+                        Begun::Recording(cx) => Started::Active(cx),
+                        Begun::NotRecording(sc) => Started::NotRecording(sc),
+                    };
+                }
+                let span = installed.tracer.build_with_context(builder(links), parent);
                 if span.is_recording() {
                     // Written straight into the allocation: `Box::new(span)`
                     // copies it once more, through a temporary.
@@ -197,7 +252,7 @@ impl OwnedSpan {
             None => {
                 drop(guard);
                 let tracer: BoxedTracer = global::tracer(INSTRUMENTATION_SCOPE);
-                let span = tracer.build_with_context(builder(), parent);
+                let span = tracer.build_with_context(builder(links), parent);
                 if span.is_recording() {
                     Started::Recording(OwnedSpan::Global(span))
                 } else {
@@ -325,6 +380,10 @@ pub struct HandlerSpan {
     /// When the call started, if handler metrics are being recorded.
     started: Option<Instant>,
     failed: bool,
+    /// Not recording, under an unsampled local parent: `cx` is the context
+    /// that was current when the span started, so a sync body, which runs
+    /// right then, needs nothing attached.
+    inherits: bool,
 }
 
 /// The context a handler whose span is not recording runs in: it only has
@@ -355,6 +414,18 @@ impl HandlerSpan {
     #[inline]
     pub fn start(meta: &HandlerMeta) -> Self {
         let parent = Context::current();
+        if PARENT_DECIDES.load(Ordering::Acquire) && parent_drops(meta, &parent) {
+            return HandlerSpan {
+                pending: None,
+                cx: parent,
+                recording: false,
+                ended: false,
+                name: meta.name,
+                started: metrics::start(),
+                failed: false,
+                inherits: true,
+            };
+        }
         if !parent.has_active_span()
             && let Some(LinkTo(link)) = parent.get::<LinkTo>()
         {
@@ -398,6 +469,19 @@ impl HandlerSpan {
         let span =
             sampling::with_handler_rate(meta.sample, || OwnedSpan::start(meta, links, &parent));
         let cx = match span {
+            // A record-path span is in its context from the start.
+            Started::Active(cx) => {
+                return HandlerSpan {
+                    pending: None,
+                    cx,
+                    recording: true,
+                    ended: false,
+                    name: meta.name,
+                    started,
+                    failed: false,
+                    inherits: false,
+                };
+            }
             Started::Recording(span) => {
                 return HandlerSpan {
                     pending: Some(span),
@@ -407,6 +491,7 @@ impl HandlerSpan {
                     name: meta.name,
                     started,
                     failed: false,
+                    inherits: false,
                 };
             }
             Started::NotRecording(sc) => unsampled_context(parent, &sc),
@@ -422,6 +507,7 @@ impl HandlerSpan {
             name: meta.name,
             started,
             failed: false,
+            inherits: false,
         }
     }
 
@@ -464,8 +550,11 @@ impl HandlerSpan {
     /// body is recorded on the span, the span is ended, and the panic resumes.
     #[inline]
     pub fn in_scope<R>(&mut self, body: impl FnOnce() -> R) -> R {
-        self.activate();
-        let result = {
+        let result = if self.inherits {
+            // The current context is the span's: nothing to attach.
+            catch_unwind(AssertUnwindSafe(body))
+        } else {
+            self.activate();
             let _current = self.cx.clone().attach();
             catch_unwind(AssertUnwindSafe(body))
         };

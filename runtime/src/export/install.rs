@@ -10,8 +10,9 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use super::config::Plan;
-use super::processor::{BoundedSpanProcessor, ProcessorStats};
+use super::processor::{BoundedSpanProcessor, Intakes, ProcessorStats};
 use super::{InitError, TelemetryGuard};
+use crate::record::Pipeline;
 use crate::sampling::HandlerSampler;
 
 #[cfg(feature = "otlp")]
@@ -65,6 +66,12 @@ pub(super) fn install(
             terminal_processor(exporter, &plan.batch, plan.attribute_value_length)?,
         ));
     }
+    let intakes = Intakes(
+        processors
+            .iter()
+            .map(|(_, processor)| processor.intake())
+            .collect(),
+    );
     let stats: Vec<(&'static str, ProcessorStats)> = processors
         .iter()
         .map(|(name, processor)| (*name, processor.stats()))
@@ -77,9 +84,14 @@ pub(super) fn install(
         None => None,
     };
 
+    let sampler = HandlerSampler::new(plan.sampler);
+    // Handler spans skip the SDK span (unless TRACEWIRE_SPAN_PATH=sdk):
+    // same sampler, same limits, the same processors' queues.
+    let records = crate::record::owned_path_enabled()
+        .then(|| Pipeline::new(sampler.clone(), plan.span_limits, Box::new(intakes)));
     let mut builder = SdkTracerProvider::builder()
         .with_resource(plan.resource)
-        .with_sampler(HandlerSampler::new(plan.sampler))
+        .with_sampler(sampler)
         // Always set, so the SDK's own reading of OTEL_SPAN_* (from the
         // process environment, ignoring bad values) never applies.
         .with_span_limits(plan.span_limits);
@@ -108,7 +120,7 @@ pub(super) fn install(
         }
         guard.with_logger_provider(logger_provider)
     };
-    crate::span::set_handler_sampled_tracer_provider(tracer_provider);
+    crate::span::set_owned_tracer_provider(tracer_provider, records);
     crate::carrier::set_propagators(plan.propagators);
     global::set_text_map_propagator(global_propagator(plan.propagators));
     match &meter_provider {

@@ -167,6 +167,7 @@ mod install;
 mod limits;
 #[cfg(feature = "otlp")]
 mod otlp;
+mod pipeline;
 mod processor;
 #[cfg(feature = "terminal")]
 #[cfg_attr(docsrs, doc(cfg(feature = "terminal")))]
@@ -178,6 +179,7 @@ use error::{InitError, TelemetryError};
 use guard::TelemetryGuard;
 
 pub use install::{DROPPED_SPANS, FAILED_SPANS};
+pub use pipeline::HandlerPipeline;
 pub use processor::{BatchConfig, BoundedSpanProcessor, ProcessorStats, StartError};
 
 // Provider plumbing, for programs that build their own pipeline: the tracer

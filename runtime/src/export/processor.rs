@@ -1,6 +1,7 @@
 //! [`BoundedSpanProcessor`]: a batch span processor with a fixed-capacity
 //! queue that never blocks the thread ending a span.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future as _;
 use std::io;
@@ -18,6 +19,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
 use super::limits::truncate_attribute_values;
+use crate::record::{RecordSink, SpanRecord};
 
 /// Limits and timings of a [`BoundedSpanProcessor`].
 ///
@@ -118,6 +120,9 @@ impl ProcessorStats {
 #[allow(clippy::large_enum_variant)]
 enum Message {
     Span(SpanData),
+    /// A batch's worth of handler span records is waiting in the records
+    /// buffer.
+    Records,
     Resource(Resource),
     Flush(SyncSender<OTelSdkResult>),
     Shutdown {
@@ -193,11 +198,15 @@ enum Message {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct BoundedSpanProcessor {
+    /// Handler span records from the record path, waiting for the export
+    /// thread, which takes them all at once (see [`Intake`]).
+    records: Arc<Mutex<Vec<SpanRecord>>>,
+    batch_size: usize,
     sender: Sender<Message>,
     stats: ProcessorStats,
     capacity: usize,
     export_timeout: Duration,
-    is_shutdown: AtomicBool,
+    is_shutdown: Arc<AtomicBool>,
     worker: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -274,7 +283,10 @@ impl BoundedSpanProcessor {
         };
         let stats = ProcessorStats::default();
         let (sender, receiver) = mpsc::channel();
+        let records = Arc::new(Mutex::new(Vec::with_capacity(config.max_export_batch_size)));
         let worker = Worker {
+            records: Arc::clone(&records),
+            pending: VecDeque::with_capacity(config.max_export_batch_size),
             exporter,
             runtime,
             receiver,
@@ -287,11 +299,13 @@ impl BoundedSpanProcessor {
             .spawn(move || worker.run())
             .map_err(StartError::Io)?;
         Ok(BoundedSpanProcessor {
+            records,
+            batch_size: config.max_export_batch_size,
             sender,
             stats,
             capacity,
             export_timeout: config.export_timeout,
-            is_shutdown: AtomicBool::new(false),
+            is_shutdown: Arc::new(AtomicBool::new(false)),
             worker: Mutex::new(Some(handle)),
         })
     }
@@ -300,6 +314,19 @@ impl BoundedSpanProcessor {
     /// tracer provider.
     pub fn stats(&self) -> ProcessorStats {
         self.stats.clone()
+    }
+
+    /// A handle that queues handler span records as `on_end` queues spans:
+    /// against the same capacity, counted in the same stats.
+    pub(crate) fn intake(&self) -> Intake {
+        Intake {
+            records: Arc::clone(&self.records),
+            batch_size: self.batch_size,
+            sender: self.sender.clone(),
+            stats: self.stats.clone(),
+            capacity: self.capacity,
+            is_shutdown: Arc::clone(&self.is_shutdown),
+        }
     }
 
     /// Waits up to `timeout` for the worker to answer a request.
@@ -349,16 +376,12 @@ impl SpanProcessor for BoundedSpanProcessor {
         if !span.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;
         }
-        let counters = &self.stats.0;
-        if counters.held.fetch_add(1, Ordering::AcqRel) >= self.capacity {
-            counters.held.fetch_sub(1, Ordering::AcqRel);
-            counters.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        if self.sender.send(Message::Span(span)).is_err() {
-            counters.held.fetch_sub(1, Ordering::AcqRel);
-            counters.dropped.fetch_add(1, Ordering::Relaxed);
-        }
+        admit(
+            &self.stats,
+            self.capacity,
+            &self.sender,
+            Message::Span(span),
+        );
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -416,8 +439,87 @@ impl SpanProcessor for BoundedSpanProcessor {
     }
 }
 
+/// Queues `message` if fewer than `capacity` spans are held, and counts it
+/// as dropped otherwise: one atomic increment, never a wait.
+fn admit(stats: &ProcessorStats, capacity: usize, sender: &Sender<Message>, message: Message) {
+    let counters = &stats.0;
+    if counters.held.fetch_add(1, Ordering::AcqRel) >= capacity {
+        counters.held.fetch_sub(1, Ordering::AcqRel);
+        counters.dropped.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    if sender.send(message).is_err() {
+        counters.held.fetch_sub(1, Ordering::AcqRel);
+        counters.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A [`BoundedSpanProcessor`]'s queue, for handler span records.
+///
+/// Records are not sent one by one through the channel: a channel slot is
+/// as large as its largest message (a `SpanData`), and the channel zeroes
+/// and copies every slot. They are pushed onto a shared buffer under a lock
+/// held for one push, counted against the same capacity as spans, and the
+/// export thread is woken once per batch; it swaps the whole buffer out,
+/// and builds the `SpanData`s there. A flush or shutdown request, which
+/// comes after the pushes it must see, takes the buffer first.
+#[derive(Clone, Debug)]
+pub(crate) struct Intake {
+    records: Arc<Mutex<Vec<SpanRecord>>>,
+    batch_size: usize,
+    sender: Sender<Message>,
+    stats: ProcessorStats,
+    capacity: usize,
+    is_shutdown: Arc<AtomicBool>,
+}
+
+impl Intake {
+    fn push(&self, record: SpanRecord) {
+        if !record.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
+            return;
+        }
+        let counters = &self.stats.0;
+        if counters.held.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            counters.held.fetch_sub(1, Ordering::AcqRel);
+            counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let queued = {
+            let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+            records.push(record);
+            records.len()
+        };
+        if queued == self.batch_size {
+            // The worker gone means shutdown, which counts what is left.
+            let _ = self.sender.send(Message::Records);
+        }
+    }
+}
+
+/// The record path's sink when `init()` built the pipeline: every export
+/// processor's queue.
+#[derive(Debug)]
+pub(crate) struct Intakes(pub(crate) Vec<Intake>);
+
+impl RecordSink for Intakes {
+    fn push(&self, record: SpanRecord) {
+        match self.0.as_slice() {
+            [] => {}
+            [one] => one.push(record),
+            [rest @ .., last] => {
+                rest.iter().for_each(|intake| intake.push(record.clone()));
+                last.push(record);
+            }
+        }
+    }
+}
+
 /// The export thread's state.
 struct Worker<E> {
+    /// Shared with the processor's intakes.
+    records: Arc<Mutex<Vec<SpanRecord>>>,
+    /// Records taken from the buffer and not yet in a batch.
+    pending: VecDeque<SpanRecord>,
     exporter: E,
     runtime: ExportRuntime,
     receiver: mpsc::Receiver<Message>,
@@ -435,6 +537,12 @@ impl<E: SpanExporter> Worker<E> {
         loop {
             let wait = next_export.saturating_duration_since(Instant::now());
             match self.receiver.recv_timeout(wait) {
+                Ok(Message::Records) => {
+                    while self.take_records(&mut batch) {
+                        // A failure is counted in the stats; the next batch is tried afresh.
+                        let _ = self.export(&mut batch, None);
+                    }
+                }
                 Ok(Message::Span(span)) => {
                     batch.push(span);
                     if batch.len() >= self.config.max_export_batch_size {
@@ -446,8 +554,13 @@ impl<E: SpanExporter> Worker<E> {
                 Ok(Message::Resource(resource)) => self.exporter.set_resource(&resource),
                 Ok(Message::Flush(ack)) => {
                     // Messages arrive in order, so every span that ended
-                    // before the flush was asked for is in `batch` or sent.
-                    let result = self.export(&mut batch, None);
+                    // before the flush was asked for is in `batch` or sent,
+                    // and every record in the buffer.
+                    let mut result = Ok(());
+                    while self.take_records(&mut batch) {
+                        result = result.and(self.export(&mut batch, None));
+                    }
+                    let result = result.and(self.export(&mut batch, None));
                     let result = result.and(self.exporter.force_flush());
                     let _ = ack.send(result);
                     next_export = Instant::now() + self.config.schedule_delay;
@@ -460,6 +573,10 @@ impl<E: SpanExporter> Worker<E> {
                     return;
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    while self.take_records(&mut batch) {
+                        // A failure is counted in the stats; the next batch is tried afresh.
+                        let _ = self.export(&mut batch, None);
+                    }
                     if !batch.is_empty() {
                         // A failure is counted in the stats; the next batch is tried afresh.
                         let _ = self.export(&mut batch, None);
@@ -479,14 +596,52 @@ impl<E: SpanExporter> Worker<E> {
         }
     }
 
+    /// Moves records into `batch`, built into `SpanData`, until it is full
+    /// or none are left; true when it is full.
+    ///
+    /// Two buffers take turns: the shared one the intakes push onto, and
+    /// the one being emptied here, which is handed back, empty with its
+    /// room, in exchange for the next. Once both have grown to what a burst
+    /// needs, neither the handler threads nor this one allocate or copy a
+    /// buffer again.
+    fn take_records(&mut self, batch: &mut Vec<SpanData>) -> bool {
+        let max = self.config.max_export_batch_size;
+        loop {
+            while batch.len() < max {
+                match self.pending.pop_front() {
+                    Some(record) => batch.push(record.into_span_data()),
+                    None => break,
+                }
+            }
+            if batch.len() >= max {
+                return true;
+            }
+            // Empty: its allocation goes back to the intakes.
+            let mut spare = Vec::from(std::mem::take(&mut self.pending));
+            spare.clear();
+            {
+                let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+                if records.is_empty() {
+                    drop(records);
+                    self.pending = VecDeque::from(spare);
+                    return false;
+                }
+                std::mem::swap(&mut *records, &mut spare);
+            }
+            self.pending = VecDeque::from(spare);
+        }
+    }
+
     /// Exports `batch` and every span still queued, until `deadline`; spans
     /// left over then are counted as failed.
     fn drain(&mut self, batch: &mut Vec<SpanData>, deadline: Instant) -> OTelSdkResult {
         let mut result = Ok(());
         loop {
+            self.take_records(batch);
             while batch.len() < self.config.max_export_batch_size {
                 match self.receiver.try_recv() {
                     Ok(Message::Span(span)) => batch.push(span),
+                    Ok(Message::Records) => {}
                     Ok(Message::Resource(resource)) => self.exporter.set_resource(&resource),
                     Ok(Message::Flush(ack)) | Ok(Message::Shutdown { ack, .. }) => {
                         let _ = ack.send(Err(OTelSdkError::AlreadyShutdown));

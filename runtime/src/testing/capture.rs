@@ -1,7 +1,11 @@
 //! [`TestTracing`]: the in-memory tracing and metrics pipeline a test
 //! installs, and the lock that keeps two such tests from overlapping.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use futures_util::FutureExt as _;
+use opentelemetry_sdk::trace::{SpanExporter as _, SpanLimits};
 
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
@@ -9,6 +13,7 @@ use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMete
 use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, SpanData};
 
 use super::TraceTree;
+use crate::record::{Pipeline, RecordSink, SpanRecord};
 use crate::sampling::HandlerSampler;
 
 /// Serialises captures: the provider is process-global, so two tests capturing
@@ -44,6 +49,9 @@ pub struct TestTracing {
     exporter: InMemorySpanExporter,
     meter_provider: SdkMeterProvider,
     metric_exporter: InMemoryMetricExporter,
+    /// Set on drop: handler spans still running then are not captured, as
+    /// the SDK's simple processor drops spans that end after its shutdown.
+    closed: Arc<AtomicBool>,
     // Declared last so the lock is released only after `Drop` has uninstalled
     // the provider, never while the next test could already be installing.
     _serial: MutexGuard<'static, ()>,
@@ -63,11 +71,23 @@ impl TestTracing {
         // is exactly what assertion failures do; the `()` inside is intact.
         let serial = CAPTURE_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
         let exporter = InMemorySpanExporter::default();
+        let sampler = HandlerSampler::new(sampler);
         let provider = SdkTracerProvider::builder()
-            .with_sampler(HandlerSampler::new(sampler))
+            .with_sampler(sampler.clone())
             .with_simple_exporter(exporter.clone())
             .build();
-        crate::span::set_handler_sampled_tracer_provider(provider.clone());
+        let closed = Arc::new(AtomicBool::new(false));
+        // Handler spans skip the SDK span (unless TRACEWIRE_SPAN_PATH=sdk)
+        // and land in the same exporter, as they end, as the simple
+        // processor's do.
+        let records = crate::record::owned_path_enabled().then(|| {
+            let sink = Capture {
+                exporter: exporter.clone(),
+                closed: Arc::clone(&closed),
+            };
+            Pipeline::new(sampler, SpanLimits::default(), Box::new(sink))
+        });
+        crate::span::set_owned_tracer_provider(provider.clone(), records);
         // With the `tracing` bridge, `tracing` spans and events are captured
         // too: its layer reads the provider just installed.
         #[cfg(feature = "tracing")]
@@ -85,6 +105,7 @@ impl TestTracing {
             exporter,
             meter_provider,
             metric_exporter,
+            closed,
             _serial: serial,
         }
     }
@@ -218,6 +239,26 @@ impl Default for TestTracing {
     }
 }
 
+/// Handler span records, exported as they end into the capture's exporter.
+#[derive(Debug)]
+struct Capture {
+    exporter: InMemorySpanExporter,
+    closed: Arc<AtomicBool>,
+}
+
+impl RecordSink for Capture {
+    fn push(&self, record: SpanRecord) {
+        if !record.span_context.is_sampled() || self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        // The in-memory exporter's future is ready at once.
+        let _ = self
+            .exporter
+            .export(vec![record.into_span_data()])
+            .now_or_never();
+    }
+}
+
 /// A metric point: its attributes as text, and its value or count.
 type Point = (Vec<(String, String)>, u64);
 
@@ -241,6 +282,7 @@ fn attrs<'a>(kvs: impl Iterator<Item = &'a KeyValue>) -> Vec<(String, String)> {
 impl Drop for TestTracing {
     fn drop(&mut self) {
         crate::span::clear_tracer_provider();
+        self.closed.store(true, Ordering::Release);
         crate::metrics::clear_meter_provider();
         let _ = self.meter_provider.shutdown();
         // The OpenTelemetry global keeps a clone of the provider until the

@@ -1,0 +1,156 @@
+//! [`LiveSpan`]: a recording handler span on the record path, and what a
+//! context holds for it while the handler runs.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use opentelemetry::KeyValue;
+use opentelemetry::trace::{Event, Link, SpanContext, Status};
+use opentelemetry_sdk::trace::SpanLimits;
+
+use super::data::{RecordData, SpanRecord};
+use super::pipeline::Pipeline;
+
+/// A recording span that is not an SDK span. It behaves as the SDK's does:
+/// the same limits on attributes, events and links (counted when exceeded),
+/// the same order on statuses, nothing recorded after the end, and the
+/// span context still readable then. On its end (or drop) its record goes
+/// to the pipeline that started it.
+#[derive(Debug)]
+pub(crate) struct LiveSpan {
+    span_context: SpanContext,
+    /// `None` once ended. Inline: the span moves into its context (one
+    /// allocation, the context's) as soon as it starts, and at its end the
+    /// record is copied once, into the export buffer; nothing allocated on
+    /// the handler's thread is freed on another.
+    data: Option<RecordData>,
+    pipeline: Arc<Pipeline>,
+}
+
+impl LiveSpan {
+    pub(crate) fn new(
+        span_context: SpanContext,
+        data: RecordData,
+        pipeline: Arc<Pipeline>,
+    ) -> Self {
+        LiveSpan {
+            span_context,
+            data: Some(data),
+            pipeline,
+        }
+    }
+
+    #[inline]
+    fn limits(&self) -> &SpanLimits {
+        self.pipeline.limits()
+    }
+
+    fn finish(&mut self, end: Option<SystemTime>) {
+        let Some(mut data) = self.data.take() else {
+            return;
+        };
+        data.end = end.unwrap_or_else(opentelemetry::time::now);
+        self.pipeline.sink().push(SpanRecord {
+            span_context: self.span_context.clone(),
+            data,
+        });
+    }
+}
+
+impl opentelemetry::trace::Span for LiveSpan {
+    fn add_event_with_timestamp<T>(
+        &mut self,
+        name: T,
+        timestamp: SystemTime,
+        mut attributes: Vec<KeyValue>,
+    ) where
+        T: Into<Cow<'static, str>>,
+    {
+        let events_limit = self.limits().max_events_per_span as usize;
+        let attributes_limit = self.limits().max_attributes_per_event as usize;
+        let Some(data) = self.data.as_mut() else {
+            return;
+        };
+        if data.events.len() < events_limit {
+            let dropped = attributes.len().saturating_sub(attributes_limit);
+            attributes.truncate(attributes_limit);
+            data.events
+                .push(Event::new(name, timestamp, attributes, dropped as u32));
+        } else {
+            data.dropped_events += 1;
+        }
+    }
+
+    #[inline]
+    fn span_context(&self) -> &SpanContext {
+        &self.span_context
+    }
+
+    #[inline]
+    fn is_recording(&self) -> bool {
+        self.data.is_some()
+    }
+
+    #[inline]
+    fn set_attribute(&mut self, attribute: KeyValue) {
+        let limit = self.limits().max_attributes_per_span as usize;
+        let Some(data) = self.data.as_mut() else {
+            return;
+        };
+        if data.attributes.len() < limit {
+            data.attributes.push(attribute);
+        } else {
+            data.dropped_attributes += 1;
+        }
+    }
+
+    fn set_status(&mut self, status: Status) {
+        if let Some(data) = self.data.as_mut()
+            && status > data.status
+        {
+            data.status = status;
+        }
+    }
+
+    fn update_name<T>(&mut self, new_name: T)
+    where
+        T: Into<Cow<'static, str>>,
+    {
+        if let Some(data) = self.data.as_mut() {
+            data.name = new_name.into();
+        }
+    }
+
+    fn add_link(&mut self, span_context: SpanContext, mut attributes: Vec<KeyValue>) {
+        let links_limit = self.limits().max_links_per_span as usize;
+        let attributes_limit = self.limits().max_attributes_per_link as usize;
+        let Some(data) = self.data.as_mut() else {
+            return;
+        };
+        if data.links.len() < links_limit {
+            let dropped = attributes.len().saturating_sub(attributes_limit);
+            attributes.truncate(attributes_limit);
+            data.links
+                .push(Link::new(span_context, attributes, dropped as u32));
+        } else {
+            data.dropped_links += 1;
+        }
+    }
+
+    #[inline]
+    fn end(&mut self) {
+        self.finish(None);
+    }
+
+    fn end_with_timestamp(&mut self, timestamp: SystemTime) {
+        self.finish(Some(timestamp));
+    }
+}
+
+impl Drop for LiveSpan {
+    /// Ended on drop, as an SDK span is.
+    fn drop(&mut self) {
+        self.finish(None);
+    }
+}
