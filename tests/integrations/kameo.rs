@@ -1,15 +1,17 @@
 //! kameo 0.22 actors under `#[traced_actor]` (issue 11, requirements 1 and
 //! 3): handler spans named per message, SERVER for `ask` and CONSUMER for
 //! `tell`, children of the send spans that traced callers' sends start,
-//! lifecycle spans, and 10,000 concurrent messages that never cross
-//! parents.
+//! lifecycle spans (`on_start`, `on_stop`, `on_panic`, `on_link_died`),
+//! errors and panics as outcomes, and 10,000 concurrent messages that never
+//! cross parents.
 
 use std::convert::Infallible;
+use std::ops::ControlFlow;
 
-use ::kameo::actor::{ActorRef, Spawn, WeakActorRef};
-use ::kameo::error::ActorStopReason;
+use ::kameo::actor::{ActorId, ActorRef, Spawn, WeakActorRef};
+use ::kameo::error::{ActorStopReason, PanicError};
 use ::kameo::message::{Context, Message};
-use opentelemetry::trace::SpanKind;
+use opentelemetry::trace::{SpanKind, Status};
 use tracewire::prelude::*;
 use tracewire::testing::TestTracing;
 
@@ -218,4 +220,95 @@ async fn outside_traced_code_a_tracing_span_or_the_extension_trait_carries_the_c
     tree.span("counter.tell inc")
         .assert_kind(SpanKind::Producer)
         .assert_parent("manual");
+}
+
+/// An actor that survives its handlers' panics and its links' deaths, to
+/// trace kameo's `on_panic` and `on_link_died` hooks.
+pub struct Fragile;
+
+#[traced_actor]
+impl ::kameo::Actor for Fragile {
+    type Args = ();
+    type Error = Infallible;
+
+    async fn on_start(_: (), _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(Fragile)
+    }
+
+    async fn on_panic(
+        &mut self,
+        _: WeakActorRef<Self>,
+        _: PanicError,
+    ) -> Result<ControlFlow<ActorStopReason>, Infallible> {
+        Ok(ControlFlow::Continue(()))
+    }
+
+    async fn on_link_died(
+        &mut self,
+        _: WeakActorRef<Self>,
+        _: ActorId,
+        _: ActorStopReason,
+    ) -> Result<ControlFlow<ActorStopReason>, Infallible> {
+        Ok(ControlFlow::Continue(()))
+    }
+}
+
+pub struct Boom;
+
+#[traced_actor]
+impl Message<Boom> for Fragile {
+    type Reply = ();
+
+    async fn handle(&mut self, _: Boom, _: &mut Context<Self, Self::Reply>) {
+        panic!("boom");
+    }
+}
+
+pub struct Refuse;
+
+#[traced_actor]
+impl Message<Refuse> for Fragile {
+    type Reply = Result<(), String>;
+
+    async fn handle(
+        &mut self,
+        _: Refuse,
+        _: &mut Context<Self, Self::Reply>,
+    ) -> Result<(), String> {
+        Err("refused".to_owned())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_panics_and_the_panic_and_link_hooks_are_traced() {
+    let tracing = TestTracing::install();
+    let fragile = Fragile::spawn(());
+    assert!(
+        fragile.ask(Refuse).await.is_err(),
+        "the handler's Err reaches the caller"
+    );
+    fragile.tell(Boom).await.expect("told");
+    ended(&tracing, "fragile.on_panic").await;
+    let sibling = Counter::spawn(0);
+    fragile.link(&sibling).await;
+    sibling.stop_gracefully().await.expect("stops");
+    ended(&tracing, "fragile.on_link_died").await;
+
+    let tree = tracing.tree();
+    tree.span("fragile.handle refuse")
+        .assert_kind(SpanKind::Server)
+        .assert_status_error("refused")
+        .assert_event("exception");
+    let boom = tree
+        .span("fragile.handle boom")
+        .assert_kind(SpanKind::Consumer)
+        .assert_attr("error.type", "panic")
+        .assert_event("exception");
+    assert!(
+        matches!(boom.status(), Status::Error { .. }),
+        "{:?}",
+        boom.status()
+    );
+    tree.span("fragile.on_panic");
+    tree.span("fragile.on_link_died");
 }
