@@ -191,6 +191,19 @@ async fn two_nodes_list_each_others_presences_and_drop_a_killed_node() {
     );
     // Generous slack for a loaded machine; the figure is printed above.
     assert!(took < bound + Duration::from_secs(2), "took {took:?}");
+    // b, cut off, finds a down on its own clock, up to a period after a
+    // found b down: wait (boundedly) for both before shutting down.
+    for _ in 0..500 {
+        let downs = tracing
+            .spans()
+            .iter()
+            .filter(|s| s.name == "presence.node_down")
+            .count();
+        if downs >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     drop(bob);
     a.shutdown().await;
     b.shutdown().await;
