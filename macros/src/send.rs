@@ -175,9 +175,14 @@ fn visit_send_arguments(rewriter: &mut SendRewriter<'_>, expr: &mut Expr) {
 /// `counter`, `self.counter`, `(counter)`, `*counter`, `&counter`: an
 /// expression that reads a place, with no side effect, so reading it once
 /// for the probe and once for the send is the same as reading it once.
+/// `ctx.actor_ref()` counts too: kameo's `Context::actor_ref` is a getter
+/// (`&ActorRef<A>`), and it is how a kameo handler sends to itself.
 fn is_place(expr: &Expr) -> bool {
     match expr {
         Expr::Path(p) => p.qself.is_none(),
+        Expr::MethodCall(m) => {
+            m.method == "actor_ref" && m.args.is_empty() && is_place(&m.receiver)
+        }
         Expr::Field(f) => is_place(&f.base),
         Expr::Paren(p) => is_place(&p.expr),
         Expr::Reference(r) => is_place(&r.expr),

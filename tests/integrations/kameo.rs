@@ -279,6 +279,47 @@ impl Message<Refuse> for Fragile {
     }
 }
 
+/// A message whose handler sends another to its own actor, through kameo's
+/// `ctx.actor_ref()`.
+pub struct Relay;
+
+#[traced_actor]
+impl Message<Relay> for Fragile {
+    type Reply = ();
+
+    async fn handle(&mut self, _: Relay, ctx: &mut Context<Self, Self::Reply>) {
+        ctx.actor_ref().tell(Noted).await.expect("told itself");
+    }
+}
+
+pub struct Noted;
+
+#[traced_actor]
+impl Message<Noted> for Fragile {
+    type Reply = ();
+
+    async fn handle(&mut self, _: Noted, _: &mut Context<Self, Self::Reply>) {}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_to_itself_through_ctx_actor_ref_is_a_child_of_the_handler() {
+    let tracing = TestTracing::install();
+    let fragile = Fragile::spawn(());
+    fragile.ask(Relay).await.expect("asked");
+    ended(&tracing, "fragile.handle noted").await;
+
+    let tree = tracing.tree();
+    tree.span("fragile.handle relay")
+        .assert_kind(SpanKind::Server);
+    tree.span("fragile.tell noted")
+        .assert_kind(SpanKind::Producer)
+        .assert_parent("fragile.handle relay");
+    tree.span("fragile.handle noted")
+        .assert_kind(SpanKind::Consumer)
+        .assert_parent("fragile.tell noted")
+        .assert_same_trace("fragile.handle relay");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_panics_and_the_panic_and_link_hooks_are_traced() {
     let tracing = TestTracing::install();
