@@ -468,41 +468,20 @@ impl HandlerSpan {
         let started = metrics::start();
         let span =
             sampling::with_handler_rate(meta.sample, || OwnedSpan::start(meta, links, &parent));
-        let cx = match span {
+        let (pending, cx, recording) = match span {
             // A record-path span is in its context from the start.
-            Started::Active(cx) => {
-                return HandlerSpan {
-                    pending: None,
-                    cx,
-                    recording: true,
-                    ended: false,
-                    name: meta.name,
-                    started,
-                    failed: false,
-                    inherits: false,
-                };
-            }
-            Started::Recording(span) => {
-                return HandlerSpan {
-                    pending: Some(span),
-                    cx: parent,
-                    recording: true,
-                    ended: false,
-                    name: meta.name,
-                    started,
-                    failed: false,
-                    inherits: false,
-                };
-            }
-            Started::NotRecording(sc) => unsampled_context(parent, &sc),
-            Started::UnderUnsampledParent => parent,
+            Started::Active(cx) => (None, cx, true),
+            Started::Recording(span) => (Some(span), parent, true),
+            // A span that is not recording has nothing to end and nothing
+            // to record: its context, made now, carries its sampling
+            // decision.
+            Started::NotRecording(sc) => (None, unsampled_context(parent, &sc), false),
+            Started::UnderUnsampledParent => (None, parent, false),
         };
-        // A span that is not recording has nothing to end and nothing to
-        // record: its context, made now, carries its sampling decision.
         HandlerSpan {
-            pending: None,
+            pending,
             cx,
-            recording: false,
+            recording,
             ended: false,
             name: meta.name,
             started,
