@@ -460,95 +460,61 @@ async fn tracewire_async4(user_id: u64, room: &str, admin: bool, score: f64) -> 
     work(user_id, room, admin, score)
 }
 
-impl Variant for Tracewire {
-    const NAME: &'static str = "tracewire";
-    type Parent = OtelParent;
-    fn select() {
-        crate::select_path(crate::SpanPath::Records);
-    }
-    fn parent() -> OtelParent {
-        otel_parent()
-    }
-    fn sync0(i: &Input) -> Reply {
-        tracewire_sync0(i.user_id, &i.room, i.admin, i.score)
-    }
-    fn sync4(i: &Input) -> Reply {
-        tracewire_sync4(i.user_id, &i.room, i.admin, i.score)
-    }
-    fn async0(i: &Input) -> impl Future<Output = Reply> + '_ {
-        tracewire_async0(i.user_id, &i.room, i.admin, i.score)
-    }
-    fn async4(i: &Input) -> impl Future<Output = Reply> + '_ {
-        tracewire_async4(i.user_id, &i.room, i.admin, i.score)
-    }
-}
-
-impl SpawnInherit for Tracewire {
-    fn spawn<F>(future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        tracewire::spawn(future)
-    }
-}
-
-impl SpawnChild for Tracewire {
-    fn spawn_child<F>(future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        tracewire::spawn_child(TASK_NAME, future)
-    }
-}
-
-/// `#[tracewire::traced]` on the SDK path: the handler spans are SDK spans,
-/// as with a provider installed with `set_handler_sampled_tracer_provider`.
+/// The same handlers on the SDK path: the handler spans are SDK spans, as
+/// with a provider installed with `set_handler_sampled_tracer_provider`.
 pub struct TracewireSdk;
 
-impl Variant for TracewireSdk {
-    const NAME: &'static str = "tracewire_sdk";
-    type Parent = OtelParent;
-    fn select() {
-        crate::select_path(crate::SpanPath::Sdk);
-    }
-    fn parent() -> OtelParent {
-        otel_parent()
-    }
-    fn sync0(i: &Input) -> Reply {
-        tracewire_sync0(i.user_id, &i.room, i.admin, i.score)
-    }
-    fn sync4(i: &Input) -> Reply {
-        tracewire_sync4(i.user_id, &i.room, i.admin, i.score)
-    }
-    fn async0(i: &Input) -> impl Future<Output = Reply> + '_ {
-        tracewire_async0(i.user_id, &i.room, i.admin, i.score)
-    }
-    fn async4(i: &Input) -> impl Future<Output = Reply> + '_ {
-        tracewire_async4(i.user_id, &i.room, i.admin, i.score)
-    }
+/// One variant per span path: the handlers and spawns are the same, only
+/// the path `select` installs differs.
+macro_rules! tracewire_variant {
+    ($variant:ident, $name:literal, $path:ident) => {
+        impl Variant for $variant {
+            const NAME: &'static str = $name;
+            type Parent = OtelParent;
+            fn select() {
+                crate::select_path(crate::SpanPath::$path);
+            }
+            fn parent() -> OtelParent {
+                otel_parent()
+            }
+            fn sync0(i: &Input) -> Reply {
+                tracewire_sync0(i.user_id, &i.room, i.admin, i.score)
+            }
+            fn sync4(i: &Input) -> Reply {
+                tracewire_sync4(i.user_id, &i.room, i.admin, i.score)
+            }
+            fn async0(i: &Input) -> impl Future<Output = Reply> + '_ {
+                tracewire_async0(i.user_id, &i.room, i.admin, i.score)
+            }
+            fn async4(i: &Input) -> impl Future<Output = Reply> + '_ {
+                tracewire_async4(i.user_id, &i.room, i.admin, i.score)
+            }
+        }
+
+        impl SpawnInherit for $variant {
+            fn spawn<F>(future: F) -> JoinHandle<F::Output>
+            where
+                F: Future + Send + 'static,
+                F::Output: Send + 'static,
+            {
+                tracewire::spawn(future)
+            }
+        }
+
+        impl SpawnChild for $variant {
+            fn spawn_child<F>(future: F) -> JoinHandle<F::Output>
+            where
+                F: Future + Send + 'static,
+                F::Output: Send + 'static,
+            {
+                tracewire::spawn_child(TASK_NAME, future)
+            }
+        }
+    };
 }
 
-impl SpawnInherit for TracewireSdk {
-    fn spawn<F>(future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        tracewire::spawn(future)
-    }
-}
-
-impl SpawnChild for TracewireSdk {
-    fn spawn_child<F>(future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        tracewire::spawn_child(TASK_NAME, future)
-    }
-}
+tracewire_variant!(Tracewire, "tracewire", Records);
+tracewire_variant!(TracewireSdk, "tracewire_sdk", Sdk);
 
 // --- tracing + tracing-opentelemetry -----------------------------------------
 
