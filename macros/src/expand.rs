@@ -36,13 +36,14 @@ pub fn expand_impl(container: &Container, mut shell: ImplShell) -> TokenStream {
 }
 
 /// Adds to an impl of tracewire's own `Actor` the items that carry what
-/// the user asked of the client side: `NAME` for `name = ".."`, and
+/// the client side needs: `TRACED`, so the runtime starts client and
+/// producer spans for its calls and casts; `NAME` for `name = ".."`; and
 /// `CALL_SAMPLE`/`CAST_SAMPLE` for a `sample = ..` that reaches
 /// `handle_call`/`handle_cast`, so the runtime's client and producer spans
 /// (`worker.call process`) agree with the handler spans.
 ///
-/// Nothing is added otherwise: the runtime names an actor after its type,
-/// by the rule the macro uses, so the default needs no item. And only an
+/// Nothing else is added: the runtime names an actor after its type, by
+/// the rule the macro uses, so the default name needs no item. And only an
 /// impl that defines every associated type tracewire's `Actor` requires
 /// (`Args`, `Call`, `Reply`, `Cast`, `Info`) gets one: the compiler makes
 /// every impl of that trait define them, while `ractor::Actor`,
@@ -59,6 +60,11 @@ fn name_the_actor(container: &Container, shell: &mut ImplShell) {
         })
     };
     let mut consts: Vec<ImplItem> = Vec::new();
+    // The runtime starts the client and producer spans of a traced actor
+    // only: an untraced one's calls cost what an untraced runtime's do.
+    if !has("TRACED") {
+        consts.push(syn::parse_quote!(const TRACED: bool = true;));
+    }
     if let Some(name) = &container.options.name
         && !has("NAME")
     {

@@ -44,13 +44,15 @@ use ctxt::Ctxt;
 ///
 /// # Which impls get items added
 ///
-/// The macro wraps each method and, by default, adds nothing else to the
-/// impl: an actor's name in client-side spans (`Actor::NAME`) defaults to
-/// its snake_case type name, the same name the handler spans get, so the
-/// two agree with no item written. It adds `NAME`, `CALL_SAMPLE` or
-/// `CAST_SAMPLE` only when the user asked for what they carry
-/// (`name = ".."` on the impl; `sample = ..` reaching `handle_call` or
-/// `handle_cast`), and only to an impl that defines the associated types
+/// The macro wraps each method. To an impl of tracewire's own `Actor` it
+/// adds `const TRACED: bool = true`, which tells the runtime to start the
+/// client and producer spans of the actor's calls and casts; an actor's
+/// name in those spans (`Actor::NAME`) defaults to its snake_case type
+/// name, the same name the handler spans get, so the two agree with no
+/// item written. It adds `NAME`, `CALL_SAMPLE` or `CAST_SAMPLE` only when
+/// the user asked for what they carry (`name = ".."` on the impl;
+/// `sample = ..` reaching `handle_call` or `handle_cast`). Each of these
+/// is added only to an impl that defines the associated types
 /// `Args`, `Call`, `Reply`, `Cast` and `Info`. The compiler makes every
 /// impl of tracewire's `Actor` define all five (none has a default), and
 /// `ractor::Actor` (`Msg`, `State`, `Arguments`), `kameo::Actor` (`Args`,

@@ -525,6 +525,19 @@ impl HandlerSpan {
         &self.cx
     }
 
+    /// The context a message this span sends carries: the span's own. A
+    /// span that is not recording has no further use for its context, so
+    /// it is handed over rather than cloned: the clone's reference counts
+    /// would be shared with the receiving thread, which drops them.
+    pub(crate) fn context_to_send(&mut self) -> Context {
+        if self.recording {
+            self.activate();
+            self.cx.clone()
+        } else {
+            std::mem::replace(&mut self.cx, Context::new())
+        }
+    }
+
     /// Runs a synchronous handler body with this span current. A panic in the
     /// body is recorded on the span, the span is ended, and the panic resumes.
     #[inline]

@@ -464,3 +464,138 @@ async fn a_linked_task_panic_resumes_in_the_awaiting_caller() {
     let payload = awaited.expect_err("the caller crashed too").into_panic();
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"linked crash"));
 }
+
+/// An actor written without `#[traced_actor]`.
+struct Plain;
+
+#[derive(Message, Debug)]
+enum PlainCall {
+    Lookup,
+    Slow(u64),
+}
+
+#[derive(Message, Debug)]
+enum PlainCast {
+    Note,
+}
+
+impl Actor for Plain {
+    type Args = ();
+    type Call = PlainCall;
+    type Reply = u64;
+    type Cast = PlainCast;
+    type Info = actor::NoMessage;
+
+    async fn init(_args: ()) -> Result<Self, StopReason> {
+        Ok(Plain)
+    }
+
+    async fn handle_call(&mut self, msg: PlainCall, _ctx: &mut ActorContext<Self>) -> u64 {
+        match msg {
+            PlainCall::Lookup => lookup(),
+            PlainCall::Slow(millis) => {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+                millis
+            }
+        }
+    }
+
+    async fn handle_cast(&mut self, _msg: PlainCast, _ctx: &mut ActorContext<Self>) {
+        note();
+    }
+}
+
+#[traced(name = "plain.lookup")]
+fn lookup() -> u64 {
+    7
+}
+
+#[traced(name = "plain.note")]
+fn note() {}
+
+#[traced(name = "request")]
+async fn request_to(plain: &actor::ActorRef<Plain>) {
+    assert_eq!(plain.call(PlainCall::Lookup).await, Ok(7));
+    plain.cast(PlainCast::Note).await.expect("running");
+    plain.try_cast(PlainCast::Note).expect("room");
+}
+
+#[tokio::test]
+async fn an_untraced_actor_starts_no_span_but_carries_the_callers_context() {
+    let tracing = TestTracing::install();
+    let plain = actor::spawn::<Plain>(()).await.expect("starts");
+    request_to(&plain).await;
+    // `stop` waits for the casts already in the mailbox.
+    plain.stop(StopReason::Normal).await.expect("stops");
+
+    let tree = tracing.tree();
+    for name in ["plain.call lookup", "plain.cast note", "plain.handle_call lookup"] {
+        assert!(tree.spans_named(name).is_empty(), "{name}: {tree}");
+    }
+    tree.span("plain.lookup")
+        .assert_parent("request")
+        .assert_same_trace("request");
+    let notes = tree.spans_named("plain.note");
+    assert_eq!(notes.len(), 2, "{tree}");
+    for note in notes {
+        note.assert_parent("request");
+    }
+}
+
+/// A traced actor with a deadline on every call.
+struct Deadline;
+
+#[traced_actor]
+impl Actor for Deadline {
+    type Args = ();
+    type Call = PlainCall;
+    type Reply = u64;
+    type Cast = actor::NoMessage;
+    type Info = actor::NoMessage;
+
+    const CALL_TIMEOUT: Option<Duration> = Some(Duration::from_millis(20));
+
+    async fn init(_args: ()) -> Result<Self, StopReason> {
+        Ok(Deadline)
+    }
+
+    async fn handle_call(&mut self, msg: PlainCall, _ctx: &mut ActorContext<Self>) -> u64 {
+        match msg {
+            PlainCall::Lookup => 0,
+            PlainCall::Slow(millis) => {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+                millis
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn call_waits_for_the_reply_unless_the_actor_sets_a_call_timeout() {
+    let tracing = TestTracing::install();
+    // No deadline by default: a reply that takes a while still arrives.
+    let plain = actor::spawn::<Plain>(()).await.expect("starts");
+    assert_eq!(plain.call(PlainCall::Slow(60)).await, Ok(60));
+    // `call_timeout` bounds one call of an actor without a deadline.
+    assert_eq!(
+        plain
+            .call_timeout(PlainCall::Slow(200), Duration::from_millis(10))
+            .await,
+        Err(CallError::Timeout(Duration::from_millis(10)))
+    );
+
+    // `Actor::CALL_TIMEOUT` bounds every `call`.
+    let deadline = actor::spawn::<Deadline>(()).await.expect("starts");
+    assert_eq!(deadline.call(PlainCall::Lookup).await, Ok(0));
+    assert_eq!(
+        deadline.call(PlainCall::Slow(200)).await,
+        Err(CallError::Timeout(Duration::from_millis(20)))
+    );
+    let tree = tracing.tree();
+    tree.span("deadline.call slow")
+        .assert_kind(SpanKind::Client)
+        .assert_status_error("call timed out after 20ms")
+        .assert_attr(semconv::ERROR_TYPE, "timeout");
+    tree.span("deadline.call lookup").assert_status_unset();
+    assert!(tree.spans_named("plain.call slow").is_empty(), "{tree}");
+}

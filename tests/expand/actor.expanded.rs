@@ -1,4 +1,5 @@
 impl Actor for UserCache {
+    const TRACED: bool = true;
     type Args = Db;
     type Call = CacheCall;
     type Reply = Result<User, DbError>;

@@ -17,9 +17,6 @@ use crate::span::{HandlerMeta, HandlerSpan};
 use crate::static_name::concat;
 use crate::{Message, Outcome};
 
-/// How long [`ActorRef::call`] waits for a reply, as GenServer's default.
-pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
-
 /// State shared by every [`ActorRef`] of one actor, across restarts.
 pub(crate) struct Shared {
     /// Client span names (`user_cache.call get_user`), joined once per
@@ -63,20 +60,68 @@ fn record_message<M: Message>(span: &mut HandlerSpan, message: &M) {
 }
 
 impl<A: Actor> ActorRef<A> {
-    /// Sends a request and waits up to [`DEFAULT_CALL_TIMEOUT`] for the
-    /// reply, inside a CLIENT span `{name}.call {variant}` that is the parent
-    /// of the handler's span.
+    /// Sends a request and waits for the reply: until the actor answers,
+    /// stops or panics, or for at most [`Actor::CALL_TIMEOUT`] if the actor
+    /// sets one. Traced (see [`Actor::TRACED`]), it runs inside a CLIENT
+    /// span `{name}.call {variant}`, the parent of the handler's span.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tracewire::actor::{self, Actor, ActorContext, NoMessage, StopReason};
+    /// use tracewire::prelude::*;
+    ///
+    /// struct Echo;
+    ///
+    /// #[derive(Message)]
+    /// enum EchoCall { Say(u32) }
+    ///
+    /// impl Actor for Echo {
+    ///     type Args = ();
+    ///     type Call = EchoCall;
+    ///     type Reply = u32;
+    ///     type Cast = NoMessage;
+    ///     type Info = NoMessage;
+    ///
+    ///     async fn init(_: ()) -> Result<Self, StopReason> {
+    ///         Ok(Echo)
+    ///     }
+    ///
+    ///     async fn handle_call(&mut self, msg: EchoCall, _: &mut ActorContext<Self>) -> u32 {
+    ///         let EchoCall::Say(n) = msg;
+    ///         n
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let echo = actor::spawn::<Echo>(()).await.unwrap();
+    /// assert_eq!(echo.call(EchoCall::Say(7)).await, Ok(7));
+    /// # }
+    /// ```
     pub async fn call(&self, message: A::Call) -> Result<A::Reply, CallError> {
-        self.call_timeout(message, DEFAULT_CALL_TIMEOUT).await
+        self.call_within(message, A::CALL_TIMEOUT).await
     }
 
-    /// Sends a request and waits up to `timeout` for the reply. On timeout
-    /// the client span gets status Error and `error.type = "timeout"`.
+    /// Sends a request and waits up to `timeout` for the reply (GenServer's
+    /// `call/3`). On timeout the call returns [`CallError::Timeout`] and,
+    /// traced, its client span gets status Error and
+    /// `error.type = "timeout"`; the request may still be handled.
     pub async fn call_timeout(
         &self,
         message: A::Call,
         timeout: Duration,
     ) -> Result<A::Reply, CallError> {
+        self.call_within(message, Some(timeout)).await
+    }
+
+    async fn call_within(
+        &self,
+        message: A::Call,
+        timeout: Option<Duration>,
+    ) -> Result<A::Reply, CallError> {
+        if !A::TRACED {
+            return within(timeout, self.exchange(message, Context::current())).await;
+        }
         let meta = HandlerMeta {
             name: self.shared.call_names.name_for(&message),
             kind: SpanKind::Client,
@@ -84,24 +129,11 @@ impl<A: Actor> ActorRef<A> {
         };
         let mut span = HandlerSpan::start(&meta);
         record_message(&mut span, &message);
-        let cx = span.context().clone();
-        let exchange = async {
-            let (reply, answer) = oneshot::channel();
-            let envelope = Envelope::Call {
-                message,
-                reply,
-                cx: cx.clone(),
-            };
-            self.tx
-                .send(envelope)
-                .await
-                .map_err(|_| CallError::NotRunning)?;
-            answer.await.map_err(|_| CallError::NotRunning)?
-        };
-        let result = match tokio::time::timeout(timeout, span.instrument(exchange)).await {
-            Ok(result) => result,
-            Err(_) => Err(CallError::Timeout(timeout)),
-        };
+        // The exchange runs no user code, so nothing needs the span current
+        // while it waits: the span is open around it and its context goes
+        // with the request.
+        let cx = span.context_to_send();
+        let result = within(timeout, self.exchange(message, cx)).await;
         match &result {
             Ok(_) => span.finish(Outcome::Unset),
             Err(e) => span.finish(Outcome::error(e.error_type(), e)),
@@ -109,39 +141,69 @@ impl<A: Actor> ActorRef<A> {
         result
     }
 
-    /// Puts a request in the mailbox, waiting for room if it is full, inside
-    /// a PRODUCER span `{name}.cast {variant}`.
-    pub async fn cast(&self, message: A::Cast) -> Result<(), SendError<A::Cast>> {
-        let (mut span, cx) = self.producer(&message);
-        let sent = span
-            .instrument(self.tx.send(Envelope::Cast { message, cx }))
-            .await;
-        self.finish_send(span, sent.map_err(|e| e.0), |e| match e {
-            Envelope::Cast { message, .. } => message,
-            _ => unreachable_envelope(),
-        })
+    /// Puts a call in the mailbox with the caller's context `cx` and waits
+    /// for its answer.
+    async fn exchange(&self, message: A::Call, cx: Context) -> Result<A::Reply, CallError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Envelope::Call { message, reply, cx })
+            .await
+            .map_err(|_| CallError::NotRunning)?;
+        answer.await.map_err(|_| CallError::NotRunning)?
     }
 
-    /// Puts a request in the mailbox if there is room now.
-    pub fn try_cast(&self, message: A::Cast) -> Result<(), SendError<A::Cast>> {
-        let (mut span, cx) = self.producer(&message);
-        let sent = span.in_scope(|| self.tx.try_send(Envelope::Cast { message, cx }));
-        match sent {
+    /// Puts a request in the mailbox, waiting for room if it is full.
+    /// Traced (see [`Actor::TRACED`]), it runs inside a PRODUCER span
+    /// `{name}.cast {variant}`, the parent of the handler's span.
+    pub async fn cast(&self, message: A::Cast) -> Result<(), SendError<A::Cast>> {
+        if !A::TRACED {
+            let envelope = Envelope::Cast {
+                message,
+                cx: Context::current(),
+            };
+            return self
+                .tx
+                .send(envelope)
+                .await
+                .map_err(|e| SendError::NotRunning(cast_message(e.0)));
+        }
+        let (span, cx) = self.producer(&message);
+        match self.tx.send(Envelope::Cast { message, cx }).await {
             Ok(()) => {
                 span.finish(Outcome::Unset);
                 Ok(())
             }
-            Err(mpsc::error::TrySendError::Full(Envelope::Cast { message, .. })) => {
-                let err = SendError::Full(message);
-                span.finish(Outcome::error("mailbox_full", &err));
-                Err(err)
-            }
-            Err(mpsc::error::TrySendError::Closed(Envelope::Cast { message, .. })) => {
-                let err = SendError::NotRunning(message);
+            Err(e) => {
+                let err = SendError::NotRunning(cast_message(e.0));
                 span.finish(Outcome::error("not_running", &err));
                 Err(err)
             }
-            Err(_) => unreachable_envelope(),
+        }
+    }
+
+    /// Puts a request in the mailbox if there is room now.
+    pub fn try_cast(&self, message: A::Cast) -> Result<(), SendError<A::Cast>> {
+        if !A::TRACED {
+            let envelope = Envelope::Cast {
+                message,
+                cx: Context::current(),
+            };
+            return self.tx.try_send(envelope).map_err(refused_cast);
+        }
+        let (span, cx) = self.producer(&message);
+        match self.tx.try_send(Envelope::Cast { message, cx }).map_err(refused_cast) {
+            Ok(()) => {
+                span.finish(Outcome::Unset);
+                Ok(())
+            }
+            Err(err) => {
+                let error_type = match err {
+                    SendError::Full(_) => "mailbox_full",
+                    SendError::NotRunning(_) => "not_running",
+                };
+                span.finish(Outcome::error(error_type, &err));
+                Err(err)
+            }
         }
     }
 
@@ -198,6 +260,9 @@ impl<A: Actor> ActorRef<A> {
             .insert(name.into(), Box::new(self.clone()));
     }
 
+    /// A cast's PRODUCER span, open around the send (which runs no user
+    /// code, so the span need not be current), and the context the cast
+    /// carries.
     fn producer(&self, message: &A::Cast) -> (HandlerSpan, Context) {
         let meta = HandlerMeta {
             name: self.shared.cast_names.name_for(message),
@@ -206,33 +271,45 @@ impl<A: Actor> ActorRef<A> {
         };
         let mut span = HandlerSpan::start(&meta);
         record_message(&mut span, message);
-        let cx = span.context().clone();
+        let cx = span.context_to_send();
         (span, cx)
-    }
-
-    fn finish_send<M>(
-        &self,
-        span: HandlerSpan,
-        sent: Result<(), Envelope<A>>,
-        unwrap: impl FnOnce(Envelope<A>) -> M,
-    ) -> Result<(), SendError<M>> {
-        match sent {
-            Ok(()) => {
-                span.finish(Outcome::Unset);
-                Ok(())
-            }
-            Err(envelope) => {
-                let err = SendError::NotRunning(unwrap(envelope));
-                span.finish(Outcome::error("not_running", &err));
-                Err(err)
-            }
-        }
     }
 }
 
 // Each `ActorRef` method only ever gets back the envelope kind it sent.
 fn unreachable_envelope() -> ! {
     unreachable!("a mailbox hands back the envelope that was sent")
+}
+
+/// The cast a refused send hands back.
+fn cast_message<A: Actor>(envelope: Envelope<A>) -> A::Cast {
+    match envelope {
+        Envelope::Cast { message, .. } => message,
+        _ => unreachable_envelope(),
+    }
+}
+
+fn refused_cast<A: Actor>(refused: mpsc::error::TrySendError<Envelope<A>>) -> SendError<A::Cast> {
+    match refused {
+        mpsc::error::TrySendError::Full(envelope) => SendError::Full(cast_message(envelope)),
+        mpsc::error::TrySendError::Closed(envelope) => {
+            SendError::NotRunning(cast_message(envelope))
+        }
+    }
+}
+
+/// `exchange`, bounded by `timeout` if there is one. No timer is made
+/// without one: a timer per call costs more than the call.
+async fn within<R>(
+    timeout: Option<Duration>,
+    exchange: impl Future<Output = Result<R, CallError>>,
+) -> Result<R, CallError> {
+    match timeout {
+        None => exchange.await,
+        Some(timeout) => tokio::time::timeout(timeout, exchange)
+            .await
+            .unwrap_or(Err(CallError::Timeout(timeout))),
+    }
 }
 
 /// A new actor's handle and the receiving end of its mailbox.

@@ -3,6 +3,7 @@
 //! an actor does not take.
 
 use std::future::Future;
+use std::time::Duration;
 
 use super::{ActorContext, StopReason};
 use crate::Message;
@@ -86,6 +87,29 @@ pub trait Actor: Sized + Send + 'static {
     /// The actor's name in client-side span names (`{NAME}.call {variant}`);
     /// `None` (the default) is the snake_case type name.
     const NAME: Option<&'static str> = None;
+
+    /// Whether the runtime starts a CLIENT span for each call and a
+    /// PRODUCER span for each cast (`{NAME}.call {variant}`,
+    /// `{NAME}.cast {variant}`), the parents of the handler spans.
+    /// `#[traced_actor]` sets it. An actor written without the macro is not
+    /// traced: its calls and casts start no span and cost what an untraced
+    /// runtime's do; they still carry the caller's context, so traced code
+    /// its handlers call continues the caller's trace.
+    const TRACED: bool = false;
+
+    /// How long [`ActorRef::call`](super::ActorRef::call) waits for a reply.
+    /// `None`, the default, waits until the actor replies, stops or panics
+    /// (a stopped or panicked actor is never waited for: the call returns
+    /// [`CallError::NotRunning`](super::CallError::NotRunning) or
+    /// [`CallError::Panicked`](super::CallError::Panicked)), as kameo's
+    /// `ask` and ractor's `call!` do. A deadline costs a timer per call,
+    /// registered in and removed from tokio's timer wheel, which takes
+    /// longer than the round trip itself (BENCHMARKS.md), so it is asked
+    /// for rather than given to every call: set it, GenServer's 5 s for
+    /// example, where a handler may wait on an actor that could call back,
+    /// or use [`ActorRef::call_timeout`](super::ActorRef::call_timeout) per
+    /// call.
+    const CALL_TIMEOUT: Option<Duration> = None;
 
     /// Head-sampling rate for calls, decided on the client span so that the
     /// caller's and the handler's spans are kept or dropped together.

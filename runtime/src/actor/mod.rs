@@ -46,7 +46,7 @@ mod spawn;
 pub mod supervisor;
 pub mod task;
 
-pub use actor_ref::{ActorRef, DEFAULT_CALL_TIMEOUT};
+pub use actor_ref::ActorRef;
 pub use behaviour::{Actor, NoMessage};
 pub use context::ActorContext;
 pub use error::{CallError, SendError, StopReason};
