@@ -525,14 +525,19 @@ impl HandlerSpan {
         &self.cx
     }
 
-    /// The context a message this span sends carries: the span's own. A
-    /// span that is not recording has no further use for its context, so
-    /// it is handed over rather than cloned: the clone's reference counts
-    /// would be shared with the receiving thread, which drops them.
+    /// The context a message this span sends carries, for the receiver's
+    /// spans to be its children. The receiver needs the span's identity
+    /// (ids, flags, trace state) and the context's entries, not the span
+    /// itself, which ends on this side: a recording span's context is
+    /// copied with the span context alone, so the span, its record and its
+    /// reference counts stay on this thread and are freed here. A span
+    /// that is not recording has no further use for its context, which is
+    /// handed over.
     pub(crate) fn context_to_send(&mut self) -> Context {
         if self.recording {
             self.activate();
-            self.cx.clone()
+            let sc = self.cx.span().span_context().clone();
+            self.cx.with_remote_span_context(sc)
         } else {
             std::mem::replace(&mut self.cx, Context::new())
         }
