@@ -72,13 +72,14 @@ impl opentelemetry::trace::Span for LiveSpan {
         let Some(data) = self.data.as_mut() else {
             return;
         };
-        if data.events.len() < events_limit {
+        let rare = data.rare();
+        if rare.events.len() < events_limit {
             let dropped = attributes.len().saturating_sub(attributes_limit);
             attributes.truncate(attributes_limit);
-            data.events
+            rare.events
                 .push(Event::new(name, timestamp, attributes, dropped as u32));
         } else {
-            data.dropped_events += 1;
+            rare.dropped_events += 1;
         }
     }
 
@@ -106,10 +107,14 @@ impl opentelemetry::trace::Span for LiveSpan {
     }
 
     fn set_status(&mut self, status: Status) {
+        // Unset, the least status, needs no record of its own.
         if let Some(data) = self.data.as_mut()
-            && status > data.status
+            && status > Status::Unset
         {
-            data.status = status;
+            let rare = data.rare();
+            if status > rare.status {
+                rare.status = status;
+            }
         }
     }
 
@@ -118,7 +123,7 @@ impl opentelemetry::trace::Span for LiveSpan {
         T: Into<Cow<'static, str>>,
     {
         if let Some(data) = self.data.as_mut() {
-            data.name = new_name.into();
+            data.rare().name = Some(new_name.into());
         }
     }
 
@@ -128,13 +133,14 @@ impl opentelemetry::trace::Span for LiveSpan {
         let Some(data) = self.data.as_mut() else {
             return;
         };
-        if data.links.len() < links_limit {
+        let rare = data.rare();
+        if rare.links.len() < links_limit {
             let dropped = attributes.len().saturating_sub(attributes_limit);
             attributes.truncate(attributes_limit);
-            data.links
+            rare.links
                 .push(Link::new(span_context, attributes, dropped as u32));
         } else {
-            data.dropped_links += 1;
+            rare.dropped_links += 1;
         }
     }
 

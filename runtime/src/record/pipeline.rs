@@ -1,7 +1,6 @@
 //! [`Pipeline`]: what the record path needs to start a handler span and
 //! where its record goes at the end.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use opentelemetry::trace::{Link, SpanContext, SpanKind, TraceContextExt as _, TraceFlags};
@@ -123,28 +122,24 @@ impl Pipeline {
         };
         let flags = psc.trace_flags().with_sampled(sampled);
         let span_context = SpanContext::new(trace_id, span_id, flags, false, trace_state);
-        let data = RecordData {
+        let mut data = RecordData {
             parent_span_id: psc.span_id(),
-            parent_is_remote: parent_valid && psc.is_remote(),
-            kind: kind.clone(),
-            name: Cow::Borrowed(name),
             start: opentelemetry::time::now(),
             end: std::time::SystemTime::UNIX_EPOCH,
+            name,
             dropped_attributes: extra
                 .len()
                 .saturating_sub(self.limits.max_attributes_per_span as usize)
                 as u32,
             attributes: self.limited(extra),
-            events: Vec::new(),
-            dropped_events: 0,
-            links: Vec::new(),
-            dropped_links: 0,
-            status: Default::default(),
+            kind: kind.clone(),
+            parent_is_remote: parent_valid && psc.is_remote(),
+            rare: None,
         };
-        let mut data = data;
         if let Some(mut links) = links {
             let limit = self.limits.max_links_per_span as usize;
-            data.dropped_links = links.len().saturating_sub(limit) as u32;
+            let rare = data.rare();
+            rare.dropped_links = links.len().saturating_sub(limit) as u32;
             links.truncate(limit);
             let attributes_limit = self.limits.max_attributes_per_link as usize;
             for link in &mut links {
@@ -152,7 +147,7 @@ impl Pipeline {
                     link.attributes.len().saturating_sub(attributes_limit) as u32;
                 link.attributes.truncate(attributes_limit);
             }
-            data.links = links;
+            rare.links = links;
         }
         Begun::Recording(parent.with_span(LiveSpan::new(span_context, data, self)))
     }
