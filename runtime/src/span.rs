@@ -51,6 +51,12 @@ static TRACER: RwLock<Option<Installed>> = RwLock::new(None);
 /// local parent costs a load and a look at the current context.
 static PARENT_DECIDES: AtomicBool = AtomicBool::new(false);
 
+/// Whether the installed provider has a record path: read without the lock
+/// by [`HandlerSpan::start`], which then starts a span under a sampled local
+/// parent the short way. A hint only: the record path itself is read under
+/// the lock.
+static RECORDS_INSTALLED: AtomicBool = AtomicBool::new(false);
+
 /// The installed provider's tracer, and what is known of its sampler.
 struct Installed {
     tracer: SdkTracer,
@@ -135,6 +141,7 @@ fn install(provider: SdkTracerProvider, parent_decides: bool, records: Option<Ar
     // A poisoned lock only means another thread panicked mid-write of an
     // `Option`; the value is still whole, so carry on with it.
     let mut installed = TRACER.write().unwrap_or_else(|e| e.into_inner());
+    RECORDS_INSTALLED.store(records.is_some(), Ordering::Release);
     *installed = Some(Installed {
         tracer,
         parent_decides,
@@ -157,6 +164,7 @@ pub(crate) fn records_installed() -> bool {
 pub fn clear_tracer_provider() {
     let mut installed = TRACER.write().unwrap_or_else(|e| e.into_inner());
     PARENT_DECIDES.store(false, Ordering::Release);
+    RECORDS_INSTALLED.store(false, Ordering::Release);
     *installed = None;
 }
 
@@ -426,6 +434,20 @@ impl HandlerSpan {
                 inherits: true,
             };
         }
+        if RECORDS_INSTALLED.load(Ordering::Acquire)
+            && let Some(cx) = Self::start_sampled_child(meta, &parent)
+        {
+            return HandlerSpan {
+                pending: None,
+                cx,
+                recording: true,
+                ended: false,
+                name: meta.name,
+                started: metrics::start(),
+                failed: false,
+                inherits: false,
+            };
+        }
         if !parent.has_active_span()
             && let Some(LinkTo(link)) = parent.get::<LinkTo>()
         {
@@ -433,6 +455,28 @@ impl HandlerSpan {
             return Self::start_linked(meta, Context::new(), &linked);
         }
         Self::start_inner(meta, None, parent)
+    }
+
+    /// On the record path, the common case of a handler span under a valid,
+    /// sampled, local parent, which the installed `HandlerSampler` follows
+    /// without being asked: the recording span's context, made as
+    /// [`start_inner`](Self::start_inner) would make it, without the
+    /// layers it goes through to decide. `None` for everything else (a
+    /// root, a remote parent without a handler rate, a suppressed scope, a
+    /// provider changed meanwhile), which takes the general way.
+    #[inline]
+    fn start_sampled_child(meta: &HandlerMeta, parent: &Context) -> Option<Context> {
+        let parent_span = parent.span();
+        let psc = parent_span.span_context();
+        if !psc.is_sampled()
+            || !sampling::follows_parent(psc, meta.sample)
+            || parent.is_telemetry_suppressed()
+        {
+            return None;
+        }
+        let installed = TRACER.read().unwrap_or_else(|e| e.into_inner());
+        let records = installed.as_ref()?.records.as_ref()?;
+        Some(records.start_child(meta.name, &meta.kind, psc, parent))
     }
 
     /// Starts a handler span as a child of `parent`.
@@ -512,8 +556,16 @@ impl HandlerSpan {
 
     /// Makes the span part of its context so it can be made current. Only a
     /// recording span is pending; one that is not recording got its context
-    /// when it started.
+    /// when it started. Inline, as it is called on every poll and mostly
+    /// finds nothing to do.
+    #[inline]
     fn activate(&mut self) {
+        if self.pending.is_some() {
+            self.activate_pending();
+        }
+    }
+
+    fn activate_pending(&mut self) {
         if let Some(span) = self.pending.take() {
             self.cx = span.into_context(&self.cx);
         }

@@ -474,6 +474,7 @@ pub(crate) struct Intake {
 }
 
 impl Intake {
+    #[inline]
     fn push(&self, record: SpanRecord) {
         if !record.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;

@@ -152,6 +152,39 @@ impl Pipeline {
         Begun::Recording(parent.with_span(LiveSpan::new(span_context, data, self)))
     }
 
+    /// Starts a recording span named `name` under `parent`, whose span
+    /// context `psc` is valid, sampled, and followed by the sampler (see
+    /// [`sampling::follows_parent`]): what [`start`](Self::start) does in
+    /// that case, with nothing to decide and no attributes or links from a
+    /// sampler. The caller has checked that `parent` is not suppressed.
+    pub(crate) fn start_child(
+        self: &Arc<Self>,
+        name: &'static str,
+        kind: &SpanKind,
+        psc: &SpanContext,
+        parent: &Context,
+    ) -> Context {
+        let span_context = SpanContext::new(
+            psc.trace_id(),
+            ids::span_id(),
+            psc.trace_flags().with_sampled(true),
+            false,
+            psc.trace_state().clone(),
+        );
+        let data = RecordData {
+            parent_span_id: psc.span_id(),
+            start: opentelemetry::time::now(),
+            end: std::time::SystemTime::UNIX_EPOCH,
+            name,
+            attributes: Vec::new(),
+            dropped_attributes: 0,
+            kind: kind.clone(),
+            parent_is_remote: psc.is_remote(),
+            rare: None,
+        };
+        parent.with_span(LiveSpan::new(span_context, data, Arc::clone(self)))
+    }
+
     fn limited(&self, mut attributes: Vec<KeyValue>) -> Vec<KeyValue> {
         attributes.truncate(self.limits.max_attributes_per_span as usize);
         attributes
