@@ -504,13 +504,21 @@ pub(crate) struct Intakes(pub(crate) Vec<Intake>);
 
 impl RecordSink for Intakes {
     fn push(&self, record: SpanRecord) {
-        match self.0.as_slice() {
-            [] => {}
-            [one] => one.push(record),
-            [rest @ .., last] => {
-                rest.iter().for_each(|intake| intake.push(record.clone()));
-                last.push(record);
-            }
+        // One processor is the common case: nothing more than its push.
+        if let [one] = self.0.as_slice() {
+            one.push(record);
+        } else {
+            self.push_each(record);
+        }
+    }
+}
+
+impl Intakes {
+    #[inline(never)]
+    fn push_each(&self, record: SpanRecord) {
+        if let [rest @ .., last] = self.0.as_slice() {
+            rest.iter().for_each(|intake| intake.push(record.clone()));
+            last.push(record);
         }
     }
 }

@@ -47,13 +47,15 @@ impl LiveSpan {
     }
 
     fn finish(&mut self, end: Option<SystemTime>) {
-        let Some(mut data) = self.data.take() else {
+        let Some(data) = self.data.as_mut() else {
             return;
         };
         data.end = end.unwrap_or_else(opentelemetry::time::now);
+        // Built where it is passed, straight from the span: the record is
+        // copied once here, and once more into the export buffer.
         self.pipeline.sink().push(SpanRecord {
             span_context: self.span_context.clone(),
-            data,
+            data: self.data.take().expect("checked above"),
         });
     }
 }
