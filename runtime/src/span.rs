@@ -684,19 +684,34 @@ impl HandlerSpan {
         self.end_with(outcome);
     }
 
+    /// Inline, with what it seldom does (metrics, a pending SDK span) out
+    /// of line: an unsampled handler comes here for a few checks only.
+    #[inline]
     fn end_with(&mut self, outcome: CallOutcome) {
         if std::mem::replace(&mut self.ended, true) {
             return;
         }
         if let Some(started) = self.started {
-            metrics::record(self.name, started, outcome);
+            record_metrics(self.name, started, outcome);
         }
-        if let Some(span) = self.pending.as_mut() {
-            span.end();
+        if self.pending.is_some() {
+            self.end_pending();
         } else if self.recording {
             self.cx.span().end();
         }
     }
+
+    #[inline(never)]
+    fn end_pending(&mut self) {
+        if let Some(span) = self.pending.as_mut() {
+            span.end();
+        }
+    }
+}
+
+#[inline(never)]
+fn record_metrics(handler: &'static str, started: Instant, outcome: CallOutcome) {
+    metrics::record(handler, started, outcome);
 }
 
 impl Drop for HandlerSpan {

@@ -200,7 +200,7 @@ enum Message {
 pub struct BoundedSpanProcessor {
     /// Handler span records from the record path, waiting for the export
     /// thread, which takes them all at once (see [`Intake`]).
-    records: Arc<Mutex<Vec<SpanRecord>>>,
+    records: Arc<Mutex<RecordBuffer>>,
     batch_size: usize,
     sender: Sender<Message>,
     stats: ProcessorStats,
@@ -283,10 +283,12 @@ impl BoundedSpanProcessor {
         };
         let stats = ProcessorStats::default();
         let (sender, receiver) = mpsc::channel();
-        let records = Arc::new(Mutex::new(Vec::with_capacity(config.max_export_batch_size)));
+        let records = Arc::new(Mutex::new(RecordBuffer::new(config.max_export_batch_size)));
         let worker = Worker {
             records: Arc::clone(&records),
-            pending: VecDeque::with_capacity(config.max_export_batch_size),
+            pending: VecDeque::new(),
+            taken: Vec::new(),
+            emptied: Vec::new(),
             exporter,
             runtime,
             receiver,
@@ -458,14 +460,15 @@ fn admit(stats: &ProcessorStats, capacity: usize, sender: &Sender<Message>, mess
 ///
 /// Records are not sent one by one through the channel: a channel slot is
 /// as large as its largest message (a `SpanData`), and the channel zeroes
-/// and copies every slot. They are pushed onto a shared buffer under a lock
-/// held for one push, counted against the same capacity as spans, and the
-/// export thread is woken once per batch; it swaps the whole buffer out,
-/// and builds the `SpanData`s there. A flush or shutdown request, which
-/// comes after the pushes it must see, takes the buffer first.
+/// and copies every slot. They are pushed onto a shared [`RecordBuffer`]
+/// under a lock held for one push, counted against the same capacity as
+/// spans, and the export thread is woken once per batch; it takes every
+/// record queued at once, and builds the `SpanData`s there. A flush or
+/// shutdown request, which comes after the pushes it must see, takes the
+/// buffer first.
 #[derive(Clone, Debug)]
 pub(crate) struct Intake {
-    records: Arc<Mutex<Vec<SpanRecord>>>,
+    records: Arc<Mutex<RecordBuffer>>,
     batch_size: usize,
     sender: Sender<Message>,
     stats: ProcessorStats,
@@ -485,12 +488,15 @@ impl Intake {
             counters.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        let queued = {
+        let first_batch_full = {
             let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-            records.push(record);
-            records.len()
+            if records.filling.len() >= self.batch_size {
+                records.start_chunk(self.batch_size);
+            }
+            records.filling.push(record);
+            records.full.is_empty() && records.filling.len() == self.batch_size
         };
-        if queued == self.batch_size {
+        if first_batch_full {
             // The worker gone means shutdown, which counts what is left.
             let _ = self.sender.send(Message::Records);
         }
@@ -523,12 +529,62 @@ impl Intakes {
     }
 }
 
+/// Where a processor's intakes leave handler span records for its export
+/// thread: chunks of a batch each, the last one being filled.
+///
+/// In chunks, so that a backlog never makes a handler's push copy what is
+/// already queued: a full chunk is set aside and the next one is started,
+/// where one buffer would be reallocated, every record in it copied, on
+/// whichever handler thread found it full. The export thread hands the
+/// chunks it has emptied back, with their room, so that once a burst has
+/// been seen neither side allocates for records again.
+#[derive(Debug)]
+pub(crate) struct RecordBuffer {
+    /// The chunk being filled: at most a batch of records, in the room of
+    /// one.
+    filling: Vec<SpanRecord>,
+    /// Chunks filled before it, oldest first.
+    full: Vec<Vec<SpanRecord>>,
+    /// Empty chunks, each with the room of a batch.
+    spare: Vec<Vec<SpanRecord>>,
+}
+
+impl RecordBuffer {
+    fn new(chunk: usize) -> Self {
+        RecordBuffer {
+            filling: Vec::with_capacity(chunk),
+            full: Vec::new(),
+            spare: Vec::new(),
+        }
+    }
+
+    /// An empty chunk with the room of `chunk` records.
+    fn spare_chunk(&mut self, chunk: usize) -> Vec<SpanRecord> {
+        self.spare
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(chunk))
+    }
+
+    /// Sets the filled chunk aside and starts the next. Once a batch.
+    #[inline(never)]
+    fn start_chunk(&mut self, chunk: usize) {
+        let next = self.spare_chunk(chunk);
+        let full = std::mem::replace(&mut self.filling, next);
+        self.full.push(full);
+    }
+}
+
 /// The export thread's state.
 struct Worker<E> {
     /// Shared with the processor's intakes.
-    records: Arc<Mutex<Vec<SpanRecord>>>,
-    /// Records taken from the buffer and not yet in a batch.
-    pending: VecDeque<SpanRecord>,
+    records: Arc<Mutex<RecordBuffer>>,
+    /// Chunks of records taken from the buffer, oldest first, not yet all
+    /// in a batch.
+    pending: VecDeque<VecDeque<SpanRecord>>,
+    /// The buffer's full chunks, as taken (kept for its room).
+    taken: Vec<Vec<SpanRecord>>,
+    /// Chunks read to their end, to be handed back to the buffer.
+    emptied: Vec<Vec<SpanRecord>>,
     exporter: E,
     runtime: ExportRuntime,
     receiver: mpsc::Receiver<Message>,
@@ -608,36 +664,41 @@ impl<E: SpanExporter> Worker<E> {
     /// Moves records into `batch`, built into `SpanData`, until it is full
     /// or none are left; true when it is full.
     ///
-    /// Two buffers take turns: the shared one the intakes push onto, and
-    /// the one being emptied here, which is handed back, empty with its
-    /// room, in exchange for the next. Once both have grown to what a burst
-    /// needs, neither the handler threads nor this one allocate or copy a
-    /// buffer again.
+    /// Takes every chunk the intakes have filled or started, oldest first,
+    /// and hands back those it has read to the end, empty with their room
+    /// (see [`RecordBuffer`]).
     fn take_records(&mut self, batch: &mut Vec<SpanData>) -> bool {
         let max = self.config.max_export_batch_size;
         loop {
             while batch.len() < max {
-                match self.pending.pop_front() {
+                let Some(chunk) = self.pending.front_mut() else {
+                    break;
+                };
+                match chunk.pop_front() {
                     Some(record) => batch.push(record.into_span_data()),
-                    None => break,
+                    None => {
+                        // Empty, so this is no copy.
+                        let chunk = Vec::from(self.pending.pop_front().unwrap_or_default());
+                        self.emptied.push(chunk);
+                    }
                 }
             }
             if batch.len() >= max {
                 return true;
             }
-            // Empty: its allocation goes back to the intakes.
-            let mut spare = Vec::from(std::mem::take(&mut self.pending));
-            spare.clear();
-            {
+            let filling = {
                 let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-                if records.is_empty() {
-                    drop(records);
-                    self.pending = VecDeque::from(spare);
+                records.spare.append(&mut self.emptied);
+                if records.filling.is_empty() && records.full.is_empty() {
                     return false;
                 }
-                std::mem::swap(&mut *records, &mut spare);
-            }
-            self.pending = VecDeque::from(spare);
+                std::mem::swap(&mut records.full, &mut self.taken);
+                let next = records.spare_chunk(max);
+                std::mem::replace(&mut records.filling, next)
+            };
+            self.pending
+                .extend(self.taken.drain(..).map(VecDeque::from));
+            self.pending.push_back(VecDeque::from(filling));
         }
     }
 
