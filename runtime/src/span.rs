@@ -422,7 +422,13 @@ impl HandlerSpan {
     #[inline]
     pub fn start(meta: &HandlerMeta) -> Self {
         let parent = Context::current();
-        if PARENT_DECIDES.load(Ordering::Acquire) && parent_drops(meta, &parent) {
+        let (follows, sampled) = {
+            let span = parent.span();
+            let sc = span.span_context();
+            (sampling::follows_parent(sc, meta.sample), sc.is_sampled())
+        };
+        // `parent_drops`, from what was just read.
+        if follows && !sampled && PARENT_DECIDES.load(Ordering::Acquire) {
             return HandlerSpan {
                 pending: None,
                 cx: parent,
@@ -434,7 +440,9 @@ impl HandlerSpan {
                 inherits: true,
             };
         }
-        if RECORDS_INSTALLED.load(Ordering::Acquire)
+        if follows
+            && sampled
+            && RECORDS_INSTALLED.load(Ordering::Acquire)
             && let Some(cx) = Self::start_sampled_child(meta, &parent)
         {
             return HandlerSpan {
@@ -457,23 +465,21 @@ impl HandlerSpan {
         Self::start_inner(meta, None, parent)
     }
 
-    /// On the record path, the common case of a handler span under a valid,
-    /// sampled, local parent, which the installed `HandlerSampler` follows
-    /// without being asked: the recording span's context, made as
-    /// [`start_inner`](Self::start_inner) would make it, without the
-    /// layers it goes through to decide. `None` for everything else (a
-    /// root, a remote parent without a handler rate, a suppressed scope, a
-    /// provider changed meanwhile), which takes the general way.
+    /// On the record path, the common case of a handler span under a
+    /// sampled parent that the installed `HandlerSampler` follows without
+    /// being asked (a valid local one, or a remote one with a handler
+    /// rate), as the caller has checked: the recording span's context, made
+    /// as [`start_inner`](Self::start_inner) would make it, without the
+    /// layers it goes through to decide. `None` in a suppressed scope, or
+    /// when the provider has changed meanwhile: the general way then
+    /// decides.
     #[inline]
     fn start_sampled_child(meta: &HandlerMeta, parent: &Context) -> Option<Context> {
-        let parent_span = parent.span();
-        let psc = parent_span.span_context();
-        if !psc.is_sampled()
-            || !sampling::follows_parent(psc, meta.sample)
-            || parent.is_telemetry_suppressed()
-        {
+        if parent.is_telemetry_suppressed() {
             return None;
         }
+        let parent_span = parent.span();
+        let psc = parent_span.span_context();
         let installed = TRACER.read().unwrap_or_else(|e| e.into_inner());
         let records = installed.as_ref()?.records.as_ref()?;
         Some(records.start_child(meta.name, &meta.kind, psc, parent))

@@ -157,8 +157,19 @@ impl opentelemetry::trace::Span for LiveSpan {
 }
 
 impl Drop for LiveSpan {
-    /// Ended on drop, as an SDK span is.
+    /// Ended on drop, as an SDK span is. Mostly it has been ended already:
+    /// then this is one check, the ending itself out of line.
+    #[inline]
     fn drop(&mut self) {
+        if self.data.is_some() {
+            self.end_on_drop();
+        }
+    }
+}
+
+impl LiveSpan {
+    #[inline(never)]
+    fn end_on_drop(&mut self) {
         self.finish(None);
     }
 }
