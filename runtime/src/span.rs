@@ -681,6 +681,7 @@ impl HandlerSpan {
         self.end_with(CallOutcome::Cancelled);
     }
 
+    #[inline]
     fn end(&mut self) {
         let outcome = if self.failed {
             CallOutcome::Error
@@ -721,10 +722,18 @@ fn record_metrics(handler: &'static str, started: Instant, outcome: CallOutcome)
 }
 
 impl Drop for HandlerSpan {
+    /// Inline: mostly the span has ended, and this is one check.
+    #[inline]
     fn drop(&mut self) {
-        if self.ended {
-            return;
+        if !self.ended {
+            self.drop_unfinished();
         }
+    }
+}
+
+impl HandlerSpan {
+    #[inline(never)]
+    fn drop_unfinished(&mut self) {
         // Dropped unfinished: either the handler's future was dropped before
         // it completed (cancellation: a timeout, a `select!` branch that lost,
         // an aborted task, a future that was never polled), or a panic is
