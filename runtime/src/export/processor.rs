@@ -19,7 +19,9 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
 use super::limits::truncate_attribute_values;
-use crate::record::{RecordSink, SpanRecord};
+use opentelemetry::trace::SpanContext;
+
+use crate::record::{RecordData, RecordSink, SpanRecord};
 
 /// Limits and timings of a [`BoundedSpanProcessor`].
 ///
@@ -478,8 +480,8 @@ pub(crate) struct Intake {
 
 impl Intake {
     #[inline]
-    fn push(&self, record: SpanRecord) {
-        if !record.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
+    fn push(&self, span_context: &SpanContext, data: RecordData) {
+        if !span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;
         }
         let counters = &self.stats.0;
@@ -493,7 +495,7 @@ impl Intake {
             if records.filling.len() >= self.batch_size {
                 records.start_chunk(self.batch_size);
             }
-            records.filling.push(record);
+            records.filling.push_record(span_context, data);
             records.full.is_empty() && records.filling.len() == self.batch_size
         };
         if first_batch_full {
@@ -509,22 +511,23 @@ impl Intake {
 pub(crate) struct Intakes(pub(crate) Vec<Intake>);
 
 impl RecordSink for Intakes {
-    fn push(&self, record: SpanRecord) {
+    fn push(&self, span_context: &SpanContext, data: RecordData) {
         // One processor is the common case: nothing more than its push.
         if let [one] = self.0.as_slice() {
-            one.push(record);
+            one.push(span_context, data);
         } else {
-            self.push_each(record);
+            self.push_each(span_context, data);
         }
     }
 }
 
 impl Intakes {
     #[inline(never)]
-    fn push_each(&self, record: SpanRecord) {
+    fn push_each(&self, span_context: &SpanContext, data: RecordData) {
         if let [rest @ .., last] = self.0.as_slice() {
-            rest.iter().for_each(|intake| intake.push(record.clone()));
-            last.push(record);
+            rest.iter()
+                .for_each(|intake| intake.push(span_context, data.clone()));
+            last.push(span_context, data);
         }
     }
 }
@@ -547,6 +550,29 @@ pub(crate) struct RecordBuffer {
     full: Vec<Vec<SpanRecord>>,
     /// Empty chunks, each with the room of a batch.
     spare: Vec<Vec<SpanRecord>>,
+}
+
+/// A chunk of records.
+trait Chunk {
+    fn push_record(&mut self, span_context: &SpanContext, data: RecordData);
+}
+
+impl Chunk for Vec<SpanRecord> {
+    /// `push`, with the record built in its slot: `Vec::push` builds it on
+    /// the stack and copies it there.
+    #[inline]
+    fn push_record(&mut self, span_context: &SpanContext, data: RecordData) {
+        // A chunk has the room of a batch and never holds more, so this
+        // never grows it.
+        self.reserve(1);
+        self.spare_capacity_mut()[0].write(SpanRecord {
+            span_context: span_context.clone(),
+            data,
+        });
+        // SAFETY: the slot past the end was written on the line above, and
+        // `reserve` made sure there is one.
+        unsafe { self.set_len(self.len() + 1) };
+    }
 }
 
 impl RecordBuffer {

@@ -9,7 +9,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::{Event, Link, SpanContext, Status};
 use opentelemetry_sdk::trace::SpanLimits;
 
-use super::data::{RecordData, SpanRecord};
+use super::data::RecordData;
 use super::pipeline::Pipeline;
 
 /// A recording span that is not an SDK span. It behaves as the SDK's does:
@@ -51,12 +51,8 @@ impl LiveSpan {
             return;
         };
         data.end = end.unwrap_or_else(opentelemetry::time::now);
-        // Built where it is passed, straight from the span: the record is
-        // copied once here, and once more into the export buffer.
-        self.pipeline.sink().push(SpanRecord {
-            span_context: self.span_context.clone(),
-            data: self.data.take().expect("checked above"),
-        });
+        let data = self.data.take().expect("checked above");
+        self.pipeline.sink().push(&self.span_context, data);
     }
 }
 

@@ -7,7 +7,9 @@ use opentelemetry::trace::{Link, SpanContext, SpanKind, TraceContextExt as _, Tr
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{SamplingDecision, ShouldSample as _, SpanLimits};
 
-use super::data::{RecordData, SpanRecord};
+use super::data::RecordData;
+#[cfg(doc)]
+use super::data::SpanRecord;
 use super::ids;
 use super::live::LiveSpan;
 use crate::sampling::{self, HandlerSampler};
@@ -15,7 +17,10 @@ use crate::sampling::{self, HandlerSampler};
 /// Where ended records go: the export processors' queues, or a test's
 /// capture. Called on the thread that ends the span, so it must not block.
 pub(crate) trait RecordSink: Send + Sync + std::fmt::Debug + 'static {
-    fn push(&self, record: SpanRecord);
+    /// The span `span_context` has ended with `data`. The two are put
+    /// together into a [`SpanRecord`] where it is kept, so that the record
+    /// is built in its place rather than built and then copied there.
+    fn push(&self, span_context: &SpanContext, data: RecordData);
 }
 
 /// The parts of a tracer provider tracewire built itself that handler
