@@ -976,6 +976,91 @@ mod tests {
         assert_eq!(exporter.len(), 10);
     }
 
+    /// A handler span record with span id `id`, sampled.
+    fn record(id: u64) -> (SpanContext, RecordData) {
+        use opentelemetry::trace::{SpanId, SpanKind, TraceFlags, TraceId, TraceState};
+        let span_context = SpanContext::new(
+            TraceId::from(1),
+            SpanId::from(id),
+            TraceFlags::SAMPLED,
+            false,
+            TraceState::default(),
+        );
+        let data = RecordData {
+            parent_span_id: SpanId::INVALID,
+            start: std::time::SystemTime::now(),
+            end: std::time::SystemTime::now(),
+            name: "record",
+            attributes: Vec::new(),
+            dropped_attributes: 0,
+            kind: SpanKind::Internal,
+            parent_is_remote: false,
+            rare: None,
+        };
+        (span_context, data)
+    }
+
+    #[test]
+    fn records_beyond_a_chunk_are_all_delivered_in_order() {
+        let exporter = Collect::default();
+        let config = BatchConfig {
+            max_export_batch_size: 7,
+            schedule_delay: Duration::from_secs(3600),
+            ..BatchConfig::default()
+        };
+        let processor = BoundedSpanProcessor::new(exporter.clone(), config).unwrap();
+        let stats = processor.stats();
+        let intake = processor.intake();
+        let provider = provider(processor);
+        // Several chunks' worth, twice: the second round reuses the chunks
+        // the export thread handed back.
+        for round in 0..2u64 {
+            for id in 1..=50 {
+                let (span_context, data) = record(round * 100 + id);
+                intake.push(&span_context, data);
+            }
+            provider.force_flush().unwrap();
+        }
+        let ids: Vec<u64> = exporter
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|span| u64::from_be_bytes(span.span_context.span_id().to_bytes()))
+            .collect();
+        let expected: Vec<u64> = (1..=50).chain(101..=150).collect();
+        assert_eq!(ids, expected);
+        assert_eq!(stats.exported_spans(), 100);
+        assert_eq!(stats.dropped_spans(), 0);
+        assert_eq!(stats.held_spans(), 0);
+        provider.shutdown().unwrap();
+    }
+
+    #[test]
+    fn records_past_the_capacity_are_dropped_and_counted() {
+        let config = BatchConfig {
+            queue_size: 20,
+            max_export_batch_size: 3,
+            schedule_delay: Duration::from_millis(1),
+            export_timeout: Duration::from_secs(30),
+        };
+        let processor = BoundedSpanProcessor::new(Stuck, config).unwrap();
+        let stats = processor.stats();
+        let intake = processor.intake();
+        for id in 1..=100 {
+            let (span_context, data) = record(id);
+            intake.push(&span_context, data);
+        }
+        assert_eq!(stats.held_spans(), 20);
+        assert_eq!(stats.dropped_spans(), 80);
+        let provider = provider(processor);
+        assert!(
+            provider
+                .shutdown_with_timeout(Duration::from_millis(200))
+                .is_err()
+        );
+    }
+
     #[test]
     fn unsampled_spans_are_not_queued() {
         let exporter = Collect::default();
