@@ -51,6 +51,12 @@ static TRACER: RwLock<Option<Installed>> = RwLock::new(None);
 /// local parent costs a load and a look at the current context.
 static PARENT_DECIDES: AtomicBool = AtomicBool::new(false);
 
+/// Whether the installed provider has a record path: read without the lock
+/// by [`HandlerSpan::start`], which then starts a span under a sampled local
+/// parent the short way. A hint only: the record path itself is read under
+/// the lock.
+static RECORDS_INSTALLED: AtomicBool = AtomicBool::new(false);
+
 /// The installed provider's tracer, and what is known of its sampler.
 struct Installed {
     tracer: SdkTracer,
@@ -135,6 +141,7 @@ fn install(provider: SdkTracerProvider, parent_decides: bool, records: Option<Ar
     // A poisoned lock only means another thread panicked mid-write of an
     // `Option`; the value is still whole, so carry on with it.
     let mut installed = TRACER.write().unwrap_or_else(|e| e.into_inner());
+    RECORDS_INSTALLED.store(records.is_some(), Ordering::Release);
     *installed = Some(Installed {
         tracer,
         parent_decides,
@@ -157,6 +164,7 @@ pub(crate) fn records_installed() -> bool {
 pub fn clear_tracer_provider() {
     let mut installed = TRACER.write().unwrap_or_else(|e| e.into_inner());
     PARENT_DECIDES.store(false, Ordering::Release);
+    RECORDS_INSTALLED.store(false, Ordering::Release);
     *installed = None;
 }
 
@@ -414,7 +422,13 @@ impl HandlerSpan {
     #[inline]
     pub fn start(meta: &HandlerMeta) -> Self {
         let parent = Context::current();
-        if PARENT_DECIDES.load(Ordering::Acquire) && parent_drops(meta, &parent) {
+        let (follows, sampled) = {
+            let span = parent.span();
+            let sc = span.span_context();
+            (sampling::follows_parent(sc, meta.sample), sc.is_sampled())
+        };
+        // `parent_drops`, from what was just read.
+        if follows && !sampled && PARENT_DECIDES.load(Ordering::Acquire) {
             return HandlerSpan {
                 pending: None,
                 cx: parent,
@@ -426,6 +440,22 @@ impl HandlerSpan {
                 inherits: true,
             };
         }
+        if follows
+            && sampled
+            && RECORDS_INSTALLED.load(Ordering::Acquire)
+            && let Some(cx) = Self::start_sampled_child(meta, &parent)
+        {
+            return HandlerSpan {
+                pending: None,
+                cx,
+                recording: true,
+                ended: false,
+                name: meta.name,
+                started: metrics::start(),
+                failed: false,
+                inherits: false,
+            };
+        }
         if !parent.has_active_span()
             && let Some(LinkTo(link)) = parent.get::<LinkTo>()
         {
@@ -433,6 +463,26 @@ impl HandlerSpan {
             return Self::start_linked(meta, Context::new(), &linked);
         }
         Self::start_inner(meta, None, parent)
+    }
+
+    /// On the record path, the common case of a handler span under a
+    /// sampled parent that the installed `HandlerSampler` follows without
+    /// being asked (a valid local one, or a remote one with a handler
+    /// rate), as the caller has checked: the recording span's context, made
+    /// as [`start_inner`](Self::start_inner) would make it, without the
+    /// layers it goes through to decide. `None` in a suppressed scope, or
+    /// when the provider has changed meanwhile: the general way then
+    /// decides.
+    #[inline]
+    fn start_sampled_child(meta: &HandlerMeta, parent: &Context) -> Option<Context> {
+        if parent.is_telemetry_suppressed() {
+            return None;
+        }
+        let parent_span = parent.span();
+        let psc = parent_span.span_context();
+        let installed = TRACER.read().unwrap_or_else(|e| e.into_inner());
+        let records = installed.as_ref()?.records.as_ref()?;
+        Some(records.start_child(meta.name, &meta.kind, psc, parent))
     }
 
     /// Starts a handler span as a child of `parent`.
@@ -512,8 +562,16 @@ impl HandlerSpan {
 
     /// Makes the span part of its context so it can be made current. Only a
     /// recording span is pending; one that is not recording got its context
-    /// when it started.
+    /// when it started. Inline, as it is called on every poll and mostly
+    /// finds nothing to do.
+    #[inline]
     fn activate(&mut self) {
+        if self.pending.is_some() {
+            self.activate_pending();
+        }
+    }
+
+    fn activate_pending(&mut self) {
         if let Some(span) = self.pending.take() {
             self.cx = span.into_context(&self.cx);
         }
@@ -641,6 +699,7 @@ impl HandlerSpan {
         self.end_with(CallOutcome::Cancelled);
     }
 
+    #[inline]
     fn end(&mut self) {
         let outcome = if self.failed {
             CallOutcome::Error
@@ -650,26 +709,49 @@ impl HandlerSpan {
         self.end_with(outcome);
     }
 
+    /// Inline, with what it seldom does (metrics, a pending SDK span) out
+    /// of line: an unsampled handler comes here for a few checks only.
+    #[inline]
     fn end_with(&mut self, outcome: CallOutcome) {
         if std::mem::replace(&mut self.ended, true) {
             return;
         }
         if let Some(started) = self.started {
-            metrics::record(self.name, started, outcome);
+            record_metrics(self.name, started, outcome);
         }
-        if let Some(span) = self.pending.as_mut() {
-            span.end();
+        if self.pending.is_some() {
+            self.end_pending();
         } else if self.recording {
             self.cx.span().end();
         }
     }
+
+    #[inline(never)]
+    fn end_pending(&mut self) {
+        if let Some(span) = self.pending.as_mut() {
+            span.end();
+        }
+    }
+}
+
+#[inline(never)]
+fn record_metrics(handler: &'static str, started: Instant, outcome: CallOutcome) {
+    metrics::record(handler, started, outcome);
 }
 
 impl Drop for HandlerSpan {
+    /// Inline: mostly the span has ended, and this is one check.
+    #[inline]
     fn drop(&mut self) {
-        if self.ended {
-            return;
+        if !self.ended {
+            self.drop_unfinished();
         }
+    }
+}
+
+impl HandlerSpan {
+    #[inline(never)]
+    fn drop_unfinished(&mut self) {
         // Dropped unfinished: either the handler's future was dropped before
         // it completed (cancellation: a timeout, a `select!` branch that lost,
         // an aborted task, a future that was never polled), or a panic is

@@ -19,7 +19,9 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
 use super::limits::truncate_attribute_values;
-use crate::record::{RecordSink, SpanRecord};
+use opentelemetry::trace::SpanContext;
+
+use crate::record::{RecordData, RecordSink, SpanRecord};
 
 /// Limits and timings of a [`BoundedSpanProcessor`].
 ///
@@ -200,7 +202,7 @@ enum Message {
 pub struct BoundedSpanProcessor {
     /// Handler span records from the record path, waiting for the export
     /// thread, which takes them all at once (see [`Intake`]).
-    records: Arc<Mutex<Vec<SpanRecord>>>,
+    records: Arc<Mutex<RecordBuffer>>,
     batch_size: usize,
     sender: Sender<Message>,
     stats: ProcessorStats,
@@ -283,10 +285,12 @@ impl BoundedSpanProcessor {
         };
         let stats = ProcessorStats::default();
         let (sender, receiver) = mpsc::channel();
-        let records = Arc::new(Mutex::new(Vec::with_capacity(config.max_export_batch_size)));
+        let records = Arc::new(Mutex::new(RecordBuffer::new(config.max_export_batch_size)));
         let worker = Worker {
             records: Arc::clone(&records),
-            pending: VecDeque::with_capacity(config.max_export_batch_size),
+            pending: VecDeque::new(),
+            taken: Vec::new(),
+            emptied: Vec::new(),
             exporter,
             runtime,
             receiver,
@@ -458,14 +462,15 @@ fn admit(stats: &ProcessorStats, capacity: usize, sender: &Sender<Message>, mess
 ///
 /// Records are not sent one by one through the channel: a channel slot is
 /// as large as its largest message (a `SpanData`), and the channel zeroes
-/// and copies every slot. They are pushed onto a shared buffer under a lock
-/// held for one push, counted against the same capacity as spans, and the
-/// export thread is woken once per batch; it swaps the whole buffer out,
-/// and builds the `SpanData`s there. A flush or shutdown request, which
-/// comes after the pushes it must see, takes the buffer first.
+/// and copies every slot. They are pushed onto a shared [`RecordBuffer`]
+/// under a lock held for one push, counted against the same capacity as
+/// spans, and the export thread is woken once per batch; it takes every
+/// record queued at once, and builds the `SpanData`s there. A flush or
+/// shutdown request, which comes after the pushes it must see, takes the
+/// buffer first.
 #[derive(Clone, Debug)]
 pub(crate) struct Intake {
-    records: Arc<Mutex<Vec<SpanRecord>>>,
+    records: Arc<Mutex<RecordBuffer>>,
     batch_size: usize,
     sender: Sender<Message>,
     stats: ProcessorStats,
@@ -474,8 +479,9 @@ pub(crate) struct Intake {
 }
 
 impl Intake {
-    fn push(&self, record: SpanRecord) {
-        if !record.span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
+    #[inline]
+    fn push(&self, span_context: &SpanContext, data: RecordData) {
+        if !span_context.is_sampled() || self.is_shutdown.load(Ordering::Relaxed) {
             return;
         }
         let counters = &self.stats.0;
@@ -484,12 +490,15 @@ impl Intake {
             counters.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        let queued = {
+        let first_batch_full = {
             let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-            records.push(record);
-            records.len()
+            if records.filling.len() >= self.batch_size {
+                records.start_chunk(self.batch_size);
+            }
+            records.filling.push_record(span_context, data);
+            records.full.is_empty() && records.filling.len() == self.batch_size
         };
-        if queued == self.batch_size {
+        if first_batch_full {
             // The worker gone means shutdown, which counts what is left.
             let _ = self.sender.send(Message::Records);
         }
@@ -502,24 +511,106 @@ impl Intake {
 pub(crate) struct Intakes(pub(crate) Vec<Intake>);
 
 impl RecordSink for Intakes {
-    fn push(&self, record: SpanRecord) {
-        match self.0.as_slice() {
-            [] => {}
-            [one] => one.push(record),
-            [rest @ .., last] => {
-                rest.iter().for_each(|intake| intake.push(record.clone()));
-                last.push(record);
-            }
+    fn push(&self, span_context: &SpanContext, data: RecordData) {
+        // One processor is the common case: nothing more than its push.
+        if let [one] = self.0.as_slice() {
+            one.push(span_context, data);
+        } else {
+            self.push_each(span_context, data);
         }
+    }
+}
+
+impl Intakes {
+    #[inline(never)]
+    fn push_each(&self, span_context: &SpanContext, data: RecordData) {
+        if let [rest @ .., last] = self.0.as_slice() {
+            rest.iter()
+                .for_each(|intake| intake.push(span_context, data.clone()));
+            last.push(span_context, data);
+        }
+    }
+}
+
+/// Where a processor's intakes leave handler span records for its export
+/// thread: chunks of a batch each, the last one being filled.
+///
+/// In chunks, so that a backlog never makes a handler's push copy what is
+/// already queued: a full chunk is set aside and the next one is started,
+/// where one buffer would be reallocated, every record in it copied, on
+/// whichever handler thread found it full. The export thread hands the
+/// chunks it has emptied back, with their room, so that once a burst has
+/// been seen neither side allocates for records again.
+#[derive(Debug)]
+pub(crate) struct RecordBuffer {
+    /// The chunk being filled: at most a batch of records, in the room of
+    /// one.
+    filling: Vec<SpanRecord>,
+    /// Chunks filled before it, oldest first.
+    full: Vec<Vec<SpanRecord>>,
+    /// Empty chunks, each with the room of a batch.
+    spare: Vec<Vec<SpanRecord>>,
+}
+
+/// A chunk of records.
+trait Chunk {
+    fn push_record(&mut self, span_context: &SpanContext, data: RecordData);
+}
+
+impl Chunk for Vec<SpanRecord> {
+    /// `push`, with the record built in its slot: `Vec::push` builds it on
+    /// the stack and copies it there.
+    #[inline]
+    fn push_record(&mut self, span_context: &SpanContext, data: RecordData) {
+        // A chunk has the room of a batch and never holds more, so this
+        // never grows it.
+        self.reserve(1);
+        self.spare_capacity_mut()[0].write(SpanRecord {
+            span_context: span_context.clone(),
+            data,
+        });
+        // SAFETY: the slot past the end was written on the line above, and
+        // `reserve` made sure there is one.
+        unsafe { self.set_len(self.len() + 1) };
+    }
+}
+
+impl RecordBuffer {
+    fn new(chunk: usize) -> Self {
+        RecordBuffer {
+            filling: Vec::with_capacity(chunk),
+            full: Vec::new(),
+            spare: Vec::new(),
+        }
+    }
+
+    /// An empty chunk with the room of `chunk` records.
+    fn spare_chunk(&mut self, chunk: usize) -> Vec<SpanRecord> {
+        self.spare
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(chunk))
+    }
+
+    /// Sets the filled chunk aside and starts the next. Once a batch.
+    #[inline(never)]
+    fn start_chunk(&mut self, chunk: usize) {
+        let next = self.spare_chunk(chunk);
+        let full = std::mem::replace(&mut self.filling, next);
+        self.full.push(full);
     }
 }
 
 /// The export thread's state.
 struct Worker<E> {
     /// Shared with the processor's intakes.
-    records: Arc<Mutex<Vec<SpanRecord>>>,
-    /// Records taken from the buffer and not yet in a batch.
-    pending: VecDeque<SpanRecord>,
+    records: Arc<Mutex<RecordBuffer>>,
+    /// Chunks of records taken from the buffer, oldest first, not yet all
+    /// in a batch.
+    pending: VecDeque<VecDeque<SpanRecord>>,
+    /// The buffer's full chunks, as taken (kept for its room).
+    taken: Vec<Vec<SpanRecord>>,
+    /// Chunks read to their end, to be handed back to the buffer.
+    emptied: Vec<Vec<SpanRecord>>,
     exporter: E,
     runtime: ExportRuntime,
     receiver: mpsc::Receiver<Message>,
@@ -599,36 +690,41 @@ impl<E: SpanExporter> Worker<E> {
     /// Moves records into `batch`, built into `SpanData`, until it is full
     /// or none are left; true when it is full.
     ///
-    /// Two buffers take turns: the shared one the intakes push onto, and
-    /// the one being emptied here, which is handed back, empty with its
-    /// room, in exchange for the next. Once both have grown to what a burst
-    /// needs, neither the handler threads nor this one allocate or copy a
-    /// buffer again.
+    /// Takes every chunk the intakes have filled or started, oldest first,
+    /// and hands back those it has read to the end, empty with their room
+    /// (see [`RecordBuffer`]).
     fn take_records(&mut self, batch: &mut Vec<SpanData>) -> bool {
         let max = self.config.max_export_batch_size;
         loop {
             while batch.len() < max {
-                match self.pending.pop_front() {
+                let Some(chunk) = self.pending.front_mut() else {
+                    break;
+                };
+                match chunk.pop_front() {
                     Some(record) => batch.push(record.into_span_data()),
-                    None => break,
+                    None => {
+                        // Empty, so this is no copy.
+                        let chunk = Vec::from(self.pending.pop_front().unwrap_or_default());
+                        self.emptied.push(chunk);
+                    }
                 }
             }
             if batch.len() >= max {
                 return true;
             }
-            // Empty: its allocation goes back to the intakes.
-            let mut spare = Vec::from(std::mem::take(&mut self.pending));
-            spare.clear();
-            {
+            let filling = {
                 let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-                if records.is_empty() {
-                    drop(records);
-                    self.pending = VecDeque::from(spare);
+                records.spare.append(&mut self.emptied);
+                if records.filling.is_empty() && records.full.is_empty() {
                     return false;
                 }
-                std::mem::swap(&mut *records, &mut spare);
-            }
-            self.pending = VecDeque::from(spare);
+                std::mem::swap(&mut records.full, &mut self.taken);
+                let next = records.spare_chunk(max);
+                std::mem::replace(&mut records.filling, next)
+            };
+            self.pending
+                .extend(self.taken.drain(..).map(VecDeque::from));
+            self.pending.push_back(VecDeque::from(filling));
         }
     }
 
@@ -878,6 +974,91 @@ mod tests {
         }
         provider.shutdown().unwrap();
         assert_eq!(exporter.len(), 10);
+    }
+
+    /// A handler span record with span id `id`, sampled.
+    fn record(id: u64) -> (SpanContext, RecordData) {
+        use opentelemetry::trace::{SpanId, SpanKind, TraceFlags, TraceId, TraceState};
+        let span_context = SpanContext::new(
+            TraceId::from(1),
+            SpanId::from(id),
+            TraceFlags::SAMPLED,
+            false,
+            TraceState::default(),
+        );
+        let data = RecordData {
+            parent_span_id: SpanId::INVALID,
+            start: std::time::SystemTime::now(),
+            end: std::time::SystemTime::now(),
+            name: "record",
+            attributes: Vec::new(),
+            dropped_attributes: 0,
+            kind: SpanKind::Internal,
+            parent_is_remote: false,
+            rare: None,
+        };
+        (span_context, data)
+    }
+
+    #[test]
+    fn records_beyond_a_chunk_are_all_delivered_in_order() {
+        let exporter = Collect::default();
+        let config = BatchConfig {
+            max_export_batch_size: 7,
+            schedule_delay: Duration::from_secs(3600),
+            ..BatchConfig::default()
+        };
+        let processor = BoundedSpanProcessor::new(exporter.clone(), config).unwrap();
+        let stats = processor.stats();
+        let intake = processor.intake();
+        let provider = provider(processor);
+        // Several chunks' worth, twice: the second round reuses the chunks
+        // the export thread handed back.
+        for round in 0..2u64 {
+            for id in 1..=50 {
+                let (span_context, data) = record(round * 100 + id);
+                intake.push(&span_context, data);
+            }
+            provider.force_flush().unwrap();
+        }
+        let ids: Vec<u64> = exporter
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|span| u64::from_be_bytes(span.span_context.span_id().to_bytes()))
+            .collect();
+        let expected: Vec<u64> = (1..=50).chain(101..=150).collect();
+        assert_eq!(ids, expected);
+        assert_eq!(stats.exported_spans(), 100);
+        assert_eq!(stats.dropped_spans(), 0);
+        assert_eq!(stats.held_spans(), 0);
+        provider.shutdown().unwrap();
+    }
+
+    #[test]
+    fn records_past_the_capacity_are_dropped_and_counted() {
+        let config = BatchConfig {
+            queue_size: 20,
+            max_export_batch_size: 3,
+            schedule_delay: Duration::from_millis(1),
+            export_timeout: Duration::from_secs(30),
+        };
+        let processor = BoundedSpanProcessor::new(Stuck, config).unwrap();
+        let stats = processor.stats();
+        let intake = processor.intake();
+        for id in 1..=100 {
+            let (span_context, data) = record(id);
+            intake.push(&span_context, data);
+        }
+        assert_eq!(stats.held_spans(), 20);
+        assert_eq!(stats.dropped_spans(), 80);
+        let provider = provider(processor);
+        assert!(
+            provider
+                .shutdown_with_timeout(Duration::from_millis(200))
+                .is_err()
+        );
     }
 
     #[test]

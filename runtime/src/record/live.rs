@@ -9,7 +9,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::{Event, Link, SpanContext, Status};
 use opentelemetry_sdk::trace::SpanLimits;
 
-use super::data::{RecordData, SpanRecord};
+use super::data::RecordData;
 use super::pipeline::Pipeline;
 
 /// A recording span that is not an SDK span. It behaves as the SDK's does:
@@ -47,14 +47,12 @@ impl LiveSpan {
     }
 
     fn finish(&mut self, end: Option<SystemTime>) {
-        let Some(mut data) = self.data.take() else {
+        let Some(data) = self.data.as_mut() else {
             return;
         };
         data.end = end.unwrap_or_else(opentelemetry::time::now);
-        self.pipeline.sink().push(SpanRecord {
-            span_context: self.span_context.clone(),
-            data,
-        });
+        let data = self.data.take().expect("checked above");
+        self.pipeline.sink().push(&self.span_context, data);
     }
 }
 
@@ -72,13 +70,14 @@ impl opentelemetry::trace::Span for LiveSpan {
         let Some(data) = self.data.as_mut() else {
             return;
         };
-        if data.events.len() < events_limit {
+        let rare = data.rare();
+        if rare.events.len() < events_limit {
             let dropped = attributes.len().saturating_sub(attributes_limit);
             attributes.truncate(attributes_limit);
-            data.events
+            rare.events
                 .push(Event::new(name, timestamp, attributes, dropped as u32));
         } else {
-            data.dropped_events += 1;
+            rare.dropped_events += 1;
         }
     }
 
@@ -106,10 +105,14 @@ impl opentelemetry::trace::Span for LiveSpan {
     }
 
     fn set_status(&mut self, status: Status) {
+        // Unset, the least status, needs no record of its own.
         if let Some(data) = self.data.as_mut()
-            && status > data.status
+            && status > Status::Unset
         {
-            data.status = status;
+            let rare = data.rare();
+            if status > rare.status {
+                rare.status = status;
+            }
         }
     }
 
@@ -118,7 +121,7 @@ impl opentelemetry::trace::Span for LiveSpan {
         T: Into<Cow<'static, str>>,
     {
         if let Some(data) = self.data.as_mut() {
-            data.name = new_name.into();
+            data.rare().name = Some(new_name.into());
         }
     }
 
@@ -128,13 +131,14 @@ impl opentelemetry::trace::Span for LiveSpan {
         let Some(data) = self.data.as_mut() else {
             return;
         };
-        if data.links.len() < links_limit {
+        let rare = data.rare();
+        if rare.links.len() < links_limit {
             let dropped = attributes.len().saturating_sub(attributes_limit);
             attributes.truncate(attributes_limit);
-            data.links
+            rare.links
                 .push(Link::new(span_context, attributes, dropped as u32));
         } else {
-            data.dropped_links += 1;
+            rare.dropped_links += 1;
         }
     }
 
@@ -149,8 +153,19 @@ impl opentelemetry::trace::Span for LiveSpan {
 }
 
 impl Drop for LiveSpan {
-    /// Ended on drop, as an SDK span is.
+    /// Ended on drop, as an SDK span is. Mostly it has been ended already:
+    /// then this is one check, the ending itself out of line.
+    #[inline]
     fn drop(&mut self) {
+        if self.data.is_some() {
+            self.end_on_drop();
+        }
+    }
+}
+
+impl LiveSpan {
+    #[inline(never)]
+    fn end_on_drop(&mut self) {
         self.finish(None);
     }
 }

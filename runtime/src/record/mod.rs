@@ -31,7 +31,7 @@ pub(crate) mod ids;
 pub(crate) mod live;
 pub(crate) mod pipeline;
 
-pub(crate) use data::SpanRecord;
+pub(crate) use data::{RecordData, SpanRecord};
 pub(crate) use pipeline::{Pipeline, RecordSink};
 
 /// Whether `init()` and `TestTracing` install the record path: yes unless

@@ -1,14 +1,15 @@
 //! [`Pipeline`]: what the record path needs to start a handler span and
 //! where its record goes at the end.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use opentelemetry::trace::{Link, SpanContext, SpanKind, TraceContextExt as _, TraceFlags};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{SamplingDecision, ShouldSample as _, SpanLimits};
 
-use super::data::{RecordData, SpanRecord};
+use super::data::RecordData;
+#[cfg(doc)]
+use super::data::SpanRecord;
 use super::ids;
 use super::live::LiveSpan;
 use crate::sampling::{self, HandlerSampler};
@@ -16,7 +17,10 @@ use crate::sampling::{self, HandlerSampler};
 /// Where ended records go: the export processors' queues, or a test's
 /// capture. Called on the thread that ends the span, so it must not block.
 pub(crate) trait RecordSink: Send + Sync + std::fmt::Debug + 'static {
-    fn push(&self, record: SpanRecord);
+    /// The span `span_context` has ended with `data`. The two are put
+    /// together into a [`SpanRecord`] where it is kept, so that the record
+    /// is built in its place rather than built and then copied there.
+    fn push(&self, span_context: &SpanContext, data: RecordData);
 }
 
 /// The parts of a tracer provider tracewire built itself that handler
@@ -123,28 +127,24 @@ impl Pipeline {
         };
         let flags = psc.trace_flags().with_sampled(sampled);
         let span_context = SpanContext::new(trace_id, span_id, flags, false, trace_state);
-        let data = RecordData {
+        let mut data = RecordData {
             parent_span_id: psc.span_id(),
-            parent_is_remote: parent_valid && psc.is_remote(),
-            kind: kind.clone(),
-            name: Cow::Borrowed(name),
             start: opentelemetry::time::now(),
             end: std::time::SystemTime::UNIX_EPOCH,
+            name,
             dropped_attributes: extra
                 .len()
                 .saturating_sub(self.limits.max_attributes_per_span as usize)
                 as u32,
             attributes: self.limited(extra),
-            events: Vec::new(),
-            dropped_events: 0,
-            links: Vec::new(),
-            dropped_links: 0,
-            status: Default::default(),
+            kind: kind.clone(),
+            parent_is_remote: parent_valid && psc.is_remote(),
+            rare: None,
         };
-        let mut data = data;
         if let Some(mut links) = links {
             let limit = self.limits.max_links_per_span as usize;
-            data.dropped_links = links.len().saturating_sub(limit) as u32;
+            let rare = data.rare();
+            rare.dropped_links = links.len().saturating_sub(limit) as u32;
             links.truncate(limit);
             let attributes_limit = self.limits.max_attributes_per_link as usize;
             for link in &mut links {
@@ -152,9 +152,42 @@ impl Pipeline {
                     link.attributes.len().saturating_sub(attributes_limit) as u32;
                 link.attributes.truncate(attributes_limit);
             }
-            data.links = links;
+            rare.links = links;
         }
         Begun::Recording(parent.with_span(LiveSpan::new(span_context, data, self)))
+    }
+
+    /// Starts a recording span named `name` under `parent`, whose span
+    /// context `psc` is valid, sampled, and followed by the sampler (see
+    /// [`sampling::follows_parent`]): what [`start`](Self::start) does in
+    /// that case, with nothing to decide and no attributes or links from a
+    /// sampler. The caller has checked that `parent` is not suppressed.
+    pub(crate) fn start_child(
+        self: &Arc<Self>,
+        name: &'static str,
+        kind: &SpanKind,
+        psc: &SpanContext,
+        parent: &Context,
+    ) -> Context {
+        let span_context = SpanContext::new(
+            psc.trace_id(),
+            ids::span_id(),
+            psc.trace_flags().with_sampled(true),
+            false,
+            psc.trace_state().clone(),
+        );
+        let data = RecordData {
+            parent_span_id: psc.span_id(),
+            start: opentelemetry::time::now(),
+            end: std::time::SystemTime::UNIX_EPOCH,
+            name,
+            attributes: Vec::new(),
+            dropped_attributes: 0,
+            kind: kind.clone(),
+            parent_is_remote: psc.is_remote(),
+            rare: None,
+        };
+        parent.with_span(LiveSpan::new(span_context, data, Arc::clone(self)))
     }
 
     fn limited(&self, mut attributes: Vec<KeyValue>) -> Vec<KeyValue> {

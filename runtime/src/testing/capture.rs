@@ -8,12 +8,13 @@ use futures_util::FutureExt as _;
 use opentelemetry_sdk::trace::{SpanExporter as _, SpanLimits};
 
 use opentelemetry::KeyValue;
+use opentelemetry::trace::SpanContext;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, SpanData};
 
 use super::TraceTree;
-use crate::record::{Pipeline, RecordSink, SpanRecord};
+use crate::record::{Pipeline, RecordData, RecordSink, SpanRecord};
 use crate::sampling::HandlerSampler;
 
 /// Serialises captures: the provider is process-global, so two tests capturing
@@ -247,10 +248,14 @@ struct Capture {
 }
 
 impl RecordSink for Capture {
-    fn push(&self, record: SpanRecord) {
-        if !record.span_context.is_sampled() || self.closed.load(Ordering::Acquire) {
+    fn push(&self, span_context: &SpanContext, data: RecordData) {
+        if !span_context.is_sampled() || self.closed.load(Ordering::Acquire) {
             return;
         }
+        let record = SpanRecord {
+            span_context: span_context.clone(),
+            data,
+        };
         // The in-memory exporter's future is ready at once.
         let _ = self
             .exporter
