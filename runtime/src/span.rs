@@ -36,6 +36,7 @@ use crate::metrics::{self, CallOutcome};
 use crate::outcome::Outcome;
 use crate::panic::panic_message;
 use crate::record::Pipeline;
+use crate::record::live::LiveSpan;
 use crate::record::pipeline::Begun;
 use crate::semconv::INSTRUMENTATION_SCOPE;
 use crate::{sampling, semconv};
@@ -190,6 +191,9 @@ type SdkSpan = opentelemetry_sdk::trace::Span;
 enum OwnedSpan {
     Sdk(Box<SdkSpan>),
     Global(BoxedSpan),
+    /// A record-path span started without a context (see
+    /// [`HandlerSpan::start_send`]).
+    Record(LiveSpan),
 }
 
 /// What starting a span gave.
@@ -217,7 +221,12 @@ fn parent_drops(meta: &HandlerMeta, parent: &Context) -> bool {
 impl OwnedSpan {
     /// Starts the span `meta` describes, with `links`. The builder is made
     /// here, where it is used, rather than passed down by value.
-    fn start(meta: &HandlerMeta, links: Option<Vec<Link>>, parent: &Context) -> Started {
+    fn start(
+        meta: &HandlerMeta,
+        links: Option<Vec<Link>>,
+        parent: &Context,
+        detached: bool,
+    ) -> Started {
         let builder = move |links| {
             let mut builder = meta.builder();
             builder.links = links;
@@ -239,8 +248,10 @@ impl OwnedSpan {
                         meta.sample,
                         links,
                         parent,
+                        detached,
                     ) {
                         Begun::Recording(cx) => Started::Active(cx),
+                        Begun::Detached(span) => Started::Recording(OwnedSpan::Record(span)),
                         Begun::NotRecording(sc) => Started::NotRecording(sc),
                     };
                 }
@@ -274,6 +285,15 @@ impl OwnedSpan {
         match self {
             OwnedSpan::Sdk(s) => s.set_attribute(kv),
             OwnedSpan::Global(s) => s.set_attribute(kv),
+            OwnedSpan::Record(s) => s.set_attribute(kv),
+        }
+    }
+
+    fn span_context(&self) -> &SpanContext {
+        match self {
+            OwnedSpan::Sdk(s) => s.span_context(),
+            OwnedSpan::Global(s) => s.span_context(),
+            OwnedSpan::Record(s) => s.span_context(),
         }
     }
 
@@ -281,6 +301,7 @@ impl OwnedSpan {
         match self {
             OwnedSpan::Sdk(s) => s.end(),
             OwnedSpan::Global(s) => s.end(),
+            OwnedSpan::Record(s) => s.end(),
         }
     }
 
@@ -288,6 +309,7 @@ impl OwnedSpan {
         match self {
             OwnedSpan::Sdk(s) => parent.with_span(HeapSpan(s)),
             OwnedSpan::Global(s) => parent.with_span(s),
+            OwnedSpan::Record(s) => parent.with_span(s),
         }
     }
 }
@@ -421,6 +443,21 @@ impl HandlerSpan {
     /// Starts a handler span as a child of the current context.
     #[inline]
     pub fn start(meta: &HandlerMeta) -> Self {
+        Self::start_as(meta, false)
+    }
+
+    /// Starts the CLIENT or PRODUCER span of a message the runtime sends,
+    /// as a child of the current context. The span is open around the send
+    /// but never current (the send runs no user code), so on the record
+    /// path it is not put in a context: its record is written directly,
+    /// and [`context_to_send`](Self::context_to_send) makes the context
+    /// the message carries.
+    pub(crate) fn start_send(meta: &HandlerMeta) -> Self {
+        Self::start_as(meta, true)
+    }
+
+    #[inline]
+    fn start_as(meta: &HandlerMeta, detached: bool) -> Self {
         let parent = Context::current();
         let (follows, sampled) = {
             let span = parent.span();
@@ -443,18 +480,9 @@ impl HandlerSpan {
         if follows
             && sampled
             && RECORDS_INSTALLED.load(Ordering::Acquire)
-            && let Some(cx) = Self::start_sampled_child(meta, &parent)
+            && let Some(span) = Self::start_sampled_child(meta, &parent, detached)
         {
-            return HandlerSpan {
-                pending: None,
-                cx,
-                recording: true,
-                ended: false,
-                name: meta.name,
-                started: metrics::start(),
-                failed: false,
-                inherits: false,
-            };
+            return Self::started(meta, span, parent, metrics::start());
         }
         if !parent.has_active_span()
             && let Some(LinkTo(link)) = parent.get::<LinkTo>()
@@ -462,7 +490,7 @@ impl HandlerSpan {
             let linked = Context::new().with_remote_span_context(link.clone());
             return Self::start_linked(meta, Context::new(), &linked);
         }
-        Self::start_inner(meta, None, parent)
+        Self::start_inner(meta, None, parent, detached)
     }
 
     /// On the record path, the common case of a handler span under a
@@ -474,7 +502,11 @@ impl HandlerSpan {
     /// when the provider has changed meanwhile: the general way then
     /// decides.
     #[inline]
-    fn start_sampled_child(meta: &HandlerMeta, parent: &Context) -> Option<Context> {
+    fn start_sampled_child(
+        meta: &HandlerMeta,
+        parent: &Context,
+        detached: bool,
+    ) -> Option<Started> {
         if parent.is_telemetry_suppressed() {
             return None;
         }
@@ -482,12 +514,17 @@ impl HandlerSpan {
         let psc = parent_span.span_context();
         let installed = TRACER.read().unwrap_or_else(|e| e.into_inner());
         let records = installed.as_ref()?.records.as_ref()?;
-        Some(records.start_child(meta.name, &meta.kind, psc, parent))
+        Some(if detached {
+            let span = records.start_detached_child(meta.name, &meta.kind, psc);
+            Started::Recording(OwnedSpan::Record(span))
+        } else {
+            Started::Active(records.start_child(meta.name, &meta.kind, psc, parent))
+        })
     }
 
     /// Starts a handler span as a child of `parent`.
     pub fn start_with_parent(meta: &HandlerMeta, parent: Context) -> Self {
-        Self::start_inner(meta, None, parent)
+        Self::start_inner(meta, None, parent, false)
     }
 
     /// Starts a handler span as a child of `parent`, linked to the span
@@ -495,7 +532,7 @@ impl HandlerSpan {
     pub fn start_linked(meta: &HandlerMeta, parent: Context, linked: &Context) -> Self {
         let sc = linked.span().span_context().clone();
         let links = sc.is_valid().then(|| vec![Link::with_context(sc)]);
-        Self::start_inner(meta, links, parent)
+        Self::start_inner(meta, links, parent, false)
     }
 
     /// Starts a handler span for context that arrived from outside, after
@@ -506,18 +543,38 @@ impl HandlerSpan {
     pub fn start_remote(meta: &HandlerMeta, remote: crate::carrier::RemoteParent) -> Self {
         use crate::carrier::RemoteParent;
         match remote {
-            RemoteParent::Parent(cx) => Self::start_inner(meta, None, cx),
-            RemoteParent::Link(sc) => {
-                Self::start_inner(meta, Some(vec![Link::with_context(sc)]), Context::new())
-            }
-            RemoteParent::None => Self::start_inner(meta, None, Context::new()),
+            RemoteParent::Parent(cx) => Self::start_inner(meta, None, cx, false),
+            RemoteParent::Link(sc) => Self::start_inner(
+                meta,
+                Some(vec![Link::with_context(sc)]),
+                Context::new(),
+                false,
+            ),
+            RemoteParent::None => Self::start_inner(meta, None, Context::new(), false),
         }
     }
 
-    fn start_inner(meta: &HandlerMeta, links: Option<Vec<Link>>, parent: Context) -> Self {
+    fn start_inner(
+        meta: &HandlerMeta,
+        links: Option<Vec<Link>>,
+        parent: Context,
+        detached: bool,
+    ) -> Self {
         let started = metrics::start();
-        let span =
-            sampling::with_handler_rate(meta.sample, || OwnedSpan::start(meta, links, &parent));
+        let span = sampling::with_handler_rate(meta.sample, || {
+            OwnedSpan::start(meta, links, &parent, detached)
+        });
+        Self::started(meta, span, parent, started)
+    }
+
+    /// The handler span for what starting it gave.
+    #[inline]
+    fn started(
+        meta: &HandlerMeta,
+        span: Started,
+        parent: Context,
+        started: Option<Instant>,
+    ) -> Self {
         let (pending, cx, recording) = match span {
             // A record-path span is in its context from the start.
             Started::Active(cx) => (None, cx, true),
@@ -592,8 +649,10 @@ impl HandlerSpan {
     /// that is not recording has no further use for its context, which is
     /// handed over.
     pub(crate) fn context_to_send(&mut self) -> Context {
-        if self.recording {
-            self.activate();
+        if let Some(span) = &self.pending {
+            // Pending, `cx` is still the parent's context.
+            self.cx.with_remote_span_context(span.span_context().clone())
+        } else if self.recording {
             let sc = self.cx.span().span_context().clone();
             self.cx.with_remote_span_context(sc)
         } else {

@@ -127,7 +127,7 @@ impl<A: Actor> ActorRef<A> {
             kind: SpanKind::Client,
             sample: A::CALL_SAMPLE,
         };
-        let mut span = HandlerSpan::start(&meta);
+        let mut span = HandlerSpan::start_send(&meta);
         record_message(&mut span, &message);
         // The exchange runs no user code, so nothing needs the span current
         // while it waits: the span is open around it and its context goes
@@ -269,7 +269,7 @@ impl<A: Actor> ActorRef<A> {
             kind: SpanKind::Producer,
             sample: A::CAST_SAMPLE,
         };
-        let mut span = HandlerSpan::start(&meta);
+        let mut span = HandlerSpan::start_send(&meta);
         record_message(&mut span, message);
         let cx = span.context_to_send();
         (span, cx)

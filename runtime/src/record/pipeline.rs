@@ -37,6 +37,9 @@ pub(crate) enum Begun {
     /// Recording: the span, already in a child context of the parent
     /// (built where the span is, so that it is moved as little as possible).
     Recording(Context),
+    /// Recording, and asked for without a context: a span that never
+    /// becomes current (the runtime's client and producer spans).
+    Detached(LiveSpan),
     /// Dropped by the sampler: its span context carries the decision.
     NotRecording(SpanContext),
 }
@@ -72,6 +75,7 @@ impl Pipeline {
         rate: Option<f64>,
         links: Option<Vec<Link>>,
         parent: &Context,
+        detached: bool,
     ) -> Begun {
         // As the SDK tracer: nothing is recorded in a suppressed scope (the
         // export threads run in one).
@@ -154,6 +158,9 @@ impl Pipeline {
             }
             rare.links = links;
         }
+        if detached {
+            return Begun::Detached(LiveSpan::new(span_context, data, self));
+        }
         Begun::Recording(parent.with_span(LiveSpan::new(span_context, data, self)))
     }
 
@@ -169,6 +176,30 @@ impl Pipeline {
         psc: &SpanContext,
         parent: &Context,
     ) -> Context {
+        self.child(name, kind, psc, |span| parent.with_span(span))
+    }
+
+    /// [`start_child`](Self::start_child) without a context: the span
+    /// alone, for a span that never becomes current.
+    pub(crate) fn start_detached_child(
+        self: &Arc<Self>,
+        name: &'static str,
+        kind: &SpanKind,
+        psc: &SpanContext,
+    ) -> LiveSpan {
+        self.child(name, kind, psc, |span| span)
+    }
+
+    /// The child span, handed to `place` where it is built, so that
+    /// putting it in a context moves it no more than building it there.
+    #[inline(always)]
+    fn child<R>(
+        self: &Arc<Self>,
+        name: &'static str,
+        kind: &SpanKind,
+        psc: &SpanContext,
+        place: impl FnOnce(LiveSpan) -> R,
+    ) -> R {
         let span_context = SpanContext::new(
             psc.trace_id(),
             ids::span_id(),
@@ -187,7 +218,7 @@ impl Pipeline {
             parent_is_remote: psc.is_remote(),
             rare: None,
         };
-        parent.with_span(LiveSpan::new(span_context, data, Arc::clone(self)))
+        place(LiveSpan::new(span_context, data, Arc::clone(self)))
     }
 
     fn limited(&self, mut attributes: Vec<KeyValue>) -> Vec<KeyValue> {
