@@ -192,8 +192,9 @@ enum OwnedSpan {
     Sdk(Box<SdkSpan>),
     Global(BoxedSpan),
     /// A record-path span started without a context (see
-    /// [`HandlerSpan::start_send`]).
-    Record(LiveSpan),
+    /// [`HandlerSpan::start_send`]); boxed, so that every handler span
+    /// does not carry its size.
+    Record(Box<LiveSpan>),
 }
 
 /// What starting a span gave.
@@ -251,7 +252,9 @@ impl OwnedSpan {
                         detached,
                     ) {
                         Begun::Recording(cx) => Started::Active(cx),
-                        Begun::Detached(span) => Started::Recording(OwnedSpan::Record(span)),
+                        Begun::Detached(span) => {
+                            Started::Recording(OwnedSpan::Record(Box::new(span)))
+                        }
                         Begun::NotRecording(sc) => Started::NotRecording(sc),
                     };
                 }
@@ -309,7 +312,7 @@ impl OwnedSpan {
         match self {
             OwnedSpan::Sdk(s) => parent.with_span(HeapSpan(s)),
             OwnedSpan::Global(s) => parent.with_span(s),
-            OwnedSpan::Record(s) => parent.with_span(s),
+            OwnedSpan::Record(s) => parent.with_span(*s),
         }
     }
 }
@@ -516,7 +519,7 @@ impl HandlerSpan {
         let records = installed.as_ref()?.records.as_ref()?;
         Some(if detached {
             let span = records.start_detached_child(meta.name, &meta.kind, psc);
-            Started::Recording(OwnedSpan::Record(span))
+            Started::Recording(OwnedSpan::Record(Box::new(span)))
         } else {
             Started::Active(records.start_child(meta.name, &meta.kind, psc, parent))
         })
