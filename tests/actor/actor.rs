@@ -599,3 +599,28 @@ async fn call_waits_for_the_reply_unless_the_actor_sets_a_call_timeout() {
     tree.span("deadline.call lookup").assert_status_unset();
     assert!(tree.spans_named("plain.call slow").is_empty(), "{tree}");
 }
+
+#[tokio::test]
+async fn a_call_dropped_while_waiting_ends_its_client_span_cancelled() {
+    let tracing = TestTracing::install();
+    let cache = actor::spawn::<UserCache>(0).await.expect("starts");
+    // The caller gives up on its own (a `select!` or timeout of its own):
+    // the call's future is dropped while it waits for the reply.
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(20),
+        cache.call(CacheCall::Slow { millis: 200 }),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    cache.stop(StopReason::Normal).await.expect("stops");
+
+    let tree = tracing.tree();
+    tree.span("user_cache.call slow")
+        .assert_kind(SpanKind::Client)
+        .assert_attr(semconv::CANCELLED, true)
+        .assert_event(semconv::CANCELLED_EVENT);
+    // The handler ran to its end under the client span all the same.
+    tree.span("user_cache.handle_call slow")
+        .assert_parent("user_cache.call slow")
+        .assert_same_trace("user_cache.call slow");
+}
