@@ -63,7 +63,9 @@ fn name_the_actor(container: &Container, shell: &mut ImplShell) {
     // The runtime starts the client and producer spans of a traced actor
     // only: an untraced one's calls cost what an untraced runtime's do.
     if !has("TRACED") {
-        consts.push(syn::parse_quote!(const TRACED: bool = true;));
+        consts.push(syn::parse_quote!(
+            const TRACED: bool = true;
+        ));
     }
     if let Some(name) = &container.options.name
         && !has("NAME")

@@ -222,11 +222,10 @@ fn parent_drops(meta: &HandlerMeta, parent: &Context) -> bool {
 impl OwnedSpan {
     /// Starts the span `meta` describes, with `links`. The builder is made
     /// here, where it is used, rather than passed down by value.
-    fn start(
+    fn start<const DETACHED: bool>(
         meta: &HandlerMeta,
         links: Option<Vec<Link>>,
         parent: &Context,
-        detached: bool,
     ) -> Started {
         let builder = move |links| {
             let mut builder = meta.builder();
@@ -242,14 +241,13 @@ impl OwnedSpan {
                 if let Some(records) = &installed.records {
                     let records = Arc::clone(records);
                     drop(guard);
-                    return match Pipeline::start(
+                    return match Pipeline::start::<DETACHED>(
                         records,
                         meta.name,
                         &meta.kind,
                         meta.sample,
                         links,
                         parent,
-                        detached,
                     ) {
                         Begun::Recording(cx) => Started::Active(cx),
                         Begun::Detached(span) => {
@@ -446,7 +444,7 @@ impl HandlerSpan {
     /// Starts a handler span as a child of the current context.
     #[inline]
     pub fn start(meta: &HandlerMeta) -> Self {
-        Self::start_as(meta, false)
+        Self::start_as::<false>(meta)
     }
 
     /// Starts the CLIENT or PRODUCER span of a message the runtime sends,
@@ -456,11 +454,11 @@ impl HandlerSpan {
     /// and [`context_to_send`](Self::context_to_send) makes the context
     /// the message carries.
     pub(crate) fn start_send(meta: &HandlerMeta) -> Self {
-        Self::start_as(meta, true)
+        Self::start_as::<true>(meta)
     }
 
     #[inline]
-    fn start_as(meta: &HandlerMeta, detached: bool) -> Self {
+    fn start_as<const DETACHED: bool>(meta: &HandlerMeta) -> Self {
         let parent = Context::current();
         let (follows, sampled) = {
             let span = parent.span();
@@ -483,7 +481,7 @@ impl HandlerSpan {
         if follows
             && sampled
             && RECORDS_INSTALLED.load(Ordering::Acquire)
-            && let Some(span) = Self::start_sampled_child(meta, &parent, detached)
+            && let Some(span) = Self::start_sampled_child::<DETACHED>(meta, &parent)
         {
             return Self::started(meta, span, parent, metrics::start());
         }
@@ -493,7 +491,7 @@ impl HandlerSpan {
             let linked = Context::new().with_remote_span_context(link.clone());
             return Self::start_linked(meta, Context::new(), &linked);
         }
-        Self::start_inner(meta, None, parent, detached)
+        Self::start_inner::<DETACHED>(meta, None, parent)
     }
 
     /// On the record path, the common case of a handler span under a
@@ -505,10 +503,9 @@ impl HandlerSpan {
     /// when the provider has changed meanwhile: the general way then
     /// decides.
     #[inline]
-    fn start_sampled_child(
+    fn start_sampled_child<const DETACHED: bool>(
         meta: &HandlerMeta,
         parent: &Context,
-        detached: bool,
     ) -> Option<Started> {
         if parent.is_telemetry_suppressed() {
             return None;
@@ -517,7 +514,7 @@ impl HandlerSpan {
         let psc = parent_span.span_context();
         let installed = TRACER.read().unwrap_or_else(|e| e.into_inner());
         let records = installed.as_ref()?.records.as_ref()?;
-        Some(if detached {
+        Some(if DETACHED {
             let span = records.start_detached_child(meta.name, &meta.kind, psc);
             Started::Recording(OwnedSpan::Record(Box::new(span)))
         } else {
@@ -527,7 +524,7 @@ impl HandlerSpan {
 
     /// Starts a handler span as a child of `parent`.
     pub fn start_with_parent(meta: &HandlerMeta, parent: Context) -> Self {
-        Self::start_inner(meta, None, parent, false)
+        Self::start_inner::<false>(meta, None, parent)
     }
 
     /// Starts a handler span as a child of `parent`, linked to the span
@@ -535,7 +532,7 @@ impl HandlerSpan {
     pub fn start_linked(meta: &HandlerMeta, parent: Context, linked: &Context) -> Self {
         let sc = linked.span().span_context().clone();
         let links = sc.is_valid().then(|| vec![Link::with_context(sc)]);
-        Self::start_inner(meta, links, parent, false)
+        Self::start_inner::<false>(meta, links, parent)
     }
 
     /// Starts a handler span for context that arrived from outside, after
@@ -546,26 +543,22 @@ impl HandlerSpan {
     pub fn start_remote(meta: &HandlerMeta, remote: crate::carrier::RemoteParent) -> Self {
         use crate::carrier::RemoteParent;
         match remote {
-            RemoteParent::Parent(cx) => Self::start_inner(meta, None, cx, false),
-            RemoteParent::Link(sc) => Self::start_inner(
-                meta,
-                Some(vec![Link::with_context(sc)]),
-                Context::new(),
-                false,
-            ),
-            RemoteParent::None => Self::start_inner(meta, None, Context::new(), false),
+            RemoteParent::Parent(cx) => Self::start_inner::<false>(meta, None, cx),
+            RemoteParent::Link(sc) => {
+                Self::start_inner::<false>(meta, Some(vec![Link::with_context(sc)]), Context::new())
+            }
+            RemoteParent::None => Self::start_inner::<false>(meta, None, Context::new()),
         }
     }
 
-    fn start_inner(
+    fn start_inner<const DETACHED: bool>(
         meta: &HandlerMeta,
         links: Option<Vec<Link>>,
         parent: Context,
-        detached: bool,
     ) -> Self {
         let started = metrics::start();
         let span = sampling::with_handler_rate(meta.sample, || {
-            OwnedSpan::start(meta, links, &parent, detached)
+            OwnedSpan::start::<DETACHED>(meta, links, &parent)
         });
         Self::started(meta, span, parent, started)
     }
@@ -654,7 +647,8 @@ impl HandlerSpan {
     pub(crate) fn context_to_send(&mut self) -> Context {
         if let Some(span) = &self.pending {
             // Pending, `cx` is still the parent's context.
-            self.cx.with_remote_span_context(span.span_context().clone())
+            self.cx
+                .with_remote_span_context(span.span_context().clone())
         } else if self.recording {
             let sc = self.cx.span().span_context().clone();
             self.cx.with_remote_span_context(sc)

@@ -529,7 +529,11 @@ async fn an_untraced_actor_starts_no_span_but_carries_the_callers_context() {
     plain.stop(StopReason::Normal).await.expect("stops");
 
     let tree = tracing.tree();
-    for name in ["plain.call lookup", "plain.cast note", "plain.handle_call lookup"] {
+    for name in [
+        "plain.call lookup",
+        "plain.cast note",
+        "plain.handle_call lookup",
+    ] {
         assert!(tree.spans_named(name).is_empty(), "{name}: {tree}");
     }
     tree.span("plain.lookup")

@@ -191,7 +191,11 @@ impl<A: Actor> ActorRef<A> {
             return self.tx.try_send(envelope).map_err(refused_cast);
         }
         let (span, cx) = self.producer(&message);
-        match self.tx.try_send(Envelope::Cast { message, cx }).map_err(refused_cast) {
+        match self
+            .tx
+            .try_send(Envelope::Cast { message, cx })
+            .map_err(refused_cast)
+        {
             Ok(()) => {
                 span.finish(Outcome::Unset);
                 Ok(())

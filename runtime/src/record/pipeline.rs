@@ -66,16 +66,16 @@ impl Pipeline {
     }
 
     /// Starts a span named `name` under `parent`, deciding as the SDK tracer
-    /// with this pipeline's sampler would. The handler's own rate, if any,
+    /// with this pipeline's sampler would; in a context of its own, or
+    /// `DETACHED`, without one (one copy of this function each). The handler's own rate, if any,
     /// is already visible to the sampler (`sampling::with_handler_rate`).
-    pub(crate) fn start(
+    pub(crate) fn start<const DETACHED: bool>(
         self: Arc<Self>,
         name: &'static str,
         kind: &SpanKind,
         rate: Option<f64>,
         links: Option<Vec<Link>>,
         parent: &Context,
-        detached: bool,
     ) -> Begun {
         // As the SDK tracer: nothing is recorded in a suppressed scope (the
         // export threads run in one).
@@ -158,7 +158,7 @@ impl Pipeline {
             }
             rare.links = links;
         }
-        if detached {
+        if DETACHED {
             return Begun::Detached(LiveSpan::new(span_context, data, self));
         }
         Begun::Recording(parent.with_span(LiveSpan::new(span_context, data, self)))
