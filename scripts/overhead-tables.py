@@ -21,14 +21,15 @@ import subprocess
 import sys
 from collections import defaultdict
 
-VARIANTS = ["untraced", "otel_bare", "handwritten", "tracewire", "tracing", "fastrace"]
+VARIANTS = ["untraced", "otel_bare", "handwritten", "tracewire", "tracewire_sdk", "tracing", "fastrace"]
 SCENARIOS = [
     "sync_root_0", "sync_root_4", "sync_child_0", "sync_child_4",
     "async_root_0", "async_root_4", "async_child_0", "async_child_4",
     "spawn_inherit", "spawn_child",
 ]
 TYPE_NAMES = {"Untraced": "untraced", "OtelBare": "otel_bare", "Handwritten": "handwritten",
-              "Tracewire": "tracewire", "Tracing": "tracing", "Fastrace": "fastrace"}
+              "Tracewire": "tracewire", "TracewireSdk": "tracewire_sdk", "Tracing": "tracing",
+              "Fastrace": "fastrace"}
 UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
 DIVAN_ARGS = ["--sample-count", "500", "--sample-size", "1000"]
 
