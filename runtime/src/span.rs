@@ -457,6 +457,8 @@ impl HandlerSpan {
         Self::start_as::<true>(meta)
     }
 
+    /// [`start`](Self::start), or with `DETACHED` [`start_send`](Self::start_send):
+    /// one copy each, so a handler span's path has no branch for the other.
     #[inline]
     fn start_as<const DETACHED: bool>(meta: &HandlerMeta) -> Self {
         let parent = Context::current();
@@ -497,11 +499,11 @@ impl HandlerSpan {
     /// On the record path, the common case of a handler span under a
     /// sampled parent that the installed `HandlerSampler` follows without
     /// being asked (a valid local one, or a remote one with a handler
-    /// rate), as the caller has checked: the recording span's context, made
-    /// as [`start_inner`](Self::start_inner) would make it, without the
-    /// layers it goes through to decide. `None` in a suppressed scope, or
-    /// when the provider has changed meanwhile: the general way then
-    /// decides.
+    /// rate), as the caller has checked: the recording span, made as
+    /// [`start_inner`](Self::start_inner) would make it, without the
+    /// layers it goes through to decide; in its context, or `DETACHED`,
+    /// alone. `None` in a suppressed scope, or when the provider has
+    /// changed meanwhile: the general way then decides.
     #[inline]
     fn start_sampled_child<const DETACHED: bool>(
         meta: &HandlerMeta,
