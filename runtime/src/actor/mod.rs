@@ -11,8 +11,10 @@
 //! | `terminate/2` | [`Actor::terminate`] with a [`StopReason`] | `{name}.terminate` |
 //!
 //! The caller's span continues through the mailbox: each envelope carries
-//! the context of the client or producer span that sent it, and the runtime
-//! makes it current while the handler runs. A cast's handler span is a
+//! the context of the client or producer span that sent it (for an actor
+//! without `#[traced_actor]`, which starts neither, the caller's own
+//! context; see [`Actor::TRACED`]), and the runtime makes it current while
+//! the handler runs. A cast's handler span is a
 //! *child* of its producer span: a GenServer cast is one step of the
 //! caller's work, so one trace shows it whole. A timer message
 //! ([`ActorContext::send_after`]) starts a new trace *linked* to the span
@@ -26,6 +28,13 @@
 //! producers down to the actor's pace; [`ActorRef::try_cast`] returns
 //! [`SendError::Full`] instead of waiting. Messages are never dropped
 //! silently.
+//!
+//! # Waiting for a reply
+//!
+//! [`ActorRef::call`] waits until the actor replies, stops or panics (a
+//! stopped or panicked actor is never waited for), with no timer, unless
+//! the actor sets [`Actor::CALL_TIMEOUT`]; [`ActorRef::call_timeout`] puts
+//! a deadline on one call, as GenServer's `call/3` does.
 //!
 //! # Failures
 //!
