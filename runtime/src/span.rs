@@ -290,6 +290,7 @@ impl OwnedSpan {
         }
     }
 
+    #[cfg(feature = "actor")]
     fn span_context(&self) -> &SpanContext {
         match self {
             OwnedSpan::Sdk(s) => s.span_context(),
@@ -453,6 +454,7 @@ impl HandlerSpan {
     /// path it is not put in a context: its record is written directly,
     /// and [`context_to_send`](Self::context_to_send) makes the context
     /// the message carries.
+    #[cfg(feature = "actor")]
     pub(crate) fn start_send(meta: &HandlerMeta) -> Self {
         Self::start_as::<true>(meta)
     }
@@ -646,6 +648,7 @@ impl HandlerSpan {
     /// reference counts stay on this thread and are freed here. A span
     /// that is not recording has no further use for its context, which is
     /// handed over.
+    #[cfg(feature = "actor")]
     pub(crate) fn context_to_send(&mut self) -> Context {
         if let Some(span) = &self.pending {
             // Pending, `cx` is still the parent's context.
