@@ -133,6 +133,11 @@ mod tests {
 
     #[test]
     fn carriers_and_kameo_handler_spans_pass_any_level() {
+        // The layer ends these spans through whatever pipeline is
+        // installed: with `testing`, one of its own, so that another
+        // test's capture, running meanwhile, never sees them.
+        #[cfg(feature = "testing")]
+        let _capture = crate::testing::TestTracing::install();
         let subscriber = tracing_subscriber::registry()
             .with(KeepLevels {
                 levels: Targets::new().with_default(LevelFilter::ERROR),
