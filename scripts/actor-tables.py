@@ -11,13 +11,10 @@ variant with its ratio to tracewire's untraced runtime, then the issue's
 targets with their figures.
 """
 
-import re
-import statistics
-import subprocess
 import sys
-from collections import defaultdict
 
-UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
+import divan
+
 CALLS = 100
 CASTS = 1000
 DIVAN_ARGS = ["--sample-count", "100"]
@@ -25,39 +22,9 @@ ORDER = ["bare", "bare_timeout", "kameo", "ractor", "tracewire_untraced",
          "tracewire_untraced_pipeline", "tracewire_unsampled", "tracewire_sampled"]
 
 
-def parse_divan(text):
-    """{path: median ns per iteration} from divan's tree output."""
-    figures = {}
-    path = []
-    for line in text.splitlines():
-        m = re.match(r"^([│ ]*)[├╰]─ (\S+)(.*)$", line)
-        if not m:
-            continue
-        depth = len(m.group(1)) // 3
-        path = path[:depth] + [m.group(2)]
-        cells = [c.strip() for c in m.group(3).split("│")]
-        if len(cells) >= 3 and cells[0]:
-            value, unit = cells[2].split()
-            figures["::".join(path)] = float(value) * UNITS[unit]
-    return figures
-
-
-def measure(runs):
-    per_cell = defaultdict(list)
-    for run in range(runs):
-        print(f"run {run + 1} of {runs}", file=sys.stderr)
-        out = subprocess.run(
-            ["cargo", "bench", "-q", "-p", "tracewire-benches", "--bench", "actor", "--"] + DIVAN_ARGS,
-            check=True, capture_output=True, text=True,
-        ).stdout
-        for cell, ns in parse_divan(out).items():
-            per_cell[cell].append(ns)
-    return {cell: statistics.median(v) for cell, v in per_cell.items()}
-
-
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    f = measure(runs)
+    f = {"::".join(path): ns for path, ns in divan.medians("actor", DIVAN_ARGS, runs).items()}
     call = {v: f[f"call::{v}"] / CALLS for v in ORDER if f"call::{v}" in f}
     cast = {v: f[f"cast::{v}"] / CASTS for v in ORDER if f"cast::{v}" in f}
     in_request = {v: f[f"cast::in_request::{v}"] / CASTS for v in ORDER

@@ -15,11 +15,9 @@ sampled and unsampled, and its ratio to tracewire), then the targets of
 the issue, each with its figures and whether it is met.
 """
 
-import re
-import statistics
-import subprocess
 import sys
-from collections import defaultdict
+
+import divan
 
 VARIANTS = ["untraced", "otel_bare", "handwritten", "tracewire", "tracewire_sdk", "tracing", "fastrace"]
 SCENARIOS = [
@@ -30,39 +28,18 @@ SCENARIOS = [
 TYPE_NAMES = {"Untraced": "untraced", "OtelBare": "otel_bare", "Handwritten": "handwritten",
               "Tracewire": "tracewire", "TracewireSdk": "tracewire_sdk", "Tracing": "tracing",
               "Fastrace": "fastrace"}
-UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
 DIVAN_ARGS = ["--sample-count", "500", "--sample-size", "1000"]
 
 
-def parse_divan(text):
-    """{(scenario, variant, sampling): median ns} from divan's tree output."""
-    figures = {}
-    path = []
-    for line in text.splitlines():
-        m = re.match(r"^([│ ]*)[├╰]─ (\S+)(.*)$", line)
-        if not m:
-            continue
-        depth = len(m.group(1)) // 3
-        path = path[:depth] + [m.group(2)]
-        cells = [c.strip() for c in m.group(3).split("│")]
-        if depth == 2 and len(cells) >= 3 and cells[0]:
-            value, unit = cells[2].split()
-            scenario, type_name, sampling = path
-            figures[(scenario, TYPE_NAMES[type_name], sampling)] = float(value) * UNITS[unit]
-    return figures
-
-
 def measure_time(runs):
-    per_cell = defaultdict(list)
-    for run in range(runs):
-        print(f"run {run + 1} of {runs}", file=sys.stderr)
-        out = subprocess.run(
-            ["cargo", "bench", "-q", "-p", "tracewire-benches", "--bench", "overhead", "--"] + DIVAN_ARGS,
-            check=True, capture_output=True, text=True,
-        ).stdout
-        for key, value in parse_divan(out).items():
-            per_cell[key].append(value)
-    return {key: statistics.median(values) for key, values in per_cell.items()}
+    """{(scenario, variant, sampling): median ns}."""
+    figures = {}
+    for path, ns in divan.medians("overhead", DIVAN_ARGS, runs).items():
+        # Benchmarks sit at scenario / variant type / sampling.
+        if len(path) == 3:
+            scenario, type_name, sampling = path
+            figures[(scenario, TYPE_NAMES[type_name], sampling)] = ns
+    return figures
 
 
 def read_instructions(path="target/callgrind.tsv"):
