@@ -119,26 +119,14 @@ impl<A: Actor> ActorRef<A> {
         message: A::Call,
         timeout: Option<Duration>,
     ) -> Result<A::Reply, CallError> {
-        if !A::TRACED {
-            return within(timeout, self.exchange(message, Context::current())).await;
-        }
-        let meta = HandlerMeta {
-            name: self.shared.call_names.name_for(&message),
-            kind: SpanKind::Client,
-            sample: A::CALL_SAMPLE,
-        };
-        let mut span = HandlerSpan::start_send(&meta);
-        record_message(&mut span, &message);
-        // The exchange runs no user code, so nothing needs the span current
-        // while it waits: the span is open around it and its context goes
-        // with the request.
-        let cx = span.context_to_send();
+        let (span, cx) = self.send_span(
+            &self.shared.call_names,
+            SpanKind::Client,
+            A::CALL_SAMPLE,
+            &message,
+        );
         let result = within(timeout, self.exchange(message, cx)).await;
-        match &result {
-            Ok(_) => span.finish(Outcome::Unset),
-            Err(e) => span.finish(Outcome::error(e.error_type(), e)),
-        }
-        result
+        ended(span, result, CallError::error_type)
     }
 
     /// Puts a call in the mailbox with the caller's context `cx` and waits
@@ -156,59 +144,20 @@ impl<A: Actor> ActorRef<A> {
     /// Traced (see [`Actor::TRACED`]), it runs inside a PRODUCER span
     /// `{name}.cast {variant}`, the parent of the handler's span.
     pub async fn cast(&self, message: A::Cast) -> Result<(), SendError<A::Cast>> {
-        if !A::TRACED {
-            let envelope = Envelope::Cast {
-                message,
-                cx: Context::current(),
-            };
-            return self
-                .tx
-                .send(envelope)
-                .await
-                .map_err(|e| SendError::NotRunning(cast_message(e.0)));
-        }
         let (span, cx) = self.producer(&message);
-        match self.tx.send(Envelope::Cast { message, cx }).await {
-            Ok(()) => {
-                span.finish(Outcome::Unset);
-                Ok(())
-            }
-            Err(e) => {
-                let err = SendError::NotRunning(cast_message(e.0));
-                span.finish(Outcome::error("not_running", &err));
-                Err(err)
-            }
-        }
+        let sent = self.tx.send(Envelope::Cast { message, cx }).await;
+        let sent = sent.map_err(|refused| SendError::NotRunning(cast_message(refused.0)));
+        ended(span, sent, SendError::error_type)
     }
 
     /// Puts a request in the mailbox if there is room now.
     pub fn try_cast(&self, message: A::Cast) -> Result<(), SendError<A::Cast>> {
-        if !A::TRACED {
-            let envelope = Envelope::Cast {
-                message,
-                cx: Context::current(),
-            };
-            return self.tx.try_send(envelope).map_err(refused_cast);
-        }
         let (span, cx) = self.producer(&message);
-        match self
+        let sent = self
             .tx
             .try_send(Envelope::Cast { message, cx })
-            .map_err(refused_cast)
-        {
-            Ok(()) => {
-                span.finish(Outcome::Unset);
-                Ok(())
-            }
-            Err(err) => {
-                let error_type = match err {
-                    SendError::Full(_) => "mailbox_full",
-                    SendError::NotRunning(_) => "not_running",
-                };
-                span.finish(Outcome::error(error_type, &err));
-                Err(err)
-            }
-        }
+            .map_err(refused_cast);
+        ended(span, sent, SendError::error_type)
     }
 
     /// Sends a message to the actor's [`handle_info`](Actor::handle_info),
@@ -264,20 +213,56 @@ impl<A: Actor> ActorRef<A> {
             .insert(name.into(), Box::new(self.clone()));
     }
 
-    /// A cast's PRODUCER span, open around the send (which runs no user
-    /// code, so the span need not be current), and the context the cast
-    /// carries.
-    fn producer(&self, message: &A::Cast) -> (HandlerSpan, Context) {
+    /// A cast's PRODUCER span and the context the cast carries.
+    fn producer(&self, message: &A::Cast) -> (Option<HandlerSpan>, Context) {
+        self.send_span(
+            &self.shared.cast_names,
+            SpanKind::Producer,
+            A::CAST_SAMPLE,
+            message,
+        )
+    }
+
+    /// The CLIENT or PRODUCER span of a message a traced actor is sent
+    /// (none for an untraced one), and the context the message carries: the
+    /// span's, or the caller's when there is no span. The span is open
+    /// around the send, which runs no user code, so it is never current.
+    fn send_span<M: Message>(
+        &self,
+        names: &VariantNames,
+        kind: SpanKind,
+        sample: Option<f64>,
+        message: &M,
+    ) -> (Option<HandlerSpan>, Context) {
+        if !A::TRACED {
+            return (None, Context::current());
+        }
         let meta = HandlerMeta {
-            name: self.shared.cast_names.name_for(message),
-            kind: SpanKind::Producer,
-            sample: A::CAST_SAMPLE,
+            name: names.name_for(message),
+            kind,
+            sample,
         };
         let mut span = HandlerSpan::start_send(&meta);
         record_message(&mut span, message);
         let cx = span.context_to_send();
-        (span, cx)
+        (Some(span), cx)
     }
+}
+
+/// Ends a send span, if there is one, with the send's outcome, and hands
+/// the outcome on.
+fn ended<T, E: fmt::Display>(
+    span: Option<HandlerSpan>,
+    result: Result<T, E>,
+    error_type: fn(&E) -> &'static str,
+) -> Result<T, E> {
+    if let Some(span) = span {
+        match &result {
+            Ok(_) => span.finish(Outcome::Unset),
+            Err(e) => span.finish(Outcome::error(error_type(e), e)),
+        }
+    }
+    result
 }
 
 // Each `ActorRef` method only ever gets back the envelope kind it sent.

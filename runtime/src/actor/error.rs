@@ -115,6 +115,16 @@ pub enum SendError<M> {
     NotRunning(M),
 }
 
+impl<M> SendError<M> {
+    /// The `error.type` recorded on the producer span.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            SendError::Full(_) => "mailbox_full",
+            SendError::NotRunning(_) => "not_running",
+        }
+    }
+}
+
 impl<M> fmt::Display for SendError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
