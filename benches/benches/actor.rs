@@ -282,62 +282,49 @@ enum CounterCast {
     Add(u64),
 }
 
-/// The actor as tracewire users trace it.
-struct TracedCounter {
-    total: u64,
+/// The counter on tracewire's runtime, once per attribute: the macro is
+/// the only difference between the traced and untraced variants.
+macro_rules! counter_actor {
+    ($(#[$attr:meta])* $name:ident) => {
+        struct $name {
+            total: u64,
+        }
+
+        $(#[$attr])*
+        impl Actor for $name {
+            type Args = ();
+            type Call = CounterCall;
+            type Reply = u64;
+            type Cast = CounterCast;
+            type Info = NoMessage;
+
+            async fn init(_args: ()) -> Result<Self, StopReason> {
+                Ok($name { total: 0 })
+            }
+
+            async fn handle_call(&mut self, msg: CounterCall, ctx: &mut ActorContext<Self>) -> u64 {
+                let _ = (msg, ctx);
+                self.total
+            }
+
+            async fn handle_cast(&mut self, msg: CounterCast, ctx: &mut ActorContext<Self>) {
+                let _ = ctx;
+                let CounterCast::Add(n) = msg;
+                self.total += n;
+            }
+        }
+    };
 }
 
-#[traced_actor]
-impl Actor for TracedCounter {
-    type Args = ();
-    type Call = CounterCall;
-    type Reply = u64;
-    type Cast = CounterCast;
-    type Info = NoMessage;
-
-    async fn init(_args: ()) -> Result<Self, StopReason> {
-        Ok(TracedCounter { total: 0 })
-    }
-
-    async fn handle_call(&mut self, msg: CounterCall, ctx: &mut ActorContext<Self>) -> u64 {
-        let _ = (msg, ctx);
-        self.total
-    }
-
-    async fn handle_cast(&mut self, msg: CounterCast, ctx: &mut ActorContext<Self>) {
-        let _ = ctx;
-        let CounterCast::Add(n) = msg;
-        self.total += n;
-    }
-}
-
-/// The same actor, not traced.
-struct PlainCounter {
-    total: u64,
-}
-
-impl Actor for PlainCounter {
-    type Args = ();
-    type Call = CounterCall;
-    type Reply = u64;
-    type Cast = CounterCast;
-    type Info = NoMessage;
-
-    async fn init(_args: ()) -> Result<Self, StopReason> {
-        Ok(PlainCounter { total: 0 })
-    }
-
-    async fn handle_call(&mut self, msg: CounterCall, ctx: &mut ActorContext<Self>) -> u64 {
-        let _ = (msg, ctx);
-        self.total
-    }
-
-    async fn handle_cast(&mut self, msg: CounterCast, ctx: &mut ActorContext<Self>) {
-        let _ = ctx;
-        let CounterCast::Add(n) = msg;
-        self.total += n;
-    }
-}
+counter_actor!(
+    /// The actor as tracewire users trace it.
+    #[traced_actor]
+    TracedCounter
+);
+counter_actor!(
+    /// The same actor, not traced.
+    PlainCounter
+);
 
 struct Tracewire<A: Actor>(ActorRef<A>);
 
