@@ -278,7 +278,7 @@ pub fn server() -> Server<UserSocket> {
 /// `phoenix` client's browser build.
 const PAGE: &str = include_str!("chat.html");
 
-/// Where the `phoenix` npm package (installed by `scripts/install-js.sh`)
+/// Where the `phoenix` npm package (installed by `scripts/install/js.sh`)
 /// keeps its browser build; `PHOENIX_JS` names another file.
 fn phoenix_js_path() -> std::path::PathBuf {
     std::env::var_os("PHOENIX_JS").map_or_else(
@@ -307,7 +307,7 @@ fn page() -> axum::Router {
                 }
                 None => (
                     StatusCode::NOT_FOUND,
-                    "the phoenix client is not installed: run `bash scripts/install-js.sh`",
+                    "the phoenix client is not installed: run `bash scripts/install/js.sh`",
                 )
                     .into_response(),
             }
@@ -680,7 +680,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 server.local_addr()
             );
         } else {
-            println!("the chat page needs the phoenix client: run `bash scripts/install-js.sh`");
+            println!("the chat page needs the phoenix client: run `bash scripts/install/js.sh`");
         }
         tokio::signal::ctrl_c().await?;
         server.shutdown().await;

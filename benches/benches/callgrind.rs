@@ -1,5 +1,5 @@
 //! Runs one benchmark of `overhead.rs` a fixed number of times, for
-//! `scripts/callgrind.sh` to count its instructions under
+//! `scripts/bench/callgrind.sh` to count its instructions under
 //! `valgrind --tool=callgrind`: instruction counts are repeatable where
 //! timings on a shared 2-core machine are not.
 //!
@@ -147,7 +147,7 @@ fn main() -> ExitCode {
         eprintln!(
             "usage: callgrind SCENARIO VARIANT sampled|unsampled [CALLS]\n\
              scenarios: {}\n\
-             run by scripts/callgrind.sh; `cargo bench` alone does nothing here",
+             run by scripts/bench/callgrind.sh; `cargo bench` alone does nothing here",
             SCENARIOS.join(" ")
         );
         return ExitCode::SUCCESS;

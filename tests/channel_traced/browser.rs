@@ -6,8 +6,8 @@
 //! check, and the browser sees the refusal (HTTP 403 on the handshake). The
 //! test asserts what the pages showed and the spans the server recorded.
 //!
-//! `scripts/install-browser.sh` installs Chromium and puppeteer-core,
-//! `scripts/install-js.sh` the phoenix client. With `CI=true`, a missing
+//! `scripts/install/browser.sh` installs Chromium and puppeteer-core,
+//! `scripts/install/js.sh` the phoenix client. With `CI=true`, a missing
 //! part is a failure, not a skip. `TRACEWIRE_SCREENSHOT=page.png` saves a
 //! screenshot of the page.
 
@@ -28,17 +28,17 @@ fn driver() -> Option<PathBuf> {
     let missing: Vec<&str> = [
         (
             Path::new("/usr/bin/chromium").exists(),
-            "/usr/bin/chromium (scripts/install-browser.sh)",
+            "/usr/bin/chromium (scripts/install/browser.sh)",
         ),
         (
             root.join("tests/browser/node_modules/puppeteer-core/package.json")
                 .exists(),
-            "puppeteer-core (scripts/install-browser.sh)",
+            "puppeteer-core (scripts/install/browser.sh)",
         ),
         (
             root.join("tests/js/node_modules/phoenix/priv/static/phoenix.min.js")
                 .exists(),
-            "the phoenix client (scripts/install-js.sh)",
+            "the phoenix client (scripts/install/js.sh)",
         ),
         (
             Command::new("node").arg("--version").output().is_ok(),

@@ -4,7 +4,7 @@
 //! replies and a broadcast, and leaves (`tests/js/chat_client.js`); the test
 //! asserts what it saw and the span tree the server recorded.
 //!
-//! `scripts/install-js.sh` installs the client into `tests/js/node_modules`.
+//! `scripts/install/js.sh` installs the client into `tests/js/node_modules`.
 //! With `CI=true`, a missing client or Node is a failure, not a skip.
 
 // `example_chat` includes the example too: each test keeps its own copy (its
@@ -29,7 +29,7 @@ pub fn client_script(name: &str) -> Option<std::path::PathBuf> {
     if installed && node {
         return Some(js.join(name));
     }
-    let why = "the phoenix client is not installed: run `bash scripts/install-js.sh` (needs Node 20 and npm)";
+    let why = "the phoenix client is not installed: run `bash scripts/install/js.sh` (needs Node 20 and npm)";
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
     eprintln!("SKIPPED channel_traced::js: {why}");
     None

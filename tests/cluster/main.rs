@@ -1,7 +1,7 @@
 #![deny(warnings, clippy::all)]
 //! Two channel-server nodes in one process, each with its own Redis adapter
 //! connection and node name, against a real `redis-server` that each test
-//! starts on a free loopback port (scripts/install-redis.sh installs it; a
+//! starts on a free loopback port (scripts/install/redis.sh installs it; a
 //! missing one is a failure, never a skip):
 //!
 //! - 200 clients per node: every cross-node broadcast reaches every

@@ -1,6 +1,6 @@
 //! A real `redis-server` for one test: on a free loopback port, persistence
 //! off, in a temporary directory; killed (SIGKILL) on drop. Installed by
-//! scripts/install-redis.sh; a missing one fails the test, CI or not.
+//! scripts/install/redis.sh; a missing one fails the test, CI or not.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -79,7 +79,7 @@ impl RedisServer {
             .spawn()
             .unwrap_or_else(|e| {
                 panic!(
-                    "cannot start redis-server ({e}): install it with scripts/install-redis.sh \
+                    "cannot start redis-server ({e}): install it with scripts/install/redis.sh \
                      (the Redis tests never skip)"
                 )
             });

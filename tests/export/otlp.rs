@@ -1,6 +1,6 @@
 //! OTLP export end to end, over http/protobuf and gRPC, through a real
 //! collector: `tracewire` → rotel (started here on free loopback ports) →
-//! `scripts/otlp_sink.py`, which records every span and metric data point
+//! `scripts/test/otlp_sink.py`, which records every span and metric data point
 //! it receives as JSON lines.
 
 use std::fmt;

@@ -2,7 +2,7 @@
 //! a sink that records what reaches it, a TCP listener that never answers,
 //! and helpers to run a test body in a child process.
 //!
-//! The collector comes from `bash scripts/install-collector.sh` (a `.venv`
+//! The collector comes from `bash scripts/install/collector.sh` (a `.venv`
 //! at the repository root). Without it, collector tests fail under `CI=true`
 //! and are skipped, loudly, elsewhere.
 
@@ -83,7 +83,7 @@ pub fn collector_available(test: &str) -> bool {
     }
     let message = format!(
         "the OTLP collector is not installed ({} or {} is missing): \
-         run `bash scripts/install-collector.sh`",
+         run `bash scripts/install/collector.sh`",
         venv_python().display(),
         rotel_agent().display()
     );
@@ -101,7 +101,7 @@ pub fn collector_available(test: &str) -> bool {
 }
 
 /// rotel receiving OTLP on loopback (gRPC and HTTP) and forwarding over
-/// OTLP/HTTP to `scripts/otlp_sink.py`, which writes one JSON line per span
+/// OTLP/HTTP to `scripts/test/otlp_sink.py`, which writes one JSON line per span
 /// and per metric data point. Both processes are killed on drop.
 pub struct Collector {
     pub grpc_port: u16,
@@ -130,13 +130,13 @@ impl Collector {
         };
 
         let mut sink = Command::new(venv_python())
-            .arg(repo().join("scripts/otlp_sink.py"))
+            .arg(repo().join("scripts/test/otlp_sink.py"))
             .arg(&sink_file)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("start scripts/otlp_sink.py");
+            .expect("start scripts/test/otlp_sink.py");
         let stdout = sink.stdout.take().expect("sink stdout");
         collector.children.push(("otlp_sink.py", sink));
         let (tx, rx) = std::sync::mpsc::channel();

@@ -2,7 +2,7 @@
 //! latency a Redis hop adds, with CLIENTS joined WebSocket clients per node
 //! (500 by default) on loopback.
 //!
-//! Run it through `scripts/cluster-bench.sh`, which starts a `redis-server`
+//! Run it through `scripts/bench/cluster-bench.sh`, which starts a `redis-server`
 //! of its own on a free port, builds this in release and runs it. By hand:
 //!
 //! ```text

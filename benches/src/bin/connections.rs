@@ -2,7 +2,7 @@
 //! joined WebSocket connections on loopback, sends heartbeats, then
 //! broadcasts to everyone, and reports what the server paid for it.
 //!
-//! Run it through `scripts/connections.sh`, which raises the file limit,
+//! Run it through `scripts/bench/connections.sh`, which raises the file limit,
 //! builds and starts the `chat` example's server (release), and runs this
 //! against it. By hand:
 //!

@@ -248,7 +248,7 @@
 //!   is closed.
 //!
 //! An idle joined connection costs about 14 KiB of memory (RSS, measured
-//! with 50 000 connections; `scripts/connections.sh` and the "Connections"
+//! with 50 000 connections; `scripts/bench/connections.sh` and the "Connections"
 //! section of BENCHMARKS.md): a 2 KiB WebSocket read buffer and a 1 KiB
 //! write buffer (tungstenite's defaults are 128 KiB each), three small tasks
 //! (reader, writer, one per joined channel) whose handlers' futures are

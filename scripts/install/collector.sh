@@ -4,11 +4,11 @@
 #
 #   rotel                an OpenTelemetry collector; ships the `rotel-agent` binary,
 #                      linked to .venv/bin/rotel-agent
-#   opentelemetry-proto  decodes OTLP requests in scripts/otlp_sink.py
+#   opentelemetry-proto  decodes OTLP requests in scripts/test/otlp_sink.py
 #
 # Idempotent: when both are already installed it prints one line and exits.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 VENV=.venv
 PY="$VENV/bin/python"

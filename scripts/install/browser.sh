@@ -5,7 +5,7 @@
 # of its own; the test launches /usr/bin/chromium. Idempotent and quiet when
 # already installed. Needs root for apt-get (as CI runs).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 if [ ! -x /usr/bin/chromium ]; then
   if ! command -v apt-get >/dev/null 2>&1; then

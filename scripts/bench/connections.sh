@@ -4,7 +4,7 @@
 # prints RSS per connection, fan-out latency, deliveries per second and CPU
 # seconds (benches/src/bin/connections.rs). Not run in CI.
 #
-#   bash scripts/connections.sh [CLIENTS]      # default 50000
+#   bash scripts/bench/connections.sh [CLIENTS]      # default 50000
 #
 # Environment:
 #   PER_PROCESS   most connections one server process holds (default: the
@@ -21,7 +21,7 @@
 #   CHAT          a chat example binary to run instead of building this tree's
 #                 (to measure another version: build it, copy it, point here)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 clients=${1:-50000}
 target=${CARGO_TARGET_DIR:-target}

@@ -2,10 +2,10 @@
 # Instructions per handler call for every variant of the overhead benchmark,
 # counted by callgrind: repeatable where timings on a shared machine are not.
 #
-#   bash scripts/callgrind.sh                      # every scenario
-#   bash scripts/callgrind.sh sync_root_4 spawn_child   # only these
-#   CALLS=4096 bash scripts/callgrind.sh           # calls counted per run (default 2048)
-#   RUNS=5 bash scripts/callgrind.sh               # runs per figure, median (default 3)
+#   bash scripts/bench/callgrind.sh                      # every scenario
+#   bash scripts/bench/callgrind.sh sync_root_4 spawn_child   # only these
+#   CALLS=4096 bash scripts/bench/callgrind.sh           # calls counted per run (default 2048)
+#   RUNS=5 bash scripts/bench/callgrind.sh               # runs per figure, median (default 3)
 #
 # Each run of benches/benches/callgrind.rs warms up, then makes CALLS calls
 # inside `callgrind_measured`, the only function callgrind collects in
@@ -16,7 +16,7 @@
 # allocator takes; hence the median of RUNS runs. Prints one markdown table
 # per scenario, and writes every figure to target/callgrind.tsv.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 CALLS=${CALLS:-2048}
 RUNS=${RUNS:-3}

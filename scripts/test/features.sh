@@ -11,7 +11,7 @@
 # `default-features = false`, generated code included. A build without
 # `redis` must not pull the redis crate: checked below with `cargo tree`.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 # `otlp,tracing`: OTLP log export is built only with both.
 for features in "" actor axum channel otlp terminal testing tracing otlp,tracing kameo ractor redis; do
@@ -31,4 +31,10 @@ if cargo tree -p tracewire -e normal --prefix none \
 fi
 
 echo "== a user crate with default-features = false" >&2
-cargo test -p tracewire-minimal-test
+# A workspace of its own (see its Cargo.toml), built into a target
+# directory of its own: its dependencies have other features than the
+# workspace's, and would evict them from target/.
+export CARGO_TARGET_DIR="$PWD/target/minimal"
+cargo clippy --manifest-path tests/minimal/Cargo.toml --all-targets -- -D warnings
+cargo test --manifest-path tests/minimal/Cargo.toml
+unset CARGO_TARGET_DIR

@@ -5,15 +5,15 @@
 # redis-server of its own on a free loopback port (persistence off, in a
 # temporary directory) and kills it at the end. Not run in CI.
 #
-#   bash scripts/cluster-bench.sh [CLIENTS]     # default 500
+#   bash scripts/bench/cluster-bench.sh [CLIENTS]     # default 500
 #
 # Environment: ROUNDS (broadcasts one at a time, default 200), BURST
 # (broadcasts back to back, default 1000).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 clients=${1:-500}
-bash scripts/install-redis.sh >&2
+bash scripts/install/redis.sh >&2
 command -v redis-server >/dev/null || { echo "cluster-bench: no redis-server" >&2; exit 1; }
 # Two nodes' clients and server sockets in one process.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

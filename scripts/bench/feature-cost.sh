@@ -4,13 +4,13 @@
 # in its normal dependency tree (`cargo tree -e normal`, the crate itself
 # and tracewire included) and the time of a clean debug build.
 #
-#   bash scripts/feature-cost.sh            # every feature set below
-#   bash scripts/feature-cost.sh channel    # one feature set
+#   bash scripts/bench/feature-cost.sh            # every feature set below
+#   bash scripts/bench/feature-cost.sh channel    # one feature set
 #
 # Each build uses a fresh target directory under $TMPDIR, so nothing is
 # shared with target/; the registry cache is, so nothing is downloaded twice.
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tables for BENCHMARKS.md from the actor benchmark.
 
-    python3 scripts/actor-tables.py [RUNS]   # runs the divan benchmark RUNS times (default 3)
+    python3 scripts/bench/actor-tables.py [RUNS]   # runs the divan benchmark RUNS times (default 3)
 
 Runs `cargo bench -p tracewire-benches --bench actor` RUNS times and keeps,
 for every benchmark, the median of the runs' medians (a single run's

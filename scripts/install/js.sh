@@ -3,7 +3,7 @@
 # tests/js/node_modules (Node 20), for the interop test tests/channel_traced/js.rs.
 # Idempotent and quiet when already installed.
 set -euo pipefail
-cd "$(dirname "$0")/../tests/js"
+cd "$(dirname "$0")/../../tests/js"
 
 if [ -f node_modules/phoenix/package.json ] && [ -f node_modules/ws/package.json ]; then
   exit 0

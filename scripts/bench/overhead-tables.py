@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Tables for BENCHMARKS.md from the overhead benchmark.
 
-    python3 scripts/overhead-tables.py time [RUNS]   # runs the divan benchmark RUNS times (default 5)
-    python3 scripts/overhead-tables.py instructions  # reads target/callgrind.tsv (scripts/callgrind.sh)
+    python3 scripts/bench/overhead-tables.py time [RUNS]   # runs the divan benchmark RUNS times (default 5)
+    python3 scripts/bench/overhead-tables.py instructions  # reads target/callgrind.tsv (scripts/bench/callgrind.sh)
 
 `time` runs `cargo bench -p tracewire-benches --bench overhead` RUNS times
 and keeps, for every benchmark, the median of the runs' medians: on a
 shared 2-core machine a single run's median moves by 10% or more when the
 export thread and the benchmark compete for a core. `instructions` formats
-the instruction counts scripts/callgrind.sh wrote.
+the instruction counts scripts/bench/callgrind.sh wrote.
 
 Both print one markdown table per scenario (the figure for each variant,
 sampled and unsampled, and its ratio to tracewire), then the targets of
