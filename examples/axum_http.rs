@@ -10,7 +10,9 @@
 //! - `GET /internal/orders/{id}` trusts its callers (`trust = parent`): the
 //!   caller's span is the *parent*, one trace across both.
 //!
-//! Run with `cargo run --example axum_http`.
+//! Run with `cargo run --example axum_http` (the `TraceParent` extractor
+//! needs tracewire's `axum` feature; the workspace builds its examples with
+//! every feature).
 
 use std::net::SocketAddr;
 

@@ -1,4 +1,4 @@
-//! The seed article on Phoenix Channels, in Rust, with no hand-written span:
+//! A Phoenix Channels chat server, traced with no hand-written span:
 //!
 //! - `UserSocket::connect`: token authentication (`socket.connect`, with the
 //!   `socket.authenticated` event, or status Error);
@@ -25,6 +25,9 @@
 //! `--serve 127.0.0.1:4001` and the same `--redis`, open the page on each,
 //! and the rooms are shared. `--node NAME` names the node (a unique
 //! `node-{pid}-…` unless given).
+//!
+//! It needs tracewire's `channel` feature, and `redis` for `--redis`; the
+//! workspace builds its examples with every feature.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
@@ -54,7 +57,8 @@ fn span_event(name: &'static str, attributes: Vec<KeyValue>) {
         .add_event(name, attributes);
 }
 
-/// Authenticates connections by token (the seed's `UserSocket`).
+/// Authenticates connections by token, as a Phoenix `UserSocket`'s
+/// `connect/3` does.
 pub struct UserSocket;
 
 impl SocketHandler for UserSocket {
@@ -81,7 +85,7 @@ impl SocketHandler for UserSocket {
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// A chat room (the seed's `RoomChannel`).
+/// A chat room: the channel behind the `room:*` topics.
 pub struct RoomChannel {
     user: String,
 }
@@ -101,8 +105,8 @@ pub struct ValidationErrors {
     errors: HashMap<&'static str, Vec<&'static str>>,
 }
 
-/// A rejected message is a failed handler, as the seed's
-/// `set_status(:error, "validation_failed")`.
+/// A rejected message is a failed handler: the status an Elixir handler
+/// sets by hand with `set_status(:error, "validation_failed")`.
 impl SpanOutcome for ValidationErrors {
     fn span_outcome(&self) -> Outcome<'_> {
         Outcome::error("validation_failed", &"validation_failed")
@@ -224,7 +228,8 @@ fn broadcast_announcement(pubsub: &PubSub, id: u64, room: &str, title: &str) {
     );
 }
 
-/// Documents processed in the background (the seed's `DocumentChannel`).
+/// Documents processed in the background: the channel behind the
+/// `document:*` topics.
 pub struct DocumentChannel {
     user: String,
 }
@@ -443,7 +448,8 @@ impl Transcript {
     }
 }
 
-/// The walk-through: every pattern of the seed, against a live server.
+/// The walk-through: every pattern listed at the top of this file, against
+/// a live server.
 pub async fn run() -> std::io::Result<Transcript> {
     let server = serve().await?;
     let url = server.url();
@@ -543,8 +549,9 @@ pub async fn run() -> std::io::Result<Transcript> {
     Ok(t)
 }
 
-/// The seed's `ChannelMetrics`, which tracewire records for every handler
-/// (`tracewire.handler.duration`, `tracewire.handler.calls`): read here as
+/// The handler metrics tracewire records for every handler
+/// (`tracewire.handler.duration`, `tracewire.handler.calls`), which a Phoenix
+/// app would emit itself from `:telemetry` handlers: read here as
 /// they are exported, to print a summary. With an OTLP endpoint configured,
 /// `init()` exports them to the collector instead.
 #[derive(Clone, Default)]

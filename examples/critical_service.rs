@@ -1,9 +1,10 @@
-//! The seed's `MyApp.CriticalService`: the whole lifecycle on spans.
+//! A supervised service whose whole lifecycle is on spans: `init` and
+//! `terminate` as well as its handlers.
 //!
-//! `critical_service.init` records its options in Debug form (the seed's
-//! `inspect(opts)`). When `setup_resources` fails, `init` returns `Err`
-//! (the seed's `{:stop, reason}`), so the span ends with status Error and the
-//! supervisor refuses to start. `critical_service.terminate` records the
+//! `critical_service.init` records its options in Debug form (what Elixir's
+//! `inspect(opts)` gives). When `setup_resources` fails, `init` returns `Err`
+//! (the `{:stop, reason}` an Elixir GenServer's `init/1` returns), so the
+//! span ends with status Error and the supervisor refuses to start. `critical_service.terminate` records the
 //! stop `reason` and the final `state`, then releases the resources.
 //!
 //! Both instances run under a `Supervisor`: one starts, is stopped with

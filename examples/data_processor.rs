@@ -1,18 +1,19 @@
-//! The seed's `MyApp.DataProcessor`: one linked task per item, awaited.
+//! A batch processed as one linked task per item, awaited, with the trace
+//! context carried into every task.
 //!
-//! The seed captures the context with `Ctx.get_current()` before
-//! `Task.async` and attaches it inside. `TaskSupervisor::async_linked` starts
+//! In Elixir the context is captured with `Ctx.get_current()` before
+//! `Task.async` and attached inside. `TaskSupervisor::async_linked` starts
 //! every task under the caller's current span, so each
 //! `data_processor.process_item` is a child of `data_processor.process_batch`
 //! with no extra code. Each item goes through `data_processor.transform` and,
 //! nested in it, `data_processor.validate`.
 //!
-//! An invalid item takes the seed's error path. Where the seed sets the
-//! status, records the exception and raises, `validate` returns `Err` and `?`
+//! An invalid item takes the error path. Where Elixir code sets the status,
+//! records the exception and raises, `validate` returns `Err` and `?`
 //! carries it up: `validate`, `transform`, `process_item` and
 //! `process_batch` each end with status Error and an `exception` event. (A
 //! valid item leaves the status unset, OpenTelemetry's default for success,
-//! rather than the seed's explicit `:ok`.)
+//! rather than an explicit `set_status(:ok)`.)
 //!
 //! Run with `cargo run --example data_processor`.
 
@@ -22,7 +23,7 @@ use std::time::Duration;
 use tracewire::actor::task::{TaskError, TaskSupervisor};
 use tracewire::prelude::*;
 
-/// The seed's `Task.await(&1, 30_000)`.
+/// How long each item's task is awaited (Elixir's `Task.await(&1, 30_000)`).
 pub const ITEM_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Debug)]
@@ -32,7 +33,7 @@ pub struct Item {
     pub value: i64,
 }
 
-/// The seed's `{:error, :invalid_value}`.
+/// An invalid item: Elixir's `{:error, :invalid_value}`.
 #[derive(Debug)]
 pub struct ValidationError {
     pub item_id: u64,

@@ -1,15 +1,15 @@
-//! The seed's `MyApp.ExternalService.call_api/2`: errors and timeouts on
-//! the span.
+//! A call to an outside HTTP API, with its errors and timeouts on the span.
 //!
-//! The seed sets `http.status_code` and `http.response_size`, marks status
-//! 400 and up as an error (`"HTTP 503"`), and records and re-raises any
-//! exception. Here the return value decides the span's status through
-//! `SpanOutcome`: a `Response` of 400 or more is an error, a 200 leaves the
-//! status unset, and `ApiError::Timeout` (the request outlived
+//! The Elixir version of `call_api/2` sets `http.status_code` and
+//! `http.response_size`, marks status 400 and up as an error (`"HTTP 503"`),
+//! and records and re-raises any exception, all by hand. Here `call_api` sets
+//! the same two attributes, and the return value decides the span's status
+//! through `SpanOutcome`: a `Response` of 400 or more is an error, a 200
+//! leaves the status unset, and `ApiError::Timeout` (the request outlived
 //! `REQUEST_TIMEOUT`) is an error with `error.type = "timeout"`. The timed-out
 //! request's own span, `external_service.http_request`, ends marked
-//! cancelled. A panic is recorded on both spans and then continues, as the
-//! seed's `reraise` does.
+//! cancelled. A panic is recorded on both spans and then continues, as
+//! Elixir's `reraise` does.
 //!
 //! Run with `cargo run --example external_service`.
 
@@ -133,7 +133,7 @@ pub async fn run() {
             Err(error) => println!("{endpoint:<10} -> {error}"),
         }
     }
-    // The panic ends the task it ran in, as the seed's re-raise ends the
+    // The panic ends the task it ran in, as a `reraise` in Elixir ends the
     // caller's process.
     let crashed = tokio::spawn(async move { call_api("/crash", &params).await }).await;
     let panicked = crashed.is_err_and(|e| e.is_panic());

@@ -1,7 +1,8 @@
-//! The seed's `MyApp.HighThroughputWorker`: a hot `handle_call` traced for
-//! only 10% of requests.
+//! A high-throughput actor whose hot `handle_call` is traced for only 10% of
+//! requests.
 //!
-//! The seed rolls `:rand.uniform() < @sample_rate` by hand in every call.
+//! An Elixir GenServer rolls `:rand.uniform() < @sample_rate` by hand in
+//! every call.
 //! Here `#[span(sample = 0.1)]` on `handle_call` says it once. The decision
 //! is made from the trace id when the trace starts, so a kept request keeps
 //! its whole trace (`worker.call process` → `worker.handle_call process` →
@@ -21,7 +22,8 @@ use tracewire::prelude::*;
 /// How many requests `run` sends.
 pub const REQUESTS: u64 = 1_000;
 
-/// The seed's `@sample_rate`, as written on `handle_call` below.
+/// The share of requests traced (an Elixir module's `@sample_rate`), as
+/// written on `handle_call` below.
 pub const SAMPLE_RATE: f64 = 0.1;
 
 pub struct HighThroughputWorker {

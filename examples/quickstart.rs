@@ -1,8 +1,10 @@
-//! The seed's `UserCache` GenServer, traced by `#[traced_actor]` instead of a
+//! A GenServer-style `UserCache`, traced by `#[traced_actor]` instead of a
 //! hand-written `with_span` per callback, plus a channel handler. Prints each
 //! trace as a tree on stderr.
 //!
-//! Run with `cargo run --example quickstart`.
+//! Run with `cargo run --example quickstart` (the channel handler needs
+//! tracewire's `channel` feature; the workspace builds its examples with
+//! every feature).
 
 use std::collections::HashMap;
 use std::fmt;

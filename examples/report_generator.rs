@@ -1,10 +1,10 @@
-//! The seed's `MyApp.ReportGenerator`: three supervised fetches in parallel,
-//! then a compile step.
+//! A report built from three supervised fetches in parallel, then a compile
+//! step.
 //!
-//! `Task.Supervisor.async` becomes `TaskSupervisor::async_linked`, which
-//! starts each task under the caller's span, so the seed's
-//! `Ctx.get_current()`/`Ctx.attach()` pair is not needed. The trace matches
-//! the seed's diagram:
+//! Elixir's `Task.Supervisor.async` becomes `TaskSupervisor::async_linked`,
+//! which starts each task under the caller's span, so the
+//! `Ctx.get_current()`/`Ctx.attach()` pair an Elixir task needs is not
+//! needed. The trace:
 //!
 //! ```text
 //! report_generator.generate
@@ -26,7 +26,7 @@ use opentelemetry::trace::TraceContextExt;
 use tracewire::actor::task::{TaskError, TaskSupervisor};
 use tracewire::prelude::*;
 
-/// The seed's `Task.await(&1, 10_000)`.
+/// How long each fetch is awaited (Elixir's `Task.await(&1, 10_000)`).
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug)]

@@ -1,4 +1,4 @@
-//! The seed's Task patterns in plain tokio, with no `Ctx.get_current()` or
+//! Elixir's Task patterns in plain tokio, with no `Ctx.get_current()` or
 //! `Ctx.attach()`: spawn sites inside traced fns carry the context by
 //! themselves.
 //!

@@ -1,13 +1,14 @@
-//! The seed's `MyApp.UserCache` GenServer, as a traced actor.
+//! A GenServer-style user cache as a traced actor, with a client API of
+//! calls and casts.
 //!
-//! The seed wraps every client function and every callback in
+//! An Elixir GenServer wraps every client function and every callback in
 //! `Tracer.with_span` by hand. Here `#[traced_actor]` writes those spans, and
 //! the actor runtime joins them: each `ActorRef::call` is a CLIENT span
 //! `user_cache.call get_user` whose child is the SERVER span
 //! `user_cache.handle_call get_user`, and each `ActorRef::cast` is a
 //! PRODUCER span `user_cache.cast refresh` whose child is the CONSUMER span
-//! `user_cache.handle_cast refresh`. The span kinds say what the seed's
-//! `call_type` sync/async attribute said.
+//! `user_cache.handle_cast refresh`. The span kinds say what a hand-set
+//! `call_type` sync/async attribute would.
 //!
 //! The trace shows a cache miss (with the nested ~10 ms
 //! `user_cache.fetch_from_db`), a hit for the same user, then a refresh.
@@ -28,7 +29,7 @@ pub struct User {
     pub name: String,
 }
 
-/// The seed's `opts`: `ttl` defaults to 3600 seconds.
+/// The cache's start options: `ttl` defaults to 3600 seconds.
 #[derive(Clone, Debug, Default)]
 pub struct CacheOpts {
     pub ttl: Option<u64>,
@@ -117,12 +118,12 @@ async fn fetch_user_from_db(user_id: u64) -> User {
     }
 }
 
-/// The seed's client API `get_user/1`: a synchronous call.
+/// Client API, like a GenServer's `get_user/1`: a synchronous call.
 pub async fn get_user(cache: &ActorRef<UserCache>, user_id: u64) -> Result<User, CallError> {
     cache.call(CacheCall::GetUser { user_id }).await
 }
 
-/// The seed's client API `refresh_user/1`: an asynchronous cast.
+/// Client API, like a GenServer's `refresh_user/1`: an asynchronous cast.
 pub async fn refresh_user(cache: &ActorRef<UserCache>, user_id: u64) {
     let sent = cache.cast(CacheCast::Refresh { user_id }).await;
     sent.expect("the cache is running");

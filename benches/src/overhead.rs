@@ -12,7 +12,7 @@
 //! | --- | --- |
 //! | [`Untraced`] | the handler alone |
 //! | [`OtelBare`] | the least the SDK allows: `tracer.start`, attributes only if recording, `end`; the span is never made current, so nothing nested under it would become its child |
-//! | [`Handwritten`] | OpenTelemetry by hand in the seeds' style: `in_span`, `set_attributes`, `set_status` on `Err` |
+//! | [`Handwritten`] | OpenTelemetry by hand, the usual span-per-handler code: `in_span`, `set_attributes`, `set_status` on `Err` |
 //! | [`Tracewire`] | `#[tracewire::traced]`, on the record path `init()` installs |
 //! | [`TracewireSdk`] | the same handlers on the SDK path (a provider the user installs) |
 //! | [`Tracing`] | `tracing`'s `#[instrument(err)]` with the `tracing-opentelemetry` layer |
@@ -340,10 +340,10 @@ impl Variant for OtelBare {
     }
 }
 
-// --- OpenTelemetry by hand, the seeds' style --------------------------------
+// --- OpenTelemetry by hand --------------------------------------------------
 
 /// `in_span`, then `set_attributes`, then `set_status` on `Err`: the Rust
-/// spelling of the seeds' `with_span` / `set_attributes` / `set_status`.
+/// spelling of Elixir's `Tracer.with_span` / `set_attributes` / `set_status`.
 pub struct Handwritten;
 
 #[inline(never)]

@@ -8,8 +8,9 @@
 #    syn); and each crate alone, its dependencies already built.
 # 2. The same 100 handlers (half sync, half async; three arguments; a
 #    `Result`) in four crates of benches/compile-time, generated here:
-#    `plain` (no instrumentation), `handwritten` (OpenTelemetry by hand, the
-#    seeds' style), `traced` (`#[tracewire::traced]`) and `instrumented`
+#    `plain` (no instrumentation), `handwritten` (OpenTelemetry by hand: a
+#    span per handler, its attributes, `set_status` on `Err`), `traced`
+#    (`#[tracewire::traced]`) and `instrumented`
 #    (`#[tracing::instrument(err)]`). Each is built alone, its dependencies
 #    already built, from a clean state of its own.
 #

@@ -566,7 +566,7 @@ async fn every_kind_of_bad_upgrade_is_refused_or_closed_and_harms_nothing_else()
         assert_eq!(reply[4]["response"], json!({"after": name}), "{name}");
     }
 
-    // As in the issue: 200 half-written upgrade requests are all closed,
+    // A slow-loris burst: 200 half-written upgrade requests are all closed,
     // within the timeout, and the server still takes connections.
     let half_written = "GET {path} HTTP/1.1\r\nHost: {host}\r\n";
     let started = tokio::time::Instant::now();

@@ -26,7 +26,7 @@ async fn tree_with(tracing: &TestTracing, name: &str) -> TraceTree {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_seed_channel_patterns_trace_end_to_end() {
+async fn every_chat_pattern_traces_end_to_end() {
     let tracing = TestTracing::install();
     let transcript = chat::run().await.expect("the walk-through runs");
     assert!(
@@ -141,7 +141,7 @@ async fn the_seed_channel_patterns_trace_end_to_end() {
         shut.assert_attr("reason", "shutdown");
     }
 
-    // The seed's ChannelMetrics: counts and durations by handler and outcome.
+    // The handler metrics: counts and durations by handler and outcome.
     let handler = "room.handle_in message:new";
     assert_eq!(tracing.handler_calls(handler, "ok"), 1);
     assert_eq!(tracing.handler_calls(handler, "error"), 1);

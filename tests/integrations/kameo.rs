@@ -1,9 +1,8 @@
-//! kameo 0.22 actors under `#[traced_actor]` (issue 11, requirements 1 and
-//! 3): handler spans named per message, SERVER for `ask` and CONSUMER for
-//! `tell`, children of the send spans that traced callers' sends start,
-//! lifecycle spans (`on_start`, `on_stop`, `on_panic`, `on_link_died`),
-//! errors and panics as outcomes, and 10,000 concurrent messages that never
-//! cross parents.
+//! kameo 0.22 actors under `#[traced_actor]`: handler spans named per message,
+//! SERVER for `ask` and CONSUMER for `tell`, children of the send spans that
+//! traced callers' sends start, lifecycle spans (`on_start`, `on_stop`,
+//! `on_panic`, `on_link_died`), errors and panics as outcomes, and 10,000
+//! concurrent messages that never cross parents.
 
 use std::convert::Infallible;
 use std::ops::ControlFlow;

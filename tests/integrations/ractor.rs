@@ -1,9 +1,8 @@
-//! ractor 0.16 actors under `#[traced_actor]` (issue 11, requirements 2
-//! and 3): `handle` spans named per variant, SERVER for a variant carrying
-//! an `RpcReplyPort` and CONSUMER otherwise, children of the send spans
-//! that traced callers' `cast!`, `call!`, `call_t!` and `send_message`
-//! start; lifecycle spans; the state never recorded; 10,000 concurrent
-//! messages that never cross parents.
+//! ractor 0.16 actors under `#[traced_actor]`: `handle` spans named per
+//! variant, SERVER for a variant carrying an `RpcReplyPort` and CONSUMER
+//! otherwise, children of the send spans that traced callers' `cast!`,
+//! `call!`, `call_t!` and `send_message` start; lifecycle spans; the state
+//! never recorded; 10,000 concurrent messages that never cross parents.
 
 use ::ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
 use opentelemetry::trace::SpanKind;

@@ -1,7 +1,7 @@
-// `#[traced_actor]` on kameo's `impl Actor` and `impl Message<M>` (issue
-// 11): nothing is added to either impl (kameo's traits have no `NAME`);
-// lifecycle hooks get spans; `handle` is named after the message, its kind
-// follows `ask` (SERVER) or `tell` (CONSUMER), an `Err` reply is an error.
+// `#[traced_actor]` on kameo's `impl Actor` and `impl Message<M>`: nothing is
+// added to either impl (kameo's traits have no `NAME`); lifecycle hooks get
+// spans; `handle` is named after the message, its kind follows `ask` (SERVER)
+// or `tell` (CONSUMER), an `Err` reply is an error.
 use std::convert::Infallible;
 
 use kameo::actor::{ActorRef, Spawn, WeakActorRef};

@@ -1,7 +1,7 @@
-// `#[traced_actor]` on an impl of a user's own trait called `Actor` (issue
-// 11), by its path and through a `use`: whether an impl is of tracewire's
-// `Actor` is not decided by the trait's name, so nothing is added to these
-// impls, not even with `name = ".."` or `sample = ..`.
+// `#[traced_actor]` on an impl of a user's own trait called `Actor`, by its
+// path and through a `use`: whether an impl is of tracewire's `Actor` is not
+// decided by the trait's name, so nothing is added to these impls, not even
+// with `name = ".."` or `sample = ..`.
 use tracewire::prelude::*;
 use tracewire::testing::TestTracing;
 

@@ -1,8 +1,8 @@
-// `#[traced_actor]` on `impl ractor::Actor` (issue 11), written both ways:
-// through the path and through `use ractor::Actor`. The macro adds nothing
-// to either impl (ractor's trait has no `NAME`); the handler spans are
-// named per message variant, their kind follows the variant (a reply port
-// makes it a call), and the state and `myself` are not recorded.
+// `#[traced_actor]` on `impl ractor::Actor`, written both ways: through the
+// path and through `use ractor::Actor`. The macro adds nothing to either impl
+// (ractor's trait has no `NAME`); the handler spans are named per message
+// variant, their kind follows the variant (a reply port makes it a call), and
+// the state and `myself` are not recorded.
 use ractor::{ActorProcessingErr, ActorRef, RpcReplyPort};
 use tracewire::prelude::*;
 use tracewire::testing::TestTracing;
