@@ -7,8 +7,8 @@ Runs `cargo bench -p tracewire-benches --bench actor` RUNS times and keeps,
 for every benchmark, the median of the runs' medians (a single run's
 median moves by 10% or more on a shared 2-core machine). Prints the call
 round trip (ns per call) and the cast throughput (M casts/s) of every
-variant with its ratio to tracewire's untraced runtime, then the issue's
-targets with their figures.
+variant with its ratio to tracewire's untraced runtime, then the
+performance targets with their figures.
 """
 
 import sys

@@ -11,8 +11,8 @@ export thread and the benchmark compete for a core. `instructions` formats
 the instruction counts scripts/bench/callgrind.sh wrote.
 
 Both print one markdown table per scenario (the figure for each variant,
-sampled and unsampled, and its ratio to tracewire), then the targets of
-the issue, each with its figures and whether it is met.
+sampled and unsampled, and its ratio to tracewire), then the
+performance targets, each with its figures and whether it is met.
 """
 
 import sys
