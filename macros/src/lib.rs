@@ -1,17 +1,20 @@
-//! Procedural macros for [tracewire](https://docs.rs/tracewire). Depend on
-//! `tracewire`, which re-exports them and holds the runtime they call; the
-//! items are documented there.
+//! The procedural macros behind [tracewire](https://docs.rs/tracewire):
+//! `#[traced]`, `#[traced_actor]`, `#[traced_channel]`, their helper
+//! attributes and `#[derive(Message)]`. Depend on `tracewire`, which
+//! re-exports them, holds the runtime the generated code calls, and
+//! documents each macro.
 //!
 //! The crate is a pipeline, one stage per module: `attr` parses options,
 //! `ast` builds the intermediate representation, `valid` checks it, and
 //! `expand` writes the code. Errors from every stage are collected in a
 //! `ctxt::Ctxt` and reported together, next to the item as written.
-//! Beside the pipeline: `spawn` rewrites spawn sites in handler bodies,
-//! `dispatch` writes (and checks) the `Channel` impl of an inherent channel
-//! impl, `message` is `#[derive(Message)]` on the same stages, `secret`
-//! says which argument names look like secrets', and `symbol` names every
-//! option and helper attribute. This file holds the entry
-//! points and the steps they share.
+//! Beside the pipeline: `types` reads what a type's tokens say and `names`
+//! makes span names from Rust names (both for `ast`); `spawn` and `send`
+//! rewrite spawn sites and actor sends in handler bodies; `dispatch` writes
+//! the `Channel` impl of an inherent channel impl; `message` is
+//! `#[derive(Message)]` on the same stages; `secret` says which argument
+//! names look like secrets'; and `symbol` names every option and helper
+//! attribute. This file holds the entry points and the steps they share.
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
@@ -23,10 +26,12 @@ mod ctxt;
 mod dispatch;
 mod expand;
 mod message;
+mod names;
 mod secret;
 mod send;
 mod spawn;
 mod symbol;
+mod types;
 mod valid;
 
 #[cfg(test)]
@@ -143,21 +148,15 @@ pub(crate) fn traced_impl(
     let Some(item) = parse_item::<syn::ItemImpl>(&item, "impl", &misplaced, &cx) else {
         return with_errors(cx, item);
     };
-    let is_trait_impl = item.trait_.is_some();
-    let (self_ty, generics) = ((*item.self_ty).clone(), item.generics.clone());
     let (container, shell) = Container::from_impl(kind, options, item, &cx);
     valid::check(&container, &cx);
-    let dispatch = dispatch::wanted(&container, is_trait_impl);
-    if dispatch {
-        dispatch::check(&container, &cx);
-    } else {
-        dispatch::check_join_receiver(&container, &self_ty, is_trait_impl, &cx);
-    }
     if cx.has_errors() {
         let fallback = expand::fallback_impl(&container, shell);
         return with_errors(cx, fallback);
     }
-    let channel_impl = dispatch.then(|| dispatch::channel_impl(&container, &self_ty, &generics));
+    let channel_impl = container
+        .generates_channel_impl()
+        .then(|| dispatch::channel_impl(&container, &shell.item.self_ty, &shell.item.generics));
     let expanded = expand::expand_impl(&container, shell);
     with_errors(cx, quote!(#expanded #channel_impl))
 }
