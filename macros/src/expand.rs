@@ -409,7 +409,7 @@ fn attribute_records(
             });
         }
     }
-    // A join span names its channel, as the seed's `channel.name`: the span
+    // A join span names its channel in `channel.name`: the span
     // name's prefix may be a topic's, and dashboards group by channel.
     if container.kind == ContainerKind::Channel
         && handler.role == Role::Join
