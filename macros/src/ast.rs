@@ -1,18 +1,24 @@
 //! The intermediate representation: what a traced impl or fn means, with the
 //! span name, kind, attributes and future shape of each handler resolved.
 //! Built from syn items by [`Container::from_impl`] and [`Container::from_fn`];
-//! checked by `valid`; written out by `expand`.
+//! checked by `valid`; written out by `expand` (and, for an inherent channel
+//! impl, `dispatch`). What a type's tokens say is read in `types`, the text
+//! of names is made in `names`.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{
-    FnArg, GenericArgument, Ident, ImplItem, ImplItemFn, ItemFn, ItemImpl, LitStr, Pat, Path,
-    PathArguments, ReturnType, Signature, Type, TypeParamBound,
+    FnArg, Ident, ImplItem, ImplItemFn, ItemFn, ItemImpl, LitStr, Pat, ReturnType, Signature, Type,
 };
 
-use crate::attr::{self, FieldDecl, MethodAttrs, Options};
+use crate::attr::{self, MethodAttrs, Options};
 use crate::ctxt::Ctxt;
+use crate::names::{UnrawString, channel_name, snake_case, topic_prefix};
 use crate::secret;
+use crate::types::{
+    boxed_future_output, impl_future_output, is_framework_arg, is_request, is_traced_message,
+    type_name,
+};
 
 /// Which macro the container was written for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -43,6 +49,12 @@ pub struct Container {
     pub base_name: Option<String>,
     /// Where to report a missing base name.
     pub self_ty_span: Span,
+    /// Whether the impl is of a trait (`impl Channel for RoomChannel`);
+    /// `false` for an inherent impl and for a fn.
+    pub is_trait_impl: bool,
+    /// The Self type's own name (`RoomChannel` for `crate::RoomChannel<T>`),
+    /// which a `join` may return in place of `Self`.
+    pub self_ident: Option<Ident>,
     pub handlers: Vec<Handler>,
 }
 
@@ -194,6 +206,11 @@ impl Container {
         cx: &Ctxt,
     ) -> (Container, ImplShell) {
         let self_ty_span = item.self_ty.span();
+        let is_trait_impl = item.trait_.is_some();
+        let self_ident = match &*item.self_ty {
+            Type::Path(p) => p.path.segments.last().map(|s| s.ident.clone()),
+            _ => None,
+        };
         let mut handlers = Vec::new();
         let mut entries = Vec::new();
         for impl_item in std::mem::take(&mut item.items) {
@@ -239,6 +256,8 @@ impl Container {
             options,
             base_name,
             self_ty_span,
+            is_trait_impl,
+            self_ident,
             handlers,
         };
         (container, ImplShell { item, entries })
@@ -266,8 +285,25 @@ impl Container {
             options,
             base_name,
             self_ty_span,
+            is_trait_impl: false,
+            self_ident: None,
             handlers: vec![handler],
         }
+    }
+
+    /// Whether the impl gets a generated `Channel` impl (see `dispatch`):
+    /// an inherent channel impl whose `join` creates the channel (takes no
+    /// `self`). A `join` that takes `self` belongs to a type traced for its
+    /// spans alone, served by something else (unless it returns the
+    /// channel, which `valid` reports); so does an inherent impl with no
+    /// `join`.
+    pub fn generates_channel_impl(&self) -> bool {
+        self.kind == ContainerKind::Channel
+            && !self.is_trait_impl
+            && self
+                .handlers
+                .iter()
+                .any(|h| h.role == Role::Join && h.sig().receiver().is_none())
     }
 
     /// The options that apply to `handler`: its `#[span(..)]`, or for a
@@ -529,15 +565,18 @@ impl Handler {
         &self.func.sig
     }
 
+    /// The type of every argument after the receiver, in order, as written.
+    pub fn input_types(&self) -> impl Iterator<Item = &Type> {
+        self.sig().inputs.iter().filter_map(|a| match a {
+            FnArg::Typed(pt) => Some(&*pt.ty),
+            FnArg::Receiver(_) => None,
+        })
+    }
+
     /// The named argument `name`, if the handler has one.
     pub fn arg(&self, name: &Ident) -> Option<&Arg> {
         self.args.iter().find(|a| a.ident == *name)
     }
-}
-
-/// A field's declared key and the handler it belongs to, for messages.
-pub fn field_keys(fields: &[FieldDecl]) -> impl Iterator<Item = (&str, Span)> {
-    fields.iter().map(|f| (f.key.as_str(), f.key_span))
 }
 
 fn role_of(kind: ContainerKind, sig: &Signature, helpers: &MethodAttrs) -> Role {
@@ -571,52 +610,6 @@ fn role_of(kind: ContainerKind, sig: &Signature, helpers: &MethodAttrs) -> Role 
     }
 }
 
-/// `HeaderMap`, `&HeaderMap`, `http::HeaderMap`, `axum::http::HeaderMap`,
-/// `TraceParent`, `tracewire::axum::TraceParent`, ...: the headers of an
-/// incoming request, whose context goes through the trust policy. A type
-/// alias is not seen through (the macro only has the tokens).
-fn is_request(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(r) => is_request(&r.elem),
-        Type::Group(g) => is_request(&g.elem),
-        Type::Paren(p) => is_request(&p.elem),
-        Type::Path(tp) if tp.qself.is_none() => tp
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "HeaderMap" || s.ident == "TraceParent"),
-        _ => false,
-    }
-}
-
-/// An argument an actor framework passes to every callback, which says
-/// nothing about the request and can be large or private: the actor's state
-/// (ractor's `state: &mut Self::State`, its start arguments written as
-/// `Self::Arguments` or kameo's `Self::Args`), a handle to the actor itself
-/// (`myself: ActorRef<..>`, kameo's `WeakActorRef<Self>`) or the handler's
-/// context (kameo's `Context<..>`, tracewire's `ActorContext<Self>`). Left
-/// out unless `record(..)` names it.
-fn is_framework_arg(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(r) => is_framework_arg(&r.elem),
-        Type::Group(g) => is_framework_arg(&g.elem),
-        Type::Paren(p) => is_framework_arg(&p.elem),
-        Type::Path(tp) => {
-            let segments = &tp.path.segments;
-            let self_state = segments.len() == 2
-                && segments[0].ident == "Self"
-                && SELF_STATE_TYPES
-                    .iter()
-                    .any(|name| segments[1].ident == name);
-            self_state
-                || segments
-                    .last()
-                    .is_some_and(|s| FRAMEWORK_ARG_TYPES.iter().any(|name| s.ident == name))
-        }
-        _ => false,
-    }
-}
-
 /// Whether `arg` is where ractor's callbacks take the actor's state or its
 /// start arguments, however their types are written (`state: &mut i64`):
 /// the last argument of `handle(myself, message, state)`,
@@ -636,19 +629,6 @@ fn is_ractor_state_or_arguments(handler: &Handler, arg: &Arg) -> bool {
         _ => false,
     }
 }
-
-/// `Self::..` types that hold an actor's state or start arguments: ractor's
-/// `State` and `Arguments`, kameo's `Args`.
-const SELF_STATE_TYPES: &[&str] = &["State", "Arguments", "Args"];
-
-/// The last path segments of the types [`is_framework_arg`] leaves out.
-const FRAMEWORK_ARG_TYPES: &[&str] = &[
-    "ActorRef",
-    "WeakActorRef",
-    "ActorCell",
-    "Context",
-    "ActorContext",
-];
 
 /// Gives kameo's `_: &mut Context<..>` a name the generated code can ask
 /// whether a reply is awaited (a `_` pattern binds nothing). The name is
@@ -673,187 +653,4 @@ fn typed_args(sig: &Signature) -> usize {
         .iter()
         .filter(|i| matches!(i, FnArg::Typed(_)))
         .count()
-}
-
-/// `Traced<M>`, `&Traced<M>` or `tracewire::Traced<M>`: a message that
-/// carries its sender's context.
-fn is_traced_message(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(r) => is_traced_message(&r.elem),
-        Type::Path(tp) => tp.path.segments.last().is_some_and(|s| {
-            s.ident == "Traced" && matches!(s.arguments, PathArguments::AngleBracketed(_))
-        }),
-        _ => false,
-    }
-}
-
-/// `Output` of `impl Future<Output = T> + ..`; `Some(None)` for a future of `()`.
-fn impl_future_output(ty: &Type) -> Option<Option<Type>> {
-    let Type::ImplTrait(it) = ty else { return None };
-    bounds_future_output(&it.bounds)
-}
-
-/// `Output` of `Pin<Box<dyn Future<Output = T> + ..>>` or `BoxFuture<'_, T>`.
-fn boxed_future_output(ty: &Type) -> Option<Option<Type>> {
-    let Type::Path(tp) = ty else { return None };
-    let last = tp.path.segments.last()?;
-    let args = generic_args(&last.arguments);
-    if last.ident == "BoxFuture" || last.ident == "LocalBoxFuture" {
-        return args.iter().find_map(|a| match a {
-            GenericArgument::Type(t) => Some(unit_to_none(t)),
-            _ => None,
-        });
-    }
-    if last.ident != "Pin" {
-        return None;
-    }
-    let Some(GenericArgument::Type(Type::Path(boxed))) = args.first() else {
-        return None;
-    };
-    let boxed = boxed.path.segments.last()?;
-    if boxed.ident != "Box" {
-        return None;
-    }
-    let Some(GenericArgument::Type(Type::TraitObject(dyn_ty))) =
-        generic_args(&boxed.arguments).first()
-    else {
-        return None;
-    };
-    bounds_future_output(&dyn_ty.bounds)
-}
-
-/// `Output` of the `Future<Output = T>` among `bounds`, if one is.
-fn bounds_future_output<'a>(
-    bounds: impl IntoIterator<Item = &'a TypeParamBound>,
-) -> Option<Option<Type>> {
-    bounds.into_iter().find_map(|b| match b {
-        TypeParamBound::Trait(t) => future_output(&t.path),
-        _ => None,
-    })
-}
-
-fn future_output(path: &Path) -> Option<Option<Type>> {
-    let last = path.segments.last()?;
-    if last.ident != "Future" {
-        return None;
-    }
-    generic_args(&last.arguments).iter().find_map(|a| match a {
-        GenericArgument::AssocType(assoc) if assoc.ident == "Output" => {
-            Some(unit_to_none(&assoc.ty))
-        }
-        _ => None,
-    })
-}
-
-fn generic_args(args: &PathArguments) -> Vec<&GenericArgument> {
-    match args {
-        PathArguments::AngleBracketed(a) => a.args.iter().collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn unit_to_none(ty: &Type) -> Option<Type> {
-    match ty {
-        Type::Tuple(t) if t.elems.is_empty() => None,
-        other => Some(other.clone()),
-    }
-}
-
-/// The last path segment of the Self type: `UserCache` for
-/// `crate::UserCache<T>`. References and groups are looked through.
-fn type_name(ty: &Type) -> Option<String> {
-    match ty {
-        Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.unraw_string()),
-        Type::Reference(r) => type_name(&r.elem),
-        Type::Group(g) => type_name(&g.elem),
-        Type::Paren(p) => type_name(&p.elem),
-        _ => None,
-    }
-}
-
-/// Whether `tokens` name any of `idents`, at any depth: a type that
-/// mentions a type parameter, or `Self`.
-pub fn mentions_any(tokens: TokenStream, idents: &[&Ident]) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        TokenTree::Ident(i) => idents.iter().any(|p| **p == i),
-        TokenTree::Group(g) => mentions_any(g.stream(), idents),
-        _ => false,
-    })
-}
-
-/// `room` from `room:*` or `room:lobby`.
-fn topic_prefix(topic: &str) -> Option<String> {
-    let prefix = topic
-        .split(':')
-        .next()
-        .unwrap_or(topic)
-        .trim_end_matches('*');
-    (!prefix.is_empty()).then(|| prefix.to_owned())
-}
-
-/// `room` from `room_channel`: the suffix only repeats what the span kind says.
-fn channel_name(snake: &str) -> String {
-    match snake.strip_suffix("_channel") {
-        Some(stem) if !stem.is_empty() => stem.to_owned(),
-        _ => snake.to_owned(),
-    }
-}
-
-/// `user_cache` from `UserCache`, `http_server` from `HTTPServer`.
-pub fn snake_case(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_uppercase() {
-            let prev = i.checked_sub(1).and_then(|p| chars.get(p));
-            let next = chars.get(i + 1);
-            let boundary = match prev {
-                None => false,
-                Some(p) if *p == '_' => false,
-                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
-                Some(p) => p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()),
-            };
-            if boundary {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// An ident's text without its `r#`: the name users see in spans.
-pub trait UnrawString {
-    fn unraw_string(&self) -> String;
-}
-
-impl UnrawString for Ident {
-    fn unraw_string(&self) -> String {
-        let s = self.to_string();
-        s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snake_case_handles_acronyms_and_digits() {
-        assert_eq!(snake_case("UserCache"), "user_cache");
-        assert_eq!(snake_case("HTTPServer"), "http_server");
-        assert_eq!(snake_case("Room2Channel"), "room2_channel");
-        assert_eq!(snake_case("already_snake"), "already_snake");
-        assert_eq!(snake_case("X"), "x");
-    }
-
-    #[test]
-    fn channel_names_drop_suffix_and_topic_wildcards() {
-        assert_eq!(channel_name("room_channel"), "room");
-        assert_eq!(channel_name("_channel"), "_channel");
-        assert_eq!(topic_prefix("room:*").as_deref(), Some("room"));
-        assert_eq!(topic_prefix("*"), None);
-    }
 }

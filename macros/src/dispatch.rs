@@ -18,121 +18,17 @@
 //! runtime's `__private::channel_impl!`, which passes it on only when the
 //! runtime has its `channel` feature.
 //!
-//! An inherent impl whose `join` takes `self`, or that has no `join`, is
-//! traced for its spans alone and gets no `Channel` impl; but a `join` that
-//! takes `self` and returns the channel is an error, spanned on `self`.
+//! Which impls get one is [`Container::generates_channel_impl`]; the rules
+//! the dispatched methods must follow are checked in `valid`, before this
+//! runs. An inherent impl whose `join` takes `self`, or that has no `join`,
+//! is traced for its spans alone and gets no `Channel` impl.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, Generics, Ident, Type};
+use syn::{Generics, Ident, Type};
 
-use crate::ast::{ArgRole, Container, ContainerKind, Form, Handler, Role, arg_role, mentions_any};
-use crate::ctxt::Ctxt;
-
-/// Whether the impl gets a generated `Channel` impl: an inherent channel
-/// impl whose `join` creates the channel (takes no `self`). A `join` that
-/// takes `self` belongs to a type traced for its spans alone, served by
-/// something else, unless it returns the channel (see
-/// [`check_join_receiver`]); so does an inherent impl with no `join`.
-pub fn wanted(container: &Container, is_trait_impl: bool) -> bool {
-    container.kind == ContainerKind::Channel
-        && !is_trait_impl
-        && container
-            .handlers
-            .iter()
-            .any(|h| h.role == Role::Join && h.sig().receiver().is_none())
-}
-
-/// A `join` that returns the channel (`Self`, by that name or its own) is
-/// the channel's constructor, so it cannot take `self`: the channel does
-/// not exist until `join` has made it. Left alone, such an impl would be
-/// traced for its spans only, and the mistake would surface far away, as an
-/// unmet `Channel` bound where the channel is registered. A `join(&self)`
-/// that returns something else stays a spans-only method, as before.
-pub fn check_join_receiver(container: &Container, self_ty: &Type, is_trait_impl: bool, cx: &Ctxt) {
-    if container.kind != ContainerKind::Channel || is_trait_impl {
-        return;
-    }
-    let self_kw = Ident::new("Self", Span::call_site());
-    let self_name = match self_ty {
-        Type::Path(p) => p.path.segments.last().map(|s| s.ident.clone()),
-        _ => None,
-    };
-    let names: Vec<&Ident> = std::iter::once(&self_kw).chain(&self_name).collect();
-    for handler in container.handlers.iter().filter(|h| h.role == Role::Join) {
-        let (Some(receiver), Some(output)) = (handler.sig().receiver(), &handler.output) else {
-            continue;
-        };
-        if mentions_any(output.to_token_stream(), &names) {
-            cx.error_spanned_by(
-                receiver,
-                "`join` creates the channel, so it takes no `self`: \
-                 `async fn join(topic: &str, params: P, socket: &mut Socket) -> Result<Self, E>` \
-                 (each argument is optional; return `Result<(Self, R), E>` to reply with `R`)",
-            );
-        }
-    }
-}
-
-/// The rules for methods that the generated impl calls. Each says why.
-pub fn check(container: &Container, cx: &Ctxt) {
-    for handler in &container.handlers {
-        let dispatched = matches!(
-            handler.role,
-            Role::Join | Role::HandleIn(Some(_)) | Role::HandleOut(Some(_)) | Role::Terminate
-        );
-        if !dispatched {
-            continue;
-        }
-        let sig = handler.sig();
-        let receiver = sig.receiver();
-        match (&handler.role, receiver) {
-            (Role::Join, _) => {}
-            // The other handlers run on a joined channel.
-            (_, None) => cx.error_spanned_by(
-                &sig.ident,
-                "a channel handler runs on the joined channel: it takes `&mut self` or `&self`",
-            ),
-            (_, Some(r)) if matches!(r.kind, syn::ReceiverKind::Value) => cx.error_spanned_by(
-                r,
-                "a channel handler cannot consume the channel: take `&mut self` or `&self`",
-            ),
-            _ => {}
-        }
-        let payloads: Vec<&Type> = typed_args(handler)
-            .filter_map(|ty| match arg_role(ty, &handler.role) {
-                ArgRole::Payload(ty) => Some(ty),
-                _ => None,
-            })
-            .collect();
-        // `terminate` is given its reason and the socket; there is no
-        // message for a payload argument to come from.
-        if handler.role == Role::Terminate
-            && let Some(extra) = payloads.first()
-        {
-            cx.error_spanned_by(
-                extra,
-                "`terminate` takes `reason: &LeaveReason` and `socket: &mut Socket`; there is no payload to give it",
-            );
-        }
-        // One message has one body; two payload arguments would have to
-        // share it.
-        if let Some(extra) = payloads.get(1) {
-            cx.error_spanned_by(
-                extra,
-                "a channel handler takes at most one payload argument, besides the socket (`&mut Socket`)",
-            );
-        }
-    }
-}
-
-fn typed_args(handler: &Handler) -> impl Iterator<Item = &Type> {
-    handler.sig().inputs.iter().filter_map(|a| match a {
-        FnArg::Typed(pt) => Some(&*pt.ty),
-        FnArg::Receiver(_) => None,
-    })
-}
+use crate::ast::{ArgRole, Container, Form, Handler, Role, arg_role};
 
 struct Names {
     topic: Ident,
@@ -172,7 +68,7 @@ fn call_args(
 ) -> (Vec<TokenStream>, TokenStream) {
     let mut args = Vec::new();
     let mut decode = TokenStream::new();
-    for ty in typed_args(handler) {
+    for ty in handler.input_types() {
         match arg_role(ty, &handler.role) {
             ArgRole::Socket { mutable: true } => {
                 let s = &n.socket;

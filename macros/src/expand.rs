@@ -24,9 +24,9 @@ use syn::{Ident, ImplItem, ItemFn, LitStr, Safety, Type};
 
 use crate::ast::{
     ArgDefault, Container, ContainerKind, Form, Handler, ImplEntry, ImplShell, ParentSource, Role,
-    UnrawString,
 };
 use crate::attr::FieldFormat;
+use crate::names::UnrawString;
 use crate::{send, spawn};
 
 /// The impl with every handler wrapped.
@@ -409,7 +409,7 @@ fn attribute_records(
             });
         }
     }
-    // A join span names its channel, as the seed's `channel.name`: the span
+    // A join span names its channel in `channel.name`: the span
     // name's prefix may be a topic's, and dashboards group by channel.
     if container.kind == ContainerKind::Channel
         && handler.role == Role::Join
@@ -546,7 +546,7 @@ fn written_type_name(ty: &Type) -> Option<String> {
                 return None;
             }
             let last = tp.path.segments.last()?;
-            Some(crate::ast::snake_case(&last.ident.unraw_string()))
+            Some(crate::names::snake_case(&last.ident.unraw_string()))
         }
         Type::Group(g) => written_type_name(&g.elem),
         Type::Paren(p) => written_type_name(&p.elem),

@@ -1,17 +1,20 @@
-//! Procedural macros for [tracewire](https://docs.rs/tracewire). Depend on
-//! `tracewire`, which re-exports them and holds the runtime they call; the
-//! items are documented there.
+//! The procedural macros behind [tracewire](https://docs.rs/tracewire):
+//! `#[traced]`, `#[traced_actor]`, `#[traced_channel]`, their helper
+//! attributes and `#[derive(Message)]`. Depend on `tracewire`, which
+//! re-exports them, holds the runtime the generated code calls, and
+//! documents each macro.
 //!
 //! The crate is a pipeline, one stage per module: `attr` parses options,
 //! `ast` builds the intermediate representation, `valid` checks it, and
 //! `expand` writes the code. Errors from every stage are collected in a
 //! `ctxt::Ctxt` and reported together, next to the item as written.
-//! Beside the pipeline: `spawn` rewrites spawn sites in handler bodies,
-//! `dispatch` writes (and checks) the `Channel` impl of an inherent channel
-//! impl, `message` is `#[derive(Message)]` on the same stages, `secret`
-//! says which argument names look like secrets', and `symbol` names every
-//! option and helper attribute. This file holds the entry
-//! points and the steps they share.
+//! Beside the pipeline: `types` reads what a type's tokens say and `names`
+//! makes span names from Rust names (both for `ast`); `spawn` and `send`
+//! rewrite spawn sites and actor sends in handler bodies; `dispatch` writes
+//! the `Channel` impl of an inherent channel impl; `message` is
+//! `#[derive(Message)]` on the same stages; `secret` says which argument
+//! names look like secrets'; and `symbol` names every option and helper
+//! attribute. This file holds the entry points and the steps they share.
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
@@ -23,10 +26,12 @@ mod ctxt;
 mod dispatch;
 mod expand;
 mod message;
+mod names;
 mod secret;
 mod send;
 mod spawn;
 mod symbol;
+mod types;
 mod valid;
 
 #[cfg(test)]
@@ -38,88 +43,115 @@ use ast::{Container, ContainerKind};
 use attr::Position;
 use ctxt::Ctxt;
 
-/// Traces every method of an actor's impl block: tracewire's own
-/// `tracewire::actor::Actor`, kameo's `Actor` and `Message<M>`, ractor's
-/// `Actor`, a user's trait, or an inherent impl.
-///
-/// # Which impls get items added
-///
-/// The macro wraps each method. To an impl of tracewire's own `Actor` it
-/// adds `const TRACED: bool = true`, which tells the runtime to start the
-/// client and producer spans of the actor's calls and casts; an actor's
-/// name in those spans (`Actor::NAME`) defaults to its snake_case type
-/// name, the same name the handler spans get, so the two agree with no
-/// item written. It adds `NAME`, `CALL_SAMPLE` or `CAST_SAMPLE` only when
-/// the user asked for what they carry (`name = ".."` on the impl;
-/// `sample = ..` reaching `handle_call` or `handle_cast`). Each of these
-/// is added only to an impl that defines the associated types
-/// `Args`, `Call`, `Reply`, `Cast` and `Info`. The compiler makes every
-/// impl of tracewire's `Actor` define all five (none has a default), and
-/// `ractor::Actor` (`Msg`, `State`, `Arguments`), `kameo::Actor` (`Args`,
-/// `Error`) and `kameo::message::Message<M>` (`Reply`) do not, so what the
-/// trait is called, or how it was imported, never matters.
-///
-/// # kameo and ractor
-///
-/// A `handle` with two or more arguments is a message handler: kameo's
-/// `handle(&mut self, msg, ctx)` or ractor's `handle(&self, myself,
-/// message, state)`. Its span is `{actor}.handle {message}`, the message
-/// being the variant of an enum deriving `tracewire::Message` or else the
-/// message type's snake_case name; its kind is SERVER when the sender waits
-/// for a reply (a kameo `ask`; a ractor variant carrying an `RpcReplyPort`)
-/// and CONSUMER otherwise. The message is recorded through its
-/// `#[message(attr)]` fields only, and framework arguments (`Self::State`,
-/// `Self::Arguments`, `Self::Args`, `ActorRef`, `WeakActorRef`, `Context`,
-/// `ActorContext`) are left out unless `record(..)` names them. See
-/// `tracewire::kameo` and `tracewire::ractor`.
+// Each entry point's rustdoc is for this crate's own pages only: rustdoc
+// sets `cfg(doc)` when it documents this crate, not when the compiler
+// builds it for tracewire. tracewire attaches each macro's reference to its
+// re-export, and rustdoc would append these lines to that page.
+
+#[cfg_attr(
+    doc,
+    doc = "Traces every method of an actor's impl block.
+
+The implementation behind `tracewire::traced_actor`. Depend on the
+`tracewire` crate, which re-exports it and documents its options, and holds
+the runtime the generated code calls."
+)]
 #[proc_macro_attribute]
 pub fn traced_actor(args: TokenStream, item: TokenStream) -> TokenStream {
     traced_impl(ContainerKind::Actor, args.into(), item.into()).into()
 }
 
-/// Traces every method of a channel handler's impl block. See
-/// `tracewire::traced_channel`.
+#[cfg_attr(
+    doc,
+    doc = "Traces every method of a channel handler's impl block.
+
+The implementation behind `tracewire::traced_channel`. Depend on the
+`tracewire` crate, which re-exports it and documents its options, and holds
+the runtime the generated code calls."
+)]
 #[proc_macro_attribute]
 pub fn traced_channel(args: TokenStream, item: TokenStream) -> TokenStream {
     traced_impl(ContainerKind::Channel, args.into(), item.into()).into()
 }
 
-/// Traces one fn. See `tracewire::traced`.
+#[cfg_attr(
+    doc,
+    doc = "Traces one fn.
+
+The implementation behind `tracewire::traced`. Depend on the `tracewire`
+crate, which re-exports it and documents its options, and holds the runtime
+the generated code calls."
+)]
 #[proc_macro_attribute]
 pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     traced_fn(args.into(), item.into()).into()
 }
 
-/// Derives `tracewire::Message` for a message enum. See `tracewire::Message`.
-///
-/// Each variant is named after its snake_case ident (`GetUser` is
-/// `get_user`), or `#[message(name = "...")]`; fields marked
-/// `#[message(attr)]` (or `#[message(attr = "key")]`) are recorded as span
-/// attributes. A struct derives it as one variant.
+#[cfg_attr(
+    doc,
+    doc = "Derives `tracewire::Message` for a message enum or struct.
+
+The implementation behind `tracewire::Message`. Depend on the `tracewire`
+crate, which re-exports it with the trait it implements, and documents its
+options."
+)]
 #[proc_macro_derive(Message, attributes(message))]
 pub fn derive_message(item: TokenStream) -> TokenStream {
     message::derive_message(item.into()).into()
 }
 
-/// Per-method options inside a traced impl. See `tracewire::span`.
+#[cfg_attr(
+    doc,
+    doc = "Gives one method of a traced impl its own options.
+
+A helper attribute of `tracewire`'s macros: `#[traced_actor]` or
+`#[traced_channel]` reads it off the methods of the impl it traces. Written
+anywhere else, this attribute reports that it is misplaced. Depend on the
+`tracewire` crate, which re-exports it and documents it."
+)]
 #[proc_macro_attribute]
 pub fn span(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced_helper("span", item.into()).into()
 }
 
-/// Names the channel event a method handles. See `tracewire::event`.
+#[cfg_attr(
+    doc,
+    doc = "Names the channel event a method of a traced channel impl handles.
+
+A helper attribute of `tracewire`'s macros: `#[traced_channel]` reads it off
+the methods of the impl it traces. Written anywhere else, this attribute
+reports that it is misplaced. Depend on the `tracewire` crate, which
+re-exports it and documents it."
+)]
 #[proc_macro_attribute]
 pub fn event(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced_helper("event", item.into()).into()
 }
 
-/// Names the outgoing channel event a method intercepts. See `tracewire::handle_out`.
+#[cfg_attr(
+    doc,
+    doc = "Names the outgoing channel event a method of a traced channel impl
+intercepts.
+
+A helper attribute of `tracewire`'s macros: `#[traced_channel]` reads it off
+the methods of the impl it traces. Written anywhere else, this attribute
+reports that it is misplaced. Depend on the `tracewire` crate, which
+re-exports it and documents it."
+)]
 #[proc_macro_attribute]
 pub fn handle_out(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced_helper("handle_out", item.into()).into()
 }
 
-/// Leaves a method of a traced impl without a span. See `tracewire::untraced`.
+#[cfg_attr(
+    doc,
+    doc = "Leaves a method of a traced impl without a span.
+
+A helper attribute of `tracewire`'s macros: `#[traced_actor]` or
+`#[traced_channel]` reads it off the methods of the impl it traces. Written
+anywhere else, this attribute reports that it is misplaced. Depend on the
+`tracewire` crate, which re-exports it and documents it."
+)]
 #[proc_macro_attribute]
 pub fn untraced(_args: TokenStream, item: TokenStream) -> TokenStream {
     misplaced_helper("untraced", item.into()).into()
@@ -143,21 +175,15 @@ pub(crate) fn traced_impl(
     let Some(item) = parse_item::<syn::ItemImpl>(&item, "impl", &misplaced, &cx) else {
         return with_errors(cx, item);
     };
-    let is_trait_impl = item.trait_.is_some();
-    let (self_ty, generics) = ((*item.self_ty).clone(), item.generics.clone());
     let (container, shell) = Container::from_impl(kind, options, item, &cx);
     valid::check(&container, &cx);
-    let dispatch = dispatch::wanted(&container, is_trait_impl);
-    if dispatch {
-        dispatch::check(&container, &cx);
-    } else {
-        dispatch::check_join_receiver(&container, &self_ty, is_trait_impl, &cx);
-    }
     if cx.has_errors() {
         let fallback = expand::fallback_impl(&container, shell);
         return with_errors(cx, fallback);
     }
-    let channel_impl = dispatch.then(|| dispatch::channel_impl(&container, &self_ty, &generics));
+    let channel_impl = container
+        .generates_channel_impl()
+        .then(|| dispatch::channel_impl(&container, &shell.item.self_ty, &shell.item.generics));
     let expanded = expand::expand_impl(&container, shell);
     with_errors(cx, quote!(#expanded #channel_impl))
 }

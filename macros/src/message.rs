@@ -15,10 +15,11 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Fields, Generics, Ident, Index, Item, LitStr, Member, Meta, Path};
 
-use crate::ast::{UnrawString, mentions_any, snake_case};
 use crate::attr::{Options, OptionsParser, Position};
 use crate::ctxt::Ctxt;
+use crate::names::{UnrawString, snake_case};
 use crate::symbol::MESSAGE;
+use crate::types::mentions_any;
 
 /// An example of `#[message(..)]` where it was written, for the error on a
 /// `#[message]` without options.

@@ -26,7 +26,7 @@ use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, ExprMethodCall, Ident, Item, Macro, Stmt, Token};
 
-use crate::ast::{UnrawString, snake_case};
+use crate::names::{UnrawString, snake_case};
 
 /// Rewrites every send to a kameo or ractor actor in `body`; `private` is
 /// the runtime's `__private` path.

@@ -1,16 +1,19 @@
 //! The rules a traced impl or fn must follow. Each rule says why it exists.
 //! All of them run and report into the same context, so one compile shows
-//! every mistake.
+//! every mistake. The rules for the methods a generated `Channel` impl
+//! calls (see `dispatch`) are here too, next to the others.
 
 use std::collections::HashMap;
 
 use proc_macro2::Span;
-use syn::{LitStr, Safety};
-
 use quote::ToTokens;
+use syn::{Ident, LitStr, Safety, Type};
 
-use crate::ast::{ArgDefault, Container, ContainerKind, Handler, UnrawString, field_keys};
+use crate::ast::{ArgDefault, ArgRole, Container, ContainerKind, Handler, Role, arg_role};
+use crate::attr::FieldDecl;
 use crate::ctxt::Ctxt;
+use crate::names::UnrawString;
+use crate::types::mentions_any;
 
 /// Runs every rule on the container and its handlers.
 pub fn check(container: &Container, cx: &Ctxt) {
@@ -32,6 +35,11 @@ pub fn check(container: &Container, cx: &Ctxt) {
         if let Some(ev) = &handler.helpers.handle_out {
             unique(&mut outs, ev, &cfg, "#[handle_out]", cx);
         }
+    }
+    if container.generates_channel_impl() {
+        check_dispatched(container, cx);
+    } else {
+        check_join_receiver(container, cx);
     }
 }
 
@@ -370,6 +378,94 @@ fn check_record(container: &Container, handler: &Handler, cx: &Ctxt) {
                      like secrets (`password`, `token`, `api_key`, ...) and a channel's \
                      connect and join params"
                 ),
+            );
+        }
+    }
+}
+
+/// Each declared field's key, with where it was written.
+fn field_keys(fields: &[FieldDecl]) -> impl Iterator<Item = (&str, Span)> {
+    fields.iter().map(|f| (f.key.as_str(), f.key_span))
+}
+
+/// A `join` that returns the channel (`Self`, by that name or its own) is
+/// the channel's constructor, so it cannot take `self`: the channel does
+/// not exist until `join` has made it. Left alone, such an impl would be
+/// traced for its spans only, and the mistake would surface far away, as an
+/// unmet `Channel` bound where the channel is registered. A `join(&self)`
+/// that returns something else is a spans-only method.
+fn check_join_receiver(container: &Container, cx: &Ctxt) {
+    if container.kind != ContainerKind::Channel || container.is_trait_impl {
+        return;
+    }
+    let self_kw = Ident::new("Self", Span::call_site());
+    let names: Vec<&Ident> = std::iter::once(&self_kw)
+        .chain(&container.self_ident)
+        .collect();
+    for handler in container.handlers.iter().filter(|h| h.role == Role::Join) {
+        let (Some(receiver), Some(output)) = (handler.sig().receiver(), &handler.output) else {
+            continue;
+        };
+        if mentions_any(output.to_token_stream(), &names) {
+            cx.error_spanned_by(
+                receiver,
+                "`join` creates the channel, so it takes no `self`: \
+                 `async fn join(topic: &str, params: P, socket: &mut Socket) -> Result<Self, E>` \
+                 (each argument is optional; return `Result<(Self, R), E>` to reply with `R`)",
+            );
+        }
+    }
+}
+
+/// The rules for the methods a generated `Channel` impl calls. Each says
+/// why.
+fn check_dispatched(container: &Container, cx: &Ctxt) {
+    for handler in &container.handlers {
+        let dispatched = matches!(
+            handler.role,
+            Role::Join | Role::HandleIn(Some(_)) | Role::HandleOut(Some(_)) | Role::Terminate
+        );
+        if !dispatched {
+            continue;
+        }
+        let sig = handler.sig();
+        let receiver = sig.receiver();
+        match (&handler.role, receiver) {
+            (Role::Join, _) => {}
+            // The other handlers run on a joined channel.
+            (_, None) => cx.error_spanned_by(
+                &sig.ident,
+                "a channel handler runs on the joined channel: it takes `&mut self` or `&self`",
+            ),
+            (_, Some(r)) if matches!(r.kind, syn::ReceiverKind::Value) => cx.error_spanned_by(
+                r,
+                "a channel handler cannot consume the channel: take `&mut self` or `&self`",
+            ),
+            _ => {}
+        }
+        let payloads: Vec<&Type> = handler
+            .input_types()
+            .filter_map(|ty| match arg_role(ty, &handler.role) {
+                ArgRole::Payload(ty) => Some(ty),
+                _ => None,
+            })
+            .collect();
+        // `terminate` is given its reason and the socket; there is no
+        // message for a payload argument to come from.
+        if handler.role == Role::Terminate
+            && let Some(extra) = payloads.first()
+        {
+            cx.error_spanned_by(
+                extra,
+                "`terminate` takes `reason: &LeaveReason` and `socket: &mut Socket`; there is no payload to give it",
+            );
+        }
+        // One message has one body; two payload arguments would have to
+        // share it.
+        if let Some(extra) = payloads.get(1) {
+            cx.error_spanned_by(
+                extra,
+                "a channel handler takes at most one payload argument, besides the socket (`&mut Socket`)",
             );
         }
     }

@@ -177,9 +177,24 @@ pub use propagate::{
 };
 pub use value::AttributeValue;
 
-pub use tracewire_macros::{
-    Message, event, handle_out, span, traced, traced_actor, traced_channel, untraced,
-};
+// Each macro's reference is a page of runtime/docs/macros/, its examples
+// doc tests of this crate (the macro crate cannot run code that uses it).
+#[doc = include_str!("../docs/macros/message.md")]
+pub use tracewire_macros::Message;
+#[doc = include_str!("../docs/macros/event.md")]
+pub use tracewire_macros::event;
+#[doc = include_str!("../docs/macros/handle_out.md")]
+pub use tracewire_macros::handle_out;
+#[doc = include_str!("../docs/macros/span.md")]
+pub use tracewire_macros::span;
+#[doc = include_str!("../docs/macros/traced.md")]
+pub use tracewire_macros::traced;
+#[doc = include_str!("../docs/macros/traced_actor.md")]
+pub use tracewire_macros::traced_actor;
+#[doc = include_str!("../docs/macros/traced_channel.md")]
+pub use tracewire_macros::traced_channel;
+#[doc = include_str!("../docs/macros/untraced.md")]
+pub use tracewire_macros::untraced;
 
 /// The items most programs need: `use tracewire::prelude::*;`.
 ///
