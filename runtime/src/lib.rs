@@ -177,6 +177,11 @@ pub use propagate::{
 };
 pub use value::AttributeValue;
 
+/// The `opentelemetry` crate tracewire is built on, so that code reading or
+/// adding to tracewire's spans uses the very version tracewire does:
+/// `tracewire::opentelemetry::Context::current()`.
+pub use opentelemetry;
+
 pub use tracewire_macros::{
     Message, event, handle_out, span, traced, traced_actor, traced_channel, untraced,
 };
