@@ -177,6 +177,11 @@ pub use propagate::{
 };
 pub use value::AttributeValue;
 
+/// The `opentelemetry` crate tracewire is built on, so that code reading or
+/// adding to tracewire's spans uses the very version tracewire does:
+/// `tracewire::opentelemetry::Context::current()`.
+pub use opentelemetry;
+
 // Each macro's reference is a page of runtime/docs/macros/, its examples
 // doc tests of this crate (the macro crate cannot run code that uses it).
 #[doc = include_str!("../docs/macros/message.md")]

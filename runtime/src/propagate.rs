@@ -1,19 +1,4 @@
-//! Carrying trace context into spawned work and across message passing.
-//!
-//! `tokio::spawn` and `std::thread::spawn` start the new work with an empty
-//! OpenTelemetry context, so its spans become orphans. Inside traced handlers
-//! the macros rewrite spawn sites to avoid that. This module is the explicit
-//! API for code the macros do not see, in three flavours after Elixir's
-//! `opentelemetry_process_propagator`:
-//!
-//! | flavour | future | blocking closure |
-//! | --- | --- | --- |
-//! | inherit the current context | [`spawn`] | [`spawn_blocking`] |
-//! | start a child span | [`spawn_child`] | [`spawn_blocking_child`] |
-//! | start a new trace linked to the current span | [`spawn_linked`] | [`spawn_blocking_linked`] |
-//!
-//! [`FutureExt`] gives the same three flavours for any executor, and
-//! [`Traced`] carries a sender's context with a message over any channel.
+#![doc = include_str!("../docs/guides/propagation.md")]
 
 use std::future::Future;
 use std::marker::PhantomData;

@@ -14,7 +14,7 @@ use super::presence::Presence;
 use super::protocol::{self, RawRef};
 use super::pubsub::{BroadcastError, PubSub, Reach};
 
-/// Per-connection values set by [`SocketHandler::connect`] (Phoenix's socket
+/// Per-connection values set by [`SocketHandler::connect`](super::SocketHandler::connect) (Phoenix's socket
 /// assigns), copied into every channel the connection joins.
 pub type Assigns = serde_json::Map<String, Value>;
 
@@ -82,13 +82,13 @@ impl Socket {
         &self.topic
     }
 
-    /// The connection's id, from [`SocketHandler::id`].
+    /// The connection's id, from [`SocketHandler::id`](super::SocketHandler::id).
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// The channel's assigns: the connection's, as
-    /// [`SocketHandler::connect`] set them, plus this channel's own
+    /// [`SocketHandler::connect`](super::SocketHandler::connect) set them, plus this channel's own
     /// [`assign`](Self::assign)s.
     pub fn assigns(&self) -> &Assigns {
         &self.assigns

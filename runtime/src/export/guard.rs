@@ -24,7 +24,7 @@ static INSTALLED: AtomicU64 = AtomicU64::new(0);
 /// Keeps telemetry installed; flushes and shuts it down when dropped or on
 /// [`shutdown`](Self::shutdown).
 ///
-/// Shutdown uninstalls the providers (unless a later [`init`](super::init) replaced
+/// Shutdown uninstalls the providers (unless a later [`init`](crate::init) replaced
 /// them), then exports what is still queued, bounded by the shutdown
 /// timeout ([`TelemetryBuilder::shutdown_timeout`](super::TelemetryBuilder::shutdown_timeout), by default the export
 /// timeout). When spans were dropped or failed to export, a line on stderr
