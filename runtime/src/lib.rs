@@ -138,7 +138,7 @@ mod span_forest;
 // The spans around kameo and ractor sends in traced code.
 mod send_site;
 mod static_name;
-// Core too, though a feature: generated send sites call its carrier span,
+// Core too, though a feature: generated send sites call its handoff span,
 // and `init()` and `TestTracing` install its layer.
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
@@ -218,7 +218,7 @@ pub mod __private {
         ViaSpanOutcome, required_outcome,
     };
     #[cfg(feature = "tracing")]
-    pub use crate::tracing::carrier::carrier_span;
+    pub use crate::tracing::handoff::handoff_span;
     pub use crate::value::{DebugValue, DisplayValue};
     pub use opentelemetry::Context;
     pub use opentelemetry::Value;

@@ -43,18 +43,20 @@
 //! # Context through mailboxes
 //!
 //! kameo and ractor send the sender's `tracing::Span::current()` with each
-//! message. Inside traced code, tracewire wraps each send in a *carrier
+//! message. Inside traced code, tracewire wraps each send in a *handoff
 //! span*, a `tracing` span that holds the sender's OpenTelemetry context,
-//! is never exported, and makes that context current while it is entered.
+//! is never exported, and makes that context current while it is entered
+//! (target `tracewire::handoff`, level ERROR: a filter of your own must
+//! let it through).
 //! ractor runs the handler inside the span it was sent with; kameo runs it
 //! in a span of its own (`actor.handle_message`) that follows from it,
 //! which this layer runs in the context of the span it follows from and
 //! does not export. Either way the handler's span is the sender's child.
 //! Without this layer in the subscriber, handlers start new traces.
 
-pub(crate) mod carrier;
 mod event;
 pub(crate) mod global;
+pub(crate) mod handoff;
 mod layer;
 mod logs;
 mod tracer;
