@@ -121,6 +121,10 @@
 // exactly as generated code does.
 extern crate self as tracewire;
 
+// First: every module below gates its items with these `cfg_*!` blocks.
+#[macro_use]
+mod macros;
+
 // The core: what generated code calls, and what every subsystem builds on.
 pub mod carrier;
 mod inbound;
@@ -133,38 +137,40 @@ mod record;
 pub mod sampling;
 pub mod semconv;
 mod span;
-#[cfg(any(feature = "terminal", feature = "testing"))]
-mod span_forest;
+feature! {
+    #![any(feature = "terminal", feature = "testing")]
+    mod span_forest;
+}
 // The spans around kameo and ractor sends in traced code.
 mod send_site;
 mod static_name;
-// Core too, though a feature: generated send sites call its handoff span,
-// and `init()` and `TestTracing` install its layer.
-#[cfg(feature = "tracing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
-pub mod tracing;
+cfg_tracing! {
+    // Core too, though a feature: generated send sites call its handoff
+    // span, and `init()` and `TestTracing` install its layer.
+    pub mod tracing;
+}
 mod value;
 
 // The subsystems. Each depends on the core alone, never on a sibling.
-#[cfg(feature = "actor")]
-#[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
-pub mod actor;
-#[cfg(feature = "axum")]
-#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub mod axum;
-#[cfg(feature = "channel")]
-#[cfg_attr(docsrs, doc(cfg(feature = "channel")))]
-pub mod channel;
+cfg_actor! {
+    pub mod actor;
+}
+cfg_axum! {
+    pub mod axum;
+}
+cfg_channel! {
+    pub mod channel;
+}
 pub mod export;
-#[cfg(feature = "kameo")]
-#[cfg_attr(docsrs, doc(cfg(feature = "kameo")))]
-pub mod kameo;
-#[cfg(feature = "ractor")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ractor")))]
-pub mod ractor;
-#[cfg(feature = "testing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
-pub mod testing;
+cfg_kameo! {
+    pub mod kameo;
+}
+cfg_ractor! {
+    pub mod ractor;
+}
+cfg_testing! {
+    pub mod testing;
+}
 
 pub use export::builder::{Compression, Protocol, Telemetry, TelemetryBuilder, init};
 pub use export::error::{InitError, TelemetryError};

@@ -165,13 +165,14 @@ pub(crate) mod error;
 pub(crate) mod guard;
 mod install;
 mod limits;
-#[cfg(feature = "otlp")]
-mod otlp;
 mod pipeline;
 mod processor;
-#[cfg(feature = "terminal")]
-#[cfg_attr(docsrs, doc(cfg(feature = "terminal")))]
-pub mod terminal;
+cfg_otlp! {
+    mod otlp;
+}
+cfg_terminal! {
+    pub mod terminal;
+}
 
 // For the submodules' `super::` imports; not re-exported.
 use builder::{Compression, Protocol, TelemetryBuilder};
