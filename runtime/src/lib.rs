@@ -172,7 +172,7 @@ cfg_testing! {
     pub mod testing;
 }
 
-pub use export::builder::{Compression, Protocol, Telemetry, TelemetryBuilder, init};
+pub use export::builder::{Telemetry, TelemetryBuilder, init};
 pub use export::error::{InitError, TelemetryError};
 pub use export::guard::TelemetryGuard;
 pub use message::Message;

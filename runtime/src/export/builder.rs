@@ -10,7 +10,7 @@ use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::Sampler;
 
 use super::config::{self, Env, Plan};
-use super::{InitError, TelemetryGuard};
+use super::{Compression, InitError, Protocol, TelemetryGuard};
 use crate::carrier::Propagators;
 
 /// Installs tracing (and metrics, when exported) configured from the
@@ -52,7 +52,8 @@ impl Telemetry {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use tracewire::{Protocol, Telemetry};
+    /// use tracewire::Telemetry;
+    /// use tracewire::export::Protocol;
     ///
     /// let telemetry = Telemetry::builder()
     ///     .service_name("chat")
@@ -87,28 +88,6 @@ impl Telemetry {
             tracing_part: TracingPart::new(),
         }
     }
-}
-
-/// The OTLP transport.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Protocol {
-    /// OTLP over gRPC (usually port 4317). The endpoint is used as is.
-    Grpc,
-    /// OTLP over HTTP with protobuf bodies (usually port 4318); the
-    /// default. A base endpoint gets `/v1/traces` and `/v1/metrics`
-    /// appended.
-    HttpProtobuf,
-}
-
-/// How OTLP request bodies are compressed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Compression {
-    /// Sent as they are; the default.
-    None,
-    /// gzip: HTTP `Content-Encoding: gzip`, gRPC `grpc-encoding: gzip`.
-    Gzip,
 }
 
 type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;

@@ -22,7 +22,7 @@
 //! let _telemetry = tracewire::Telemetry::builder()
 //!     .endpoint("https://otlp.example.com") // TLS, the Mozilla roots
 //!     .header("x-api-key", std::env::var("API_KEY").unwrap_or_default())
-//!     .compression(tracewire::Compression::Gzip)
+//!     .compression(tracewire::export::Compression::Gzip)
 //!     .install()?;
 //! # Ok::<(), tracewire::InitError>(())
 //! ```
@@ -167,6 +167,7 @@ mod install;
 mod limits;
 mod pipeline;
 mod processor;
+mod transport;
 cfg_otlp! {
     mod otlp;
 }
@@ -175,13 +176,14 @@ cfg_terminal! {
 }
 
 // For the submodules' `super::` imports; not re-exported.
-use builder::{Compression, Protocol, TelemetryBuilder};
+use builder::TelemetryBuilder;
 use error::{InitError, TelemetryError};
 use guard::TelemetryGuard;
 
 pub use install::{DROPPED_SPANS, FAILED_SPANS};
 pub use pipeline::HandlerPipeline;
 pub use processor::{BatchConfig, BoundedSpanProcessor, ProcessorStats, StartError};
+pub use transport::{Compression, Protocol};
 
 // Provider plumbing, for programs that build their own pipeline: the tracer
 // and meter setters side by side. `init()` calls them for you.
