@@ -1,6 +1,7 @@
 //! Handler metrics: a duration histogram and a call counter for every traced
-//! handler, the counterpart of the seed's `ChannelMetrics`; and the count of
-//! limits the channel server enforced.
+//! handler; the count of limits the channel server enforced; and what the
+//! PubSub adapters could not deliver. Their names are in
+//! [`semconv`](crate::semconv).
 //!
 //! | instrument | kind | unit | attributes |
 //! | --- | --- | --- | --- |
@@ -30,8 +31,8 @@ use opentelemetry::metrics::{Counter, Histogram, MeterProvider as _};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 
 use crate::semconv::{
-    CHANNEL_LIMIT_HITS as LIMIT_HITS, HANDLER_CALLS as CALLS, HANDLER_DURATION as DURATION,
-    PUBSUB_REJECTED, PUBSUB_UNPUBLISHED, REASON,
+    CHANNEL_LIMIT_HITS as LIMIT_HITS, HANDLER, HANDLER_CALLS as CALLS,
+    HANDLER_DURATION as DURATION, LIMIT, OUTCOME, PUBSUB_REJECTED, PUBSUB_UNPUBLISHED, REASON,
 };
 
 struct Instruments {
@@ -139,8 +140,8 @@ pub(crate) fn record(handler: &'static str, started: Instant, outcome: CallOutco
         return;
     };
     let attributes = [
-        KeyValue::new("handler", handler),
-        KeyValue::new("outcome", outcome.as_str()),
+        KeyValue::new(HANDLER, handler),
+        KeyValue::new(OUTCOME, outcome.as_str()),
     ];
     instruments.duration.record(elapsed, &attributes);
     instruments.calls.add(1, &attributes);
@@ -155,7 +156,7 @@ pub(crate) fn limit_hit(limit: &'static str) {
     if let Some(instruments) = guard.as_ref() {
         instruments
             .limit_hits
-            .add(1, &[KeyValue::new(crate::semconv::LIMIT, limit)]);
+            .add(1, &[KeyValue::new(LIMIT, limit)]);
     }
 }
 

@@ -115,14 +115,16 @@
 //!
 //! When metrics are on and go somewhere (OTLP, or `console`), a meter
 //! provider with a periodic reader exports, every
-//! `OTEL_METRIC_EXPORT_INTERVAL` and at shutdown, the [handler
-//! metrics](crate::metrics) and two export counters (observable counters
-//! with an `exporter` attribute, `otlp` or `terminal`):
+//! `OTEL_METRIC_EXPORT_INTERVAL` and at shutdown, the handler metrics
+//! ([`HANDLER_DURATION`](crate::semconv::HANDLER_DURATION),
+//! [`HANDLER_CALLS`](crate::semconv::HANDLER_CALLS)) and two export
+//! counters (observable counters with an `exporter` attribute, `otlp` or
+//! `terminal`):
 //!
 //! | instrument | unit | counts |
 //! | --- | --- | --- |
-//! | `tracewire.export.dropped_spans` | `{span}` | spans dropped because the export queue was full |
-//! | `tracewire.export.failed_spans` | `{span}` | spans whose export failed or timed out |
+//! | `tracewire.export.dropped_spans` ([`EXPORT_DROPPED_SPANS`](crate::semconv::EXPORT_DROPPED_SPANS)) | `{span}` | spans dropped because the export queue was full |
+//! | `tracewire.export.failed_spans` ([`EXPORT_FAILED_SPANS`](crate::semconv::EXPORT_FAILED_SPANS)) | `{span}` | spans whose export failed or timed out |
 //!
 //! With metrics off, no meter provider is installed and handlers stop
 //! recording metrics ([`set_handler_metrics_enabled(false)`](crate::export::set_handler_metrics_enabled)).
@@ -180,7 +182,6 @@ use builder::TelemetryBuilder;
 use error::{InitError, TelemetryError};
 use guard::TelemetryGuard;
 
-pub use install::{DROPPED_SPANS, FAILED_SPANS};
 pub use pipeline::HandlerPipeline;
 pub use processor::{BatchConfig, BoundedSpanProcessor, ProcessorStats, StartError};
 pub use transport::{Compression, Protocol};
