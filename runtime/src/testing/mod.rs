@@ -1,6 +1,6 @@
 //! Span capture and trace-tree assertions for tests (feature `testing`).
 //!
-//! This module owns two things:
+//! This module owns:
 //!
 //! - [`TestTracing`]: installs an in-memory OpenTelemetry pipeline for the
 //!   duration of a test and serialises every test in the process that uses
@@ -8,6 +8,8 @@
 //! - [`TraceTree`] and [`SpanView`]: a snapshot of the finished spans,
 //!   arranged as a forest of traces, with assertions whose failure messages
 //!   show the whole captured tree, so a failing test explains itself.
+//! - [`trace_id_under_rate`]: which trace ids a handler's `sample = ..`
+//!   rate keeps, to check that a test captured exactly those.
 //!
 //! ```
 //! use opentelemetry::KeyValue;
@@ -49,7 +51,9 @@
 //! ```
 
 mod capture;
+mod sampling;
 mod tree;
 
 pub use capture::TestTracing;
+pub use sampling::trace_id_under_rate;
 pub use tree::{SpanView, TraceTree};
