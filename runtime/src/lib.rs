@@ -44,6 +44,19 @@
 //! The macros emit paths into `__private`; only this crate needs to be a
 //! dependency.
 //!
+//! # Where things are
+//!
+//! | to | reach for |
+//! | --- | --- |
+//! | set telemetry up from the `OTEL_*` variables | [`init`], or [`Telemetry::builder`] for settings in code; [`export`] lists the variables |
+//! | trace handlers | [`#[traced]`](traced), [`#[traced_actor]`](traced_actor), [`#[traced_channel]`](traced_channel), with [`#[span]`](span) and [`#[event]`](event) inside; `use tracewire::prelude::*;` |
+//! | keep a span across `tokio::spawn`, a future or a channel | [`spawn`] and its siblings, [`FutureExt`], [`Traced`] |
+//! | carry trace context over HTTP headers or JSON | [`carrier`] |
+//! | sample one handler at its own rate | [`sampling`] |
+//! | know the attribute and metric names written | [`semconv`] |
+//! | use OpenTelemetry types in the version tracewire uses | [`opentelemetry`] |
+//! | check captured traces in tests | `tracewire::testing` (feature `testing`) |
+//!
 //! # Features
 //!
 //! Each subsystem is a cargo feature, so a crate compiles only what it uses.
@@ -125,8 +138,55 @@ extern crate self as tracewire;
 #[macro_use]
 mod macros;
 
+// What a program reaches for first, at the root: setting up telemetry, the
+// macros, the types traced code names, and context across tasks.
+pub use export::builder::{Telemetry, TelemetryBuilder, init};
+pub use export::error::{InitError, TelemetryError};
+pub use export::guard::TelemetryGuard;
+pub use message::Message;
+pub use outcome::{Outcome, SpanOutcome};
+pub use propagate::{
+    CarriesContext, FutureExt, SpanFuture, Traced, in_current_context, spawn, spawn_blocking,
+    spawn_blocking_child, spawn_blocking_linked, spawn_child, spawn_linked,
+};
+pub use tracewire_macros::{
+    Message, event, handle_out, span, traced, traced_actor, traced_channel, untraced,
+};
+pub use value::AttributeValue;
+
+/// The `opentelemetry` crate tracewire is built on, so that code reading
+/// or adding to tracewire's spans uses the very version tracewire does,
+/// without a dependency of its own to keep in step:
+/// `tracewire::opentelemetry::Context::current()`,
+/// `tracewire::opentelemetry::trace::TraceContextExt`.
+///
+/// ```
+/// use tracewire::opentelemetry::trace::TraceContextExt as _;
+/// use tracewire::prelude::*;
+///
+/// #[traced]
+/// fn handler() -> bool {
+///     // The handler's span is the current one.
+///     let cx = tracewire::opentelemetry::Context::current();
+///     cx.span().span_context().is_valid()
+/// }
+/// # let _ = handler();
+/// ```
+pub use opentelemetry;
+
+/// The items most programs need: `use tracewire::prelude::*;`.
+///
+/// A glob import of names that each have their one path at the crate root.
+pub mod prelude {
+    pub use crate::{
+        AttributeValue, Message, Outcome, SpanOutcome, Traced, event, handle_out, span, traced,
+        traced_actor, traced_channel, untraced,
+    };
+}
+
 // The core: what generated code calls, and what every subsystem builds on.
 pub mod carrier;
+pub mod export;
 mod inbound;
 mod message;
 mod metrics;
@@ -136,20 +196,20 @@ mod propagate;
 mod record;
 pub mod sampling;
 pub mod semconv;
+// The spans around kameo and ractor sends in traced code.
+mod send_site;
 mod span;
 feature! {
     #![any(feature = "terminal", feature = "testing")]
     mod span_forest;
 }
-// The spans around kameo and ractor sends in traced code.
-mod send_site;
 mod static_name;
+mod value;
 cfg_tracing! {
     // Core too, though a feature: generated send sites call its handoff
     // span, and `init()` and `TestTracing` install its layer.
     pub mod tracing;
 }
-mod value;
 
 // The subsystems. Each depends on the core alone, never on a sibling.
 cfg_actor! {
@@ -161,7 +221,6 @@ cfg_axum! {
 cfg_channel! {
     pub mod channel;
 }
-pub mod export;
 cfg_kameo! {
     pub mod kameo;
 }
@@ -170,31 +229,6 @@ cfg_ractor! {
 }
 cfg_testing! {
     pub mod testing;
-}
-
-pub use export::builder::{Telemetry, TelemetryBuilder, init};
-pub use export::error::{InitError, TelemetryError};
-pub use export::guard::TelemetryGuard;
-pub use message::Message;
-pub use outcome::{Outcome, SpanOutcome};
-pub use propagate::{
-    CarriesContext, FutureExt, SpanFuture, Traced, in_current_context, spawn, spawn_blocking,
-    spawn_blocking_child, spawn_blocking_linked, spawn_child, spawn_linked,
-};
-pub use value::AttributeValue;
-
-pub use tracewire_macros::{
-    Message, event, handle_out, span, traced, traced_actor, traced_channel, untraced,
-};
-
-/// The items most programs need: `use tracewire::prelude::*;`.
-///
-/// A glob import of names that each have their one path at the crate root.
-pub mod prelude {
-    pub use crate::{
-        AttributeValue, Message, Outcome, SpanOutcome, Traced, event, handle_out, span, traced,
-        traced_actor, traced_channel, untraced,
-    };
 }
 
 /// What generated code calls. Not a public API: it may change in any release.
