@@ -205,7 +205,7 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// Registers this actor under `name`, replacing any earlier one; find it
-    /// again with [`whereis`].
+    /// again with [`whereis`](super::whereis).
     pub fn register(&self, name: impl Into<String>) {
         registry::registry()
             .lock()

@@ -9,14 +9,14 @@ use crate::Outcome;
 /// Why an actor stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StopReason {
-    /// Asked to stop, or every [`ActorRef`] was dropped.
+    /// Asked to stop, or every [`ActorRef`](super::ActorRef) was dropped.
     Normal,
     /// Stopped by its supervisor.
     Shutdown,
     /// A handler panicked, with the panic message.
     Panic(String),
     /// Stopped with an error: an `init` that failed, or
-    /// [`ActorContext::stop`] with an error reason.
+    /// [`ActorContext::stop`](super::ActorContext::stop) with an error reason.
     Error(String),
 }
 
@@ -108,7 +108,7 @@ impl crate::SpanOutcome for CallError {
 /// Why a message could not be put in the mailbox.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SendError<M> {
-    /// The mailbox is full (only from [`ActorRef::try_cast`]); the message
+    /// The mailbox is full (only from [`ActorRef::try_cast`](super::ActorRef::try_cast)); the message
     /// is handed back.
     Full(M),
     /// The actor is not running; the message is handed back.

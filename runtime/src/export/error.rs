@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// Why [`init`](super::init) or
+/// Why [`init`](crate::init) or
 /// [`TelemetryBuilder::install`](super::TelemetryBuilder::install) failed.
 #[derive(Debug)]
 #[non_exhaustive]

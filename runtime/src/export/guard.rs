@@ -1,4 +1,4 @@
-//! [`TelemetryGuard`]: what [`init`](super::init) returns; keeps telemetry
+//! [`TelemetryGuard`]: what [`init`](crate::init) returns; keeps telemetry
 //! installed, and flushes, shuts down and uninstalls it.
 
 use std::fmt;
@@ -22,7 +22,7 @@ static INSTALLED: AtomicU64 = AtomicU64::new(0);
 /// Keeps telemetry installed; flushes and shuts it down when dropped or on
 /// [`shutdown`](Self::shutdown).
 ///
-/// Shutdown uninstalls the providers (unless a later [`init`](super::init) replaced
+/// Shutdown uninstalls the providers (unless a later [`init`](crate::init) replaced
 /// them), then exports what is still queued, bounded by the shutdown
 /// timeout ([`TelemetryBuilder::shutdown_timeout`](super::TelemetryBuilder::shutdown_timeout), by default the export
 /// timeout). When spans were dropped or failed to export, a line on stderr

@@ -1,4 +1,5 @@
-//! Export and set-up: [`init`], [`Telemetry::builder`] and the
+//! Export and set-up: [`init`](crate::init),
+//! [`Telemetry::builder`](crate::Telemetry::builder) and the
 //! [`TelemetryGuard`] that flushes on drop.
 //!
 //! One call installs the tracer provider and the meter provider that
@@ -36,10 +37,10 @@
 //! | `otlp` | export over OTLP, gRPC and http/protobuf, with TLS (rustls with ring, the Mozilla roots from webpki-roots), headers and gzip |
 //! | `terminal` | the [`terminal`] exporter, which prints each trace as a tree (`console` in `OTEL_TRACES_EXPORTER`), and metric lines (`console` in `OTEL_METRICS_EXPORTER`) |
 //!
-//! [`init`], the builder and the guard are there in every build. When the
+//! [`init`](crate::init), the builder and the guard are there in every build. When the
 //! configuration asks for an exporter that was left out (an endpoint or
 //! `otlp` without the `otlp` feature; the terminal, on by default without an
-//! endpoint, or `console`, without `terminal`), [`init`] installs nothing
+//! endpoint, or `console`, without `terminal`), [`init`](crate::init) installs nothing
 //! and returns an [`InitError`] that names the feature to enable.
 //! `OTEL_SDK_DISABLED=true` installs nothing, without error, in every build.
 //!
@@ -51,7 +52,7 @@
 //! `OTEL_EXPORTER_OTLP_METRICS_*`, `OTEL_EXPORTER_OTLP_LOGS_*`) wins over
 //! the general one. Every variable
 //! is read through the builder's [`env`](TelemetryBuilder::env) lookup,
-//! none behind its back. A value that is not valid makes [`init`] return an
+//! none behind its back. A value that is not valid makes [`init`](crate::init) return an
 //! [`InitError`] that names the variable, the value and what is valid; it
 //! never panics. Header values are never shown, in errors or anywhere else:
 //! they are often secrets.
