@@ -19,7 +19,7 @@
 /// Items behind any `cfg` condition, marked for docs.rs with the same
 /// condition.
 ///
-/// ```ignore
+/// ```text
 /// feature! {
 ///     #![all(feature = "otlp", feature = "tracing")]
 ///     fn logger_provider() {}
@@ -66,6 +66,16 @@ macro_rules! cfg_channel {
         $(
             #[cfg(feature = "channel")]
             #[cfg_attr(docsrs, doc(cfg(feature = "channel")))]
+            $item
+        )*
+    };
+}
+
+/// Items for builds without the `channel` feature.
+macro_rules! cfg_not_channel {
+    ($($item:item)*) => {
+        $(
+            #[cfg(not(feature = "channel"))]
             $item
         )*
     };
