@@ -2,7 +2,7 @@
 //! ractor actor (`recv.ask(m)`, `recv.tell(m)`, `recv.cast(m)`,
 //! `recv.call(build, timeout)`, `recv.send_message(m)`, `cast!(recv, m)`,
 //! `call!(recv, Variant, ..)`, `call_t!(recv, Variant, ms, ..)`) runs
-//! inside a send span whose carrier takes the handler's context through
+//! inside a send span whose handoff span takes the handler's context through
 //! the mailbox (see `tracewire::__private::SendSpan`).
 //!
 //! The rewrite is decided by the method's name, but what it does is

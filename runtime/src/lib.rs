@@ -44,6 +44,19 @@
 //! The macros emit paths into `__private`; only this crate needs to be a
 //! dependency.
 //!
+//! # Where things are
+//!
+//! | to | reach for |
+//! | --- | --- |
+//! | set telemetry up from the `OTEL_*` variables | [`init`], or [`Telemetry::builder`] for settings in code; [`export`] lists the variables |
+//! | trace handlers | [`#[traced]`](traced), [`#[traced_actor]`](traced_actor), [`#[traced_channel]`](traced_channel), with [`#[span]`](span) and [`#[event]`](event) inside; `use tracewire::prelude::*;` |
+//! | keep a span across `tokio::spawn`, a future or a channel | [`spawn`] and its siblings, [`FutureExt`], [`Traced`] |
+//! | carry trace context over HTTP headers or JSON | [`carrier`] |
+//! | sample one handler at its own rate | [`sampling`] |
+//! | know the attribute and metric names written | [`semconv`] |
+//! | use OpenTelemetry types in the version tracewire uses | [`opentelemetry`] |
+//! | check captured traces in tests | `tracewire::testing` (feature `testing`) |
+//!
 //! # Features
 //!
 //! Each subsystem is a cargo feature, so a crate compiles only what it uses.
@@ -121,52 +134,13 @@
 // exactly as generated code does.
 extern crate self as tracewire;
 
-// The core: what generated code calls, and what every subsystem builds on.
-pub mod carrier;
-mod inbound;
-mod message;
-mod metrics;
-mod outcome;
-mod panic;
-mod propagate;
-mod record;
-pub mod sampling;
-pub mod semconv;
-mod span;
-#[cfg(any(feature = "terminal", feature = "testing"))]
-mod span_forest;
-// The spans around kameo and ractor sends in traced code.
-mod send_site;
-mod static_name;
-// Core too, though a feature: generated send sites call its carrier span,
-// and `init()` and `TestTracing` install its layer.
-#[cfg(feature = "tracing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
-pub mod tracing;
-mod value;
+// First: every module below gates its items with these `cfg_*!` blocks.
+#[macro_use]
+mod macros;
 
-// The subsystems. Each depends on the core alone, never on a sibling.
-#[cfg(feature = "actor")]
-#[cfg_attr(docsrs, doc(cfg(feature = "actor")))]
-pub mod actor;
-#[cfg(feature = "axum")]
-#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub mod axum;
-#[cfg(feature = "channel")]
-#[cfg_attr(docsrs, doc(cfg(feature = "channel")))]
-pub mod channel;
-pub mod export;
-#[cfg(feature = "kameo")]
-#[cfg_attr(docsrs, doc(cfg(feature = "kameo")))]
-pub mod kameo;
-#[cfg(feature = "ractor")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ractor")))]
-pub mod ractor;
-#[cfg(feature = "testing")]
-#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
-pub mod testing;
-
-pub use export::builder::{Compression, Protocol, Telemetry, TelemetryBuilder, init};
+// What a program reaches for first, at the root: setting up telemetry, the
+// macros, the types traced code names, and context across tasks.
+pub use export::builder::{Telemetry, TelemetryBuilder, init};
 pub use export::error::{InitError, TelemetryError};
 pub use export::guard::TelemetryGuard;
 pub use message::Message;
@@ -177,9 +151,24 @@ pub use propagate::{
 };
 pub use value::AttributeValue;
 
-/// The `opentelemetry` crate tracewire is built on, so that code reading or
-/// adding to tracewire's spans uses the very version tracewire does:
-/// `tracewire::opentelemetry::Context::current()`.
+/// The `opentelemetry` crate tracewire is built on, so that code reading
+/// or adding to tracewire's spans uses the very version tracewire does,
+/// without a dependency of its own to keep in step:
+/// `tracewire::opentelemetry::Context::current()`,
+/// `tracewire::opentelemetry::trace::TraceContextExt`.
+///
+/// ```
+/// use tracewire::opentelemetry::trace::TraceContextExt as _;
+/// use tracewire::prelude::*;
+///
+/// #[traced]
+/// fn handler() -> bool {
+///     // The handler's span is the current one.
+///     let cx = tracewire::opentelemetry::Context::current();
+///     cx.span().span_context().is_valid()
+/// }
+/// # let _ = handler();
+/// ```
 pub use opentelemetry;
 
 // Each macro's reference is a page of runtime/docs/macros/, its examples
@@ -211,6 +200,53 @@ pub mod prelude {
     };
 }
 
+// The core: what generated code calls, and what every subsystem builds on.
+pub mod carrier;
+pub mod export;
+mod inbound;
+mod message;
+mod metrics;
+mod outcome;
+mod panic;
+mod propagate;
+mod record;
+pub mod sampling;
+pub mod semconv;
+// The spans around kameo and ractor sends in traced code.
+mod send_site;
+mod span;
+feature! {
+    #![any(feature = "terminal", feature = "testing")]
+    mod span_forest;
+}
+mod static_name;
+mod value;
+cfg_tracing! {
+    // Core too, though a feature: generated send sites call its handoff
+    // span, and `init()` and `TestTracing` install its layer.
+    pub mod tracing;
+}
+
+// The subsystems. Each depends on the core alone, never on a sibling.
+cfg_actor! {
+    pub mod actor;
+}
+cfg_axum! {
+    pub mod axum;
+}
+cfg_channel! {
+    pub mod channel;
+}
+cfg_kameo! {
+    pub mod kameo;
+}
+cfg_ractor! {
+    pub mod ractor;
+}
+cfg_testing! {
+    pub mod testing;
+}
+
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
@@ -238,7 +274,7 @@ pub mod __private {
         ViaSpanOutcome, required_outcome,
     };
     #[cfg(feature = "tracing")]
-    pub use crate::tracing::carrier::carrier_span;
+    pub use crate::tracing::handoff::handoff_span;
     pub use crate::value::{DebugValue, DisplayValue};
     pub use opentelemetry::Context;
     pub use opentelemetry::Value;

@@ -1,6 +1,7 @@
 //! Handler metrics: a duration histogram and a call counter for every traced
-//! handler, the counterpart of the seed's `ChannelMetrics`; and the count of
-//! limits the channel server enforced.
+//! handler; the count of limits the channel server enforced; and what the
+//! PubSub adapters could not deliver. Their names are in
+//! [`semconv`](crate::semconv).
 //!
 //! | instrument | kind | unit | attributes |
 //! | --- | --- | --- | --- |
@@ -26,20 +27,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Counter, Histogram, MeterProvider as _};
+use opentelemetry::metrics::{Counter, Histogram, Meter, MeterProvider as _};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 
-use crate::semconv::{
-    CHANNEL_LIMIT_HITS as LIMIT_HITS, HANDLER_CALLS as CALLS, HANDLER_DURATION as DURATION,
-    PUBSUB_REJECTED, PUBSUB_UNPUBLISHED, REASON,
-};
+use crate::semconv::{HANDLER, HANDLER_CALLS as CALLS, HANDLER_DURATION as DURATION, OUTCOME};
 
 struct Instruments {
     duration: Histogram<f64>,
     calls: Counter<u64>,
-    limit_hits: Counter<u64>,
-    unpublished: Counter<u64>,
-    rejected: Counter<u64>,
+    // Read by the channel server's counters; without it, a stand-in.
+    #[cfg_attr(not(feature = "channel"), allow(dead_code))]
+    channel: ChannelInstruments,
 }
 
 static INSTRUMENTS: RwLock<Option<Instruments>> = RwLock::new(None);
@@ -72,21 +70,7 @@ pub fn set_meter_provider(provider: &SdkMeterProvider) {
             .with_unit("{call}")
             .with_description("Traced handler calls")
             .build(),
-        limit_hits: meter
-            .u64_counter(LIMIT_HITS)
-            .with_unit("{hit}")
-            .with_description("Times a channel server limit refused or cut something")
-            .build(),
-        unpublished: meter
-            .u64_counter(PUBSUB_UNPUBLISHED)
-            .with_unit("{message}")
-            .with_description("Messages a PubSub adapter did not get to the other nodes")
-            .build(),
-        rejected: meter
-            .u64_counter(PUBSUB_REJECTED)
-            .with_unit("{message}")
-            .with_description("Messages from a PubSub adapter that were ignored")
-            .build(),
+        channel: ChannelInstruments::new(&meter),
     };
     *INSTRUMENTS.write().unwrap_or_else(|e| e.into_inner()) = Some(instruments);
     ENABLED.store(!SWITCHED_OFF.load(Ordering::Relaxed), Ordering::Release);
@@ -139,42 +123,82 @@ pub(crate) fn record(handler: &'static str, started: Instant, outcome: CallOutco
         return;
     };
     let attributes = [
-        KeyValue::new("handler", handler),
-        KeyValue::new("outcome", outcome.as_str()),
+        KeyValue::new(HANDLER, handler),
+        KeyValue::new(OUTCOME, outcome.as_str()),
     ];
     instruments.duration.record(elapsed, &attributes);
     instruments.calls.add(1, &attributes);
 }
 
-/// A limit of the channel server was hit: counted under `limit`, whether or
-/// not handler metrics are switched on.
-// Only the channel server enforces limits today.
-#[cfg_attr(not(feature = "channel"), allow(dead_code))]
-pub(crate) fn limit_hit(limit: &'static str) {
-    let guard = INSTRUMENTS.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(instruments) = guard.as_ref() {
-        instruments
-            .limit_hits
-            .add(1, &[KeyValue::new(crate::semconv::LIMIT, limit)]);
+cfg_channel! {
+    use crate::semconv::{
+        CHANNEL_LIMIT_HITS as LIMIT_HITS, LIMIT, PUBSUB_REJECTED, PUBSUB_UNPUBLISHED, REASON,
+    };
+
+    /// What the channel server and its PubSub adapters count.
+    struct ChannelInstruments {
+        limit_hits: Counter<u64>,
+        unpublished: Counter<u64>,
+        rejected: Counter<u64>,
+    }
+
+    impl ChannelInstruments {
+        fn new(meter: &Meter) -> Self {
+            ChannelInstruments {
+                limit_hits: meter
+                    .u64_counter(LIMIT_HITS)
+                    .with_unit("{hit}")
+                    .with_description("Times a channel server limit refused or cut something")
+                    .build(),
+                unpublished: meter
+                    .u64_counter(PUBSUB_UNPUBLISHED)
+                    .with_unit("{message}")
+                    .with_description("Messages a PubSub adapter did not get to the other nodes")
+                    .build(),
+                rejected: meter
+                    .u64_counter(PUBSUB_REJECTED)
+                    .with_unit("{message}")
+                    .with_description("Messages from a PubSub adapter that were ignored")
+                    .build(),
+            }
+        }
+    }
+
+    /// A limit of the channel server was hit: counted under `limit`, whether
+    /// or not handler metrics are switched on.
+    pub(crate) fn limit_hit(limit: &'static str) {
+        count(|i| &i.limit_hits, LIMIT, limit);
+    }
+
+    /// A PubSub adapter did not get a message to the other nodes.
+    pub(crate) fn pubsub_unpublished(reason: &'static str) {
+        count(|i| &i.unpublished, REASON, reason);
+    }
+
+    /// A node ignored something its PubSub adapter received.
+    pub(crate) fn pubsub_rejected(reason: &'static str) {
+        count(|i| &i.rejected, REASON, reason);
+    }
+
+    fn count(
+        counter: impl Fn(&ChannelInstruments) -> &Counter<u64>,
+        key: &'static str,
+        value: &'static str,
+    ) {
+        let guard = INSTRUMENTS.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(instruments) = guard.as_ref() {
+            counter(&instruments.channel).add(1, &[KeyValue::new(key, value)]);
+        }
     }
 }
 
-/// A PubSub adapter did not get a message to the other nodes.
-#[cfg_attr(not(feature = "channel"), allow(dead_code))]
-pub(crate) fn pubsub_unpublished(reason: &'static str) {
-    count(|i| &i.unpublished, reason);
-}
+cfg_not_channel! {
+    /// Without the channel server nothing else is counted.
+    struct ChannelInstruments;
 
-/// A node ignored something its PubSub adapter received.
-#[cfg_attr(not(feature = "channel"), allow(dead_code))]
-pub(crate) fn pubsub_rejected(reason: &'static str) {
-    count(|i| &i.rejected, reason);
-}
-
-#[cfg_attr(not(feature = "channel"), allow(dead_code))]
-fn count(counter: impl Fn(&Instruments) -> &Counter<u64>, reason: &'static str) {
-    let guard = INSTRUMENTS.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(instruments) = guard.as_ref() {
-        counter(instruments).add(1, &[KeyValue::new(REASON, reason)]);
+    impl ChannelInstruments {
+        fn new(_: &Meter) -> Self {
+            ChannelInstruments
+        }
     }
 }

@@ -43,8 +43,9 @@ pub(crate) fn with_handler_rate<T>(rate: Option<f64>, start: impl FnOnce() -> T)
 }
 
 /// Whether `trace_id` falls under `rate`, exactly as `TraceIdRatioBased`
-/// decides it.
-pub fn trace_id_under_rate(trace_id: TraceId, rate: f64) -> bool {
+/// decides it. Tests predict decisions with it through
+/// `tracewire::testing::trace_id_under_rate`.
+pub(crate) fn trace_id_under_rate(trace_id: TraceId, rate: f64) -> bool {
     if rate >= 1.0 {
         return true;
     }

@@ -32,13 +32,20 @@ pub const HTTP_REQUEST_METHOD: &str = "http.request.method";
 /// the query.
 pub const URL_PATH: &str = "url.path";
 
+// Metrics: every instrument tracewire registers, and its attributes.
+
 /// Duration of traced handler calls, a histogram in seconds with the
-/// attributes `handler` (the span name) and `outcome` (`ok`, `error` or
-/// `cancelled`).
+/// attributes [`HANDLER`] and [`OUTCOME`].
 pub const HANDLER_DURATION: &str = "tracewire.handler.duration";
 /// Traced handler calls, a counter with the same attributes as
 /// [`HANDLER_DURATION`].
 pub const HANDLER_CALLS: &str = "tracewire.handler.calls";
+/// Which handler a [`HANDLER_DURATION`] or [`HANDLER_CALLS`] point is for:
+/// its span name.
+pub const HANDLER: &str = "handler";
+/// How the handler call ended: `ok`, `error` (an `Err`, an error outcome or
+/// a panic) or `cancelled`.
+pub const OUTCOME: &str = "outcome";
 /// Times a channel server limit refused or cut something, a counter with
 /// the attribute [`LIMIT`] naming the limit (`channels`, `topic_length`, ...).
 pub const CHANNEL_LIMIT_HITS: &str = "tracewire.channel.limit_hits";
@@ -52,6 +59,15 @@ pub const PUBSUB_UNPUBLISHED: &str = "tracewire.pubsub.unpublished";
 pub const PUBSUB_REJECTED: &str = "tracewire.pubsub.rejected";
 /// Why a message was unpublished or rejected.
 pub const REASON: &str = "reason";
+/// Observable counter (`{span}`): spans dropped because an export queue
+/// was full, by [`EXPORTER`].
+pub const EXPORT_DROPPED_SPANS: &str = "tracewire.export.dropped_spans";
+/// Observable counter (`{span}`): spans whose export failed or timed out,
+/// by [`EXPORTER`].
+pub const EXPORT_FAILED_SPANS: &str = "tracewire.export.failed_spans";
+/// Which exporter an export count is for: `otlp` or `terminal`.
+pub const EXPORTER: &str = "exporter";
+
 /// The most bytes of a string tracewire records as an attribute on its own
 /// initiative: an argument recorded by default, or a client-supplied value
 /// such as a user agent. A longer one is cut at a character boundary and

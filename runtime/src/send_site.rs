@@ -1,5 +1,5 @@
 //! Sends to kameo and ractor actors from traced code: the span around each
-//! send and the carrier span that takes its context through the mailbox.
+//! send and the handoff span that takes its context through the mailbox.
 //!
 //! `#[traced_actor]` and `#[traced]` rewrite `recv.ask(m)`, `recv.tell(m)`,
 //! `recv.cast(m)`, `recv.call(..)`, `recv.send_message(m)`, `cast!`,
@@ -8,8 +8,8 @@
 //! and ractor's actor refs answer (`tracewire::kameo`, `tracewire::ractor`,
 //! with their features on): for them a CLIENT (`ask`, `call`) or PRODUCER
 //! (`tell`, `cast`, `send_message`) span `{actor}.{op} {message}` is
-//! started, and the send runs with that span current and its carrier span
-//! ([`carrier_span`]) entered, so the handler's span becomes its child.
+//! started, and the send runs with that span current and its handoff span
+//! ([`handoff_span`]) entered, so the handler's span becomes its child.
 //! For anything else (tracewire's own `ActorRef`, whose `call` and `cast`
 //! start their own spans; a user's type with a `tell` method) the send runs
 //! exactly as written.
@@ -26,7 +26,7 @@ use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
 use crate::static_name::concat;
 #[cfg(feature = "tracing")]
-use crate::tracing::carrier::carrier_span;
+use crate::tracing::handoff::handoff_span;
 
 /// Autoref probe: what the receiver of a send is.
 #[doc(hidden)]
@@ -50,7 +50,7 @@ pub trait NotASendSite {
 
 impl<T: ?Sized> NotASendSite for &SendProbe<'_, T> {}
 
-/// The span of one send, with its carrier span; nothing for a receiver
+/// The span of one send, with its handoff span; nothing for a receiver
 /// that is not a kameo or ractor actor ref.
 #[doc(hidden)]
 pub struct SendSpan {
@@ -58,13 +58,13 @@ pub struct SendSpan {
 }
 
 /// A send span that is recording or carrying a sampling decision, and the
-/// carrier span that takes its context through the mailbox. Without the
+/// handoff span that takes its context through the mailbox. Without the
 /// `tracing` feature no receiver is a send site (kameo and ractor need
 /// it), so there is never one; generated code still compiles.
 struct Active {
     span: HandlerSpan,
     #[cfg(feature = "tracing")]
-    carrier: ::tracing::Span,
+    handoff: ::tracing::Span,
 }
 
 impl SendSpan {
@@ -85,31 +85,31 @@ impl SendSpan {
             Some(message) => concat(prefix, " ", message),
             None => prefix,
         };
-        #[allow(unused_mut)] // mutated only to build the carrier
+        #[allow(unused_mut)] // mutated only to build the handoff span
         let mut span = HandlerSpan::start(&HandlerMeta {
             name,
             kind,
             sample: None,
         });
         #[cfg(feature = "tracing")]
-        let carrier = carrier_span(span.context());
+        let handoff = handoff_span(span.context());
         SendSpan {
             inner: Some(Active {
                 span,
                 #[cfg(feature = "tracing")]
-                carrier,
+                handoff,
             }),
         }
     }
 
-    /// Enters the span and its carrier for a send that completes before the
+    /// Enters the span and its handoff span for a send that completes before the
     /// guard is dropped (`tell(..).try_send()`, ractor's `cast`).
     pub fn enter(&mut self) -> SendGuard<'_> {
         SendGuard {
             _entered: self.inner.as_mut().map(|active| {
                 let cx = active.span.context().clone().attach();
                 #[cfg(feature = "tracing")]
-                let entered = active.carrier.enter();
+                let entered = active.handoff.enter();
                 #[cfg(not(feature = "tracing"))]
                 let entered = std::marker::PhantomData;
                 (entered, cx)
@@ -117,7 +117,7 @@ impl SendSpan {
         }
     }
 
-    /// `send` polled with the span current and its carrier entered: kameo
+    /// `send` polled with the span current and its handoff span entered: kameo
     /// and ractor take the sender's `tracing` span when the send is first
     /// polled, not when it is built.
     pub fn instrument<F: IntoFuture>(&mut self, send: F) -> SendFuture<'_, F::IntoFuture> {
@@ -135,7 +135,7 @@ impl SendSpan {
     }
 }
 
-/// While alive, the send span is current and its carrier span entered.
+/// While alive, the send span is current and its handoff span entered.
 #[doc(hidden)]
 pub struct SendGuard<'a> {
     _entered: Option<(Entered<'a>, ContextGuard)>,

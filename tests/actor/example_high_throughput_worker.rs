@@ -5,8 +5,7 @@
 mod high_throughput_worker;
 
 use opentelemetry::trace::SpanKind;
-use tracewire::sampling::trace_id_under_rate;
-use tracewire::testing::{TestTracing, TraceTree};
+use tracewire::testing::{TestTracing, TraceTree, trace_id_under_rate};
 
 use high_throughput_worker::{REQUESTS, SAMPLE_RATE};
 

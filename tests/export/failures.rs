@@ -7,8 +7,9 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use tracewire::Telemetry;
+use tracewire::export::Protocol;
 use tracewire::prelude::*;
-use tracewire::{Protocol, Telemetry};
 
 use crate::export_support::{BlackHole, run_child, serial};
 

@@ -6,9 +6,10 @@
 
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry::trace::TraceContextExt as _;
+use tracewire::export::Protocol;
 use tracewire::prelude::*;
 use tracewire::tracing::GlobalSubscriber;
-use tracewire::{Protocol, Telemetry, TelemetryGuard};
+use tracewire::{Telemetry, TelemetryGuard};
 
 use crate::export_support::certs::TestPki;
 use crate::export_support::receiver::{Received, Receiver, ServerTls};

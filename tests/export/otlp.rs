@@ -7,8 +7,9 @@ use std::fmt;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tracewire::export::Protocol;
 use tracewire::prelude::*;
-use tracewire::{Protocol, Telemetry, TelemetryGuard};
+use tracewire::{Telemetry, TelemetryGuard};
 
 use crate::export_support::{Collector, collector_available, free_port, named, of_type, serial};
 

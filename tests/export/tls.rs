@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use tracewire::export::Protocol;
 use tracewire::prelude::*;
-use tracewire::{Protocol, Telemetry, TelemetryGuard};
+use tracewire::{Telemetry, TelemetryGuard};
 
 use crate::export_support::certs::TestPki;
 use crate::export_support::receiver::{Answer, Received, Receiver, ServerTls};

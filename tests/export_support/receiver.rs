@@ -238,6 +238,9 @@ impl Drop for Receiver {
 }
 
 fn server_config(tls: &ServerTls<'_>) -> rustls::ServerConfig {
+    // Deprecated from rustls 0.23.48 (no post-quantum key exchange), and
+    // still the provider tracewire's client uses; see its `connect.rs`.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let chain = CertificateDer::pem_slice_iter(tls.pki.server_cert_pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()

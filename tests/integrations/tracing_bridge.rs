@@ -1,5 +1,5 @@
 //! The `tracing` bridge: `tracing` spans and events in and around traced
-//! handlers, and the carrier span that takes a context through a mailbox.
+//! handlers, and the handoff span that takes a context through a mailbox.
 
 use opentelemetry::logs::AnyValue;
 use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
@@ -150,14 +150,14 @@ async fn receive_later() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_carrier_span_makes_its_context_current_and_is_not_exported() {
+async fn a_handoff_span_makes_its_context_current_and_is_not_exported() {
     let tracing = TestTracing::install();
     let sender = tracing.provider().tracer("tests").start("sender");
     let cx = Context::current_with_span(sender);
     let sent = cx.span().span_context().clone();
 
-    let carrier = tracewire::__private::carrier_span(&cx);
-    let (inside, handler) = carrier.in_scope(|| {
+    let handoff = tracewire::__private::handoff_span(&cx);
+    let (inside, handler) = handoff.in_scope(|| {
         let _inner = tracing::info_span!("inside").entered();
         (current_span_context(), receive())
     });
@@ -173,7 +173,7 @@ async fn a_carrier_span_makes_its_context_current_and_is_not_exported() {
             receive_later().await;
             (seen, current_span_context())
         }
-        .instrument(tracewire::__private::carrier_span(&cx)),
+        .instrument(tracewire::__private::handoff_span(&cx)),
     )
     .await
     .unwrap();
@@ -189,7 +189,7 @@ async fn a_carrier_span_makes_its_context_current_and_is_not_exported() {
           receive_later
         ",
     );
-    assert!(tree.spans_named("tracewire.carrier").is_empty());
+    assert!(tree.spans_named("tracewire.handoff").is_empty());
 }
 
 #[traced]
@@ -222,8 +222,8 @@ fn a_kameo_handler_span_runs_in_the_context_of_the_span_it_follows_from() {
 
     let sender = tracing.provider().tracer("tests").start("sender");
     let cx = Context::current_with_span(sender);
-    let carrier = tracewire::__private::carrier_span(&cx);
-    kameo_handler_span(&carrier).in_scope(|| on_message(2));
+    let handoff = tracewire::__private::handoff_span(&cx);
+    kameo_handler_span(&handoff).in_scope(|| on_message(2));
     cx.span().end();
 
     // Sent from no span at all: nothing to follow but kameo's own span.

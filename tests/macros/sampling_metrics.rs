@@ -10,8 +10,7 @@ use opentelemetry::trace::{
 use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator, Sampler, SdkTracerProvider};
 use tracewire::prelude::*;
 use tracewire::sampling::HandlerSampler;
-use tracewire::sampling::trace_id_under_rate;
-use tracewire::testing::TestTracing;
+use tracewire::testing::{TestTracing, trace_id_under_rate};
 
 #[traced(name = "worker.process", sample = 0.1)]
 fn process(n: u64) -> u64 {

@@ -9,10 +9,8 @@ use std::time::Duration;
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::Sampler;
 
-use super::config::{self, Env};
-#[cfg(feature = "terminal")]
-use super::terminal::TerminalExporter;
-use super::{InitError, TelemetryGuard};
+use super::config::{self, Env, Plan};
+use super::{Compression, InitError, Protocol, TelemetryGuard};
 use crate::carrier::Propagators;
 
 /// Installs tracing (and metrics, when exported) configured from the
@@ -54,7 +52,8 @@ impl Telemetry {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use tracewire::{Protocol, Telemetry};
+    /// use tracewire::Telemetry;
+    /// use tracewire::export::Protocol;
     ///
     /// let telemetry = Telemetry::builder()
     ///     .service_name("chat")
@@ -79,40 +78,16 @@ impl Telemetry {
             propagators: None,
             metrics: None,
             terminal: None,
-            #[cfg(feature = "terminal")]
-            terminal_exporter: None,
             export_queue_size: None,
             max_export_batch_size: None,
             schedule_delay: None,
             export_timeout: None,
             shutdown_timeout: None,
             metric_export_interval: None,
-            #[cfg(feature = "tracing")]
-            tracing_subscriber: true,
+            terminal_part: TerminalPart::new(),
+            tracing_part: TracingPart::new(),
         }
     }
-}
-
-/// The OTLP transport.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Protocol {
-    /// OTLP over gRPC (usually port 4317). The endpoint is used as is.
-    Grpc,
-    /// OTLP over HTTP with protobuf bodies (usually port 4318); the
-    /// default. A base endpoint gets `/v1/traces` and `/v1/metrics`
-    /// appended.
-    HttpProtobuf,
-}
-
-/// How OTLP request bodies are compressed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Compression {
-    /// Sent as they are; the default.
-    None,
-    /// gzip: HTTP `Content-Encoding: gzip`, gRPC `grpc-encoding: gzip`.
-    Gzip,
 }
 
 type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -151,16 +126,16 @@ pub struct TelemetryBuilder {
     pub(super) propagators: Option<Propagators>,
     pub(super) metrics: Option<bool>,
     pub(super) terminal: Option<bool>,
-    #[cfg(feature = "terminal")]
-    pub(super) terminal_exporter: Option<TerminalExporter>,
     pub(super) export_queue_size: Option<usize>,
     pub(super) max_export_batch_size: Option<usize>,
     pub(super) schedule_delay: Option<Duration>,
     pub(super) export_timeout: Option<Duration>,
     pub(super) shutdown_timeout: Option<Duration>,
     pub(super) metric_export_interval: Option<Duration>,
-    #[cfg(feature = "tracing")]
-    pub(super) tracing_subscriber: bool,
+    /// What the `terminal` feature adds: the exporter set in code.
+    terminal_part: TerminalPart,
+    /// What the `tracing` feature adds: whether to install the subscriber.
+    tracing_part: TracingPart,
 }
 
 impl fmt::Debug for TelemetryBuilder {
@@ -190,8 +165,7 @@ impl fmt::Debug for TelemetryBuilder {
             .field("export_timeout", &self.export_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("metric_export_interval", &self.metric_export_interval);
-        #[cfg(feature = "tracing")]
-        f.field("tracing_subscriber", &self.tracing_subscriber);
+        self.tracing_part.debug_fields(&mut f);
         f.finish_non_exhaustive()
     }
 }
@@ -323,13 +297,13 @@ impl TelemetryBuilder {
         self
     }
 
-    /// Prints trees with `exporter` (e.g. to another writer) instead of
-    /// [`TerminalExporter::stderr`], whenever the terminal is on.
-    #[cfg(feature = "terminal")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "terminal")))]
-    pub fn terminal_exporter(mut self, exporter: TerminalExporter) -> Self {
-        self.terminal_exporter = Some(exporter);
-        self
+    cfg_terminal! {
+        /// Prints trees with `exporter` (e.g. to another writer) instead of
+        /// [`TerminalExporter::stderr`], whenever the terminal is on.
+        pub fn terminal_exporter(mut self, exporter: TerminalExporter) -> Self {
+            self.terminal_part.exporter = Some(exporter);
+            self
+        }
     }
 
     /// The most spans held for export at once (`OTEL_BSP_MAX_QUEUE_SIZE`).
@@ -374,37 +348,37 @@ impl TelemetryBuilder {
         self
     }
 
-    /// Whether [`install`](Self::install) makes a `tracing_subscriber`
-    /// registry with [`tracewire::tracing::layer`](crate::tracing::layer)
-    /// the global default `tracing` subscriber: on by default. It keeps
-    /// the levels `RUST_LOG` asks for in its `target=level` form
-    /// (`warn,my_app=debug`), INFO when unset (an `EnvFilter` directive it
-    /// cannot read is reported on stderr and INFO kept). A subscriber set
-    /// before is left alone; [`TelemetryGuard::tracing_subscriber`] tells
-    /// what happened.
-    ///
-    /// Turn it off when you build your own subscriber, and add the layer
-    /// to it:
-    ///
-    /// ```
-    /// use tracing_subscriber::layer::SubscriberExt as _;
-    ///
-    /// let telemetry = tracewire::Telemetry::builder()
-    ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
-    ///     .tracing_subscriber(false)
-    ///     .install()?;
-    /// let subscriber = tracing_subscriber::registry().with(tracewire::tracing::layer());
-    /// tracing::subscriber::with_default(subscriber, || {
-    ///     tracing::info_span!("request").in_scope(|| tracing::info!("in the trace"));
-    /// });
-    /// # drop(telemetry);
-    /// # Ok::<(), tracewire::InitError>(())
-    /// ```
-    #[cfg(feature = "tracing")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
-    pub fn tracing_subscriber(mut self, install: bool) -> Self {
-        self.tracing_subscriber = install;
-        self
+    cfg_tracing! {
+        /// Whether [`install`](Self::install) makes a `tracing_subscriber`
+        /// registry with [`tracewire::tracing::layer`](crate::tracing::layer)
+        /// the global default `tracing` subscriber: on by default. It keeps
+        /// the levels `RUST_LOG` asks for in its `target=level` form
+        /// (`warn,my_app=debug`), INFO when unset (an `EnvFilter` directive it
+        /// cannot read is reported on stderr and INFO kept). A subscriber set
+        /// before is left alone; [`TelemetryGuard::tracing_subscriber`] tells
+        /// what happened.
+        ///
+        /// Turn it off when you build your own subscriber, and add the layer
+        /// to it:
+        ///
+        /// ```
+        /// use tracing_subscriber::layer::SubscriberExt as _;
+        ///
+        /// let telemetry = tracewire::Telemetry::builder()
+        ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
+        ///     .tracing_subscriber(false)
+        ///     .install()?;
+        /// let subscriber = tracing_subscriber::registry().with(tracewire::tracing::layer());
+        /// tracing::subscriber::with_default(subscriber, || {
+        ///     tracing::info_span!("request").in_scope(|| tracing::info!("in the trace"));
+        /// });
+        /// # drop(telemetry);
+        /// # Ok::<(), tracewire::InitError>(())
+        /// ```
+        pub fn tracing_subscriber(mut self, install: bool) -> Self {
+            self.tracing_part.install_subscriber = install;
+            self
+        }
     }
 
     /// Builds the pipelines and installs them: the tracer provider with
@@ -435,29 +409,124 @@ impl TelemetryBuilder {
             Some(timeout) => timeout,
             None => plan.batch.export_timeout,
         };
-        #[cfg(feature = "tracing")]
-        let tracing_levels = self.tracing_subscriber.then(|| {
-            let rust_log = (self.env)("RUST_LOG");
-            crate::tracing::global::levels(rust_log.as_deref()).unwrap_or_else(|value| {
-                eprintln!(
-                    "tracewire: RUST_LOG={value:?} is not a list of `target=level` or `level`; \
-                     the tracing subscriber keeps INFO"
-                );
-                crate::tracing::global::levels(None).unwrap_or_default()
-            })
-        });
-        let guard = super::install::install(
-            plan,
-            shutdown_timeout,
-            #[cfg(feature = "terminal")]
-            self.terminal_exporter,
-        )?;
+        let subscriber = self.tracing_part.plan(&self.env);
+        let guard = self.terminal_part.install(plan, shutdown_timeout)?;
         // After the providers, so the first `tracing` spans go to them.
-        #[cfg(feature = "tracing")]
-        let guard = guard.with_tracing_subscriber(match tracing_levels {
-            Some(levels) => crate::tracing::global::install(levels),
-            None => crate::tracing::GlobalSubscriber::NotInstalled,
-        });
-        Ok(guard)
+        Ok(subscriber.install(guard))
+    }
+}
+
+cfg_terminal! {
+    use super::terminal::TerminalExporter;
+
+    /// The builder's part for the `terminal` feature.
+    struct TerminalPart {
+        /// Set by [`TelemetryBuilder::terminal_exporter`]; stderr without.
+        exporter: Option<TerminalExporter>,
+    }
+
+    impl TerminalPart {
+        fn new() -> Self {
+            TerminalPart { exporter: None }
+        }
+
+        /// Installs what `plan` asks for, the terminal printing through
+        /// the exporter set in code, if any.
+        fn install(self, plan: Plan, shutdown_timeout: Duration) -> Result<TelemetryGuard, InitError> {
+            super::install::install(plan, shutdown_timeout, self.exporter)
+        }
+    }
+}
+
+cfg_not_terminal! {
+    /// Without the `terminal` feature there is no exporter to set.
+    struct TerminalPart;
+
+    impl TerminalPart {
+        fn new() -> Self {
+            TerminalPart
+        }
+
+        fn install(self, plan: Plan, shutdown_timeout: Duration) -> Result<TelemetryGuard, InitError> {
+            super::install::install(plan, shutdown_timeout)
+        }
+    }
+}
+
+cfg_tracing! {
+    use tracing_subscriber::filter::Targets;
+
+    use crate::tracing::GlobalSubscriber;
+
+    /// The builder's part for the `tracing` feature.
+    struct TracingPart {
+        /// [`TelemetryBuilder::tracing_subscriber`]; on by default.
+        install_subscriber: bool,
+    }
+
+    impl TracingPart {
+        fn new() -> Self {
+            TracingPart {
+                install_subscriber: true,
+            }
+        }
+
+        fn debug_fields(&self, f: &mut fmt::DebugStruct<'_, '_>) {
+            f.field("tracing_subscriber", &self.install_subscriber);
+        }
+
+        /// The subscriber to install once the providers are, with the
+        /// levels `RUST_LOG` asks for (read through the builder's lookup,
+        /// before anything is installed), or none.
+        fn plan(&self, env: &EnvLookup) -> SubscriberPlan {
+            SubscriberPlan(self.install_subscriber.then(|| {
+                let rust_log = env("RUST_LOG");
+                crate::tracing::global::levels(rust_log.as_deref()).unwrap_or_else(|value| {
+                    eprintln!(
+                        "tracewire: RUST_LOG={value:?} is not a list of `target=level` or `level`; \
+                         the tracing subscriber keeps INFO"
+                    );
+                    crate::tracing::global::levels(None).unwrap_or_default()
+                })
+            }))
+        }
+    }
+
+    /// The global `tracing` subscriber `install` sets up, with its levels.
+    struct SubscriberPlan(Option<Targets>);
+
+    impl SubscriberPlan {
+        /// Installs the subscriber, and tells `guard` what happened.
+        fn install(self, guard: TelemetryGuard) -> TelemetryGuard {
+            guard.with_tracing_subscriber(match self.0 {
+                Some(levels) => crate::tracing::global::install(levels),
+                None => GlobalSubscriber::NotInstalled,
+            })
+        }
+    }
+}
+
+cfg_not_tracing! {
+    /// Without the `tracing` feature there is no subscriber to install.
+    struct TracingPart;
+
+    impl TracingPart {
+        fn new() -> Self {
+            TracingPart
+        }
+
+        fn debug_fields(&self, _: &mut fmt::DebugStruct<'_, '_>) {}
+
+        fn plan(&self, _: &EnvLookup) -> SubscriberPlan {
+            SubscriberPlan
+        }
+    }
+
+    struct SubscriberPlan;
+
+    impl SubscriberPlan {
+        fn install(self, guard: TelemetryGuard) -> TelemetryGuard {
+            guard
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! [`TelemetryGuard`]: what [`init`](super::init) returns; keeps telemetry
+//! [`TelemetryGuard`]: what [`init`](crate::init) returns; keeps telemetry
 //! installed, and flushes, shuts down and uninstalls it.
 
 use std::fmt;
@@ -7,8 +7,6 @@ use std::time::Duration;
 
 use opentelemetry::global;
 use opentelemetry::metrics::ObservableCounter;
-#[cfg(feature = "tracing")]
-use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
@@ -39,11 +37,7 @@ pub struct TelemetryGuard {
     shutdown_timeout: Duration,
     done: bool,
     _instruments: Vec<ObservableCounter<u64>>,
-    #[cfg(feature = "tracing")]
-    tracing_subscriber: crate::tracing::GlobalSubscriber,
-    /// Log records over OTLP, from the `tracing` bridge.
-    #[cfg(feature = "tracing")]
-    logger_provider: Option<SdkLoggerProvider>,
+    tracing: TracingPart,
 }
 
 impl fmt::Debug for TelemetryGuard {
@@ -52,8 +46,7 @@ impl fmt::Debug for TelemetryGuard {
         f.field("active", &self.is_active())
             .field("metrics", &self.meter_provider.is_some())
             .field("exporters", &self.stats);
-        #[cfg(feature = "tracing")]
-        f.field("tracing_subscriber", &self.tracing_subscriber);
+        self.tracing.debug_fields(&mut f);
         f.finish_non_exhaustive()
     }
 }
@@ -79,18 +72,8 @@ impl TelemetryGuard {
             shutdown_timeout,
             done: false,
             _instruments: instruments,
-            #[cfg(feature = "tracing")]
-            tracing_subscriber: crate::tracing::GlobalSubscriber::NotInstalled,
-            #[cfg(feature = "tracing")]
-            logger_provider: None,
+            tracing: TracingPart::new(),
         }
-    }
-
-    /// This guard also owns `provider`, installed for the `tracing` bridge.
-    #[cfg(all(feature = "otlp", feature = "tracing"))]
-    pub(super) fn with_logger_provider(mut self, provider: Option<SdkLoggerProvider>) -> Self {
-        self.logger_provider = provider;
-        self
     }
 
     /// The guard of an install that installed nothing
@@ -104,10 +87,7 @@ impl TelemetryGuard {
             shutdown_timeout: Duration::ZERO,
             done: true,
             _instruments: Vec::new(),
-            #[cfg(feature = "tracing")]
-            tracing_subscriber: crate::tracing::GlobalSubscriber::NotInstalled,
-            #[cfg(feature = "tracing")]
-            logger_provider: None,
+            tracing: TracingPart::new(),
         }
     }
 
@@ -117,50 +97,58 @@ impl TelemetryGuard {
         !self.done
     }
 
-    /// What `install` did about the global `tracing` subscriber
-    /// ([`TelemetryBuilder::tracing_subscriber`](super::TelemetryBuilder::tracing_subscriber)).
-    ///
-    /// ```
-    /// use tracewire::tracing::GlobalSubscriber;
-    ///
-    /// let telemetry = tracewire::Telemetry::builder()
-    ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
-    ///     .install()?;
-    /// // Installed now, unless another subscriber was set first.
-    /// assert_ne!(telemetry.tracing_subscriber(), GlobalSubscriber::NotInstalled);
-    /// # Ok::<(), tracewire::InitError>(())
-    /// ```
-    #[cfg(feature = "tracing")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
-    pub fn tracing_subscriber(&self) -> crate::tracing::GlobalSubscriber {
-        self.tracing_subscriber
+    cfg_tracing! {
+        /// What `install` did about the global `tracing` subscriber
+        /// ([`TelemetryBuilder::tracing_subscriber`](super::TelemetryBuilder::tracing_subscriber)).
+        ///
+        /// ```
+        /// use tracewire::tracing::GlobalSubscriber;
+        ///
+        /// let telemetry = tracewire::Telemetry::builder()
+        ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
+        ///     .install()?;
+        /// // Installed now, unless another subscriber was set first.
+        /// assert_ne!(telemetry.tracing_subscriber(), GlobalSubscriber::NotInstalled);
+        /// # Ok::<(), tracewire::InitError>(())
+        /// ```
+        pub fn tracing_subscriber(&self) -> GlobalSubscriber {
+            self.tracing.subscriber
+        }
+
+        /// This guard knows what `install` did about the subscriber.
+        pub(super) fn with_tracing_subscriber(mut self, subscriber: GlobalSubscriber) -> Self {
+            self.tracing.subscriber = subscriber;
+            self
+        }
+
+        /// The logger provider exporting log records over OTLP, when an OTLP
+        /// endpoint for logs is configured: the `tracing` bridge emits into
+        /// it, and so can a bridge of your own (for the `log` crate, say).
+        /// Log records emitted inside a span carry its trace and span ids.
+        ///
+        /// ```
+        /// let telemetry = tracewire::Telemetry::builder()
+        ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
+        ///     .install()?;
+        /// assert!(telemetry.logger_provider().is_none()); // no OTLP endpoint
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
+            self.tracing.logger_provider.as_ref()
+        }
     }
 
-    #[cfg(feature = "tracing")]
-    pub(super) fn with_tracing_subscriber(
-        mut self,
-        subscriber: crate::tracing::GlobalSubscriber,
-    ) -> Self {
-        self.tracing_subscriber = subscriber;
-        self
-    }
-
-    /// The logger provider exporting log records over OTLP, when an OTLP
-    /// endpoint for logs is configured: the `tracing` bridge emits into
-    /// it, and so can a bridge of your own (for the `log` crate, say).
-    /// Log records emitted inside a span carry its trace and span ids.
-    ///
-    /// ```
-    /// let telemetry = tracewire::Telemetry::builder()
-    ///     .env_vars([("TRACEWIRE_TERMINAL", "off")])
-    ///     .install()?;
-    /// assert!(telemetry.logger_provider().is_none()); // no OTLP endpoint
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[cfg(feature = "tracing")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
-    pub fn logger_provider(&self) -> Option<&SdkLoggerProvider> {
-        self.logger_provider.as_ref()
+    feature! {
+        #![all(feature = "otlp", feature = "tracing")]
+        /// This guard also owns `provider`, installed for the `tracing`
+        /// bridge's log export.
+        pub(super) fn with_logger_provider(
+            mut self,
+            provider: Option<SdkLoggerProvider>,
+        ) -> Self {
+            self.tracing.logger_provider = provider;
+            self
+        }
     }
 
     /// Whether a meter provider was installed (metrics on, and exported
@@ -215,12 +203,7 @@ impl TelemetryGuard {
         {
             failures.push(format!("metrics: {error}"));
         }
-        #[cfg(feature = "tracing")]
-        if let Some(provider) = &self.logger_provider
-            && let Err(error) = provider.force_flush()
-        {
-            failures.push(format!("logs: {error}"));
-        }
+        self.tracing.force_flush(&mut failures);
         TelemetryError::check("flush", failures)
     }
 
@@ -260,10 +243,7 @@ impl TelemetryGuard {
                 crate::metrics::clear_meter_provider();
                 global::set_meter_provider(opentelemetry::metrics::NoopMeterProvider::new());
             }
-            #[cfg(feature = "tracing")]
-            if self.logger_provider.is_some() {
-                crate::tracing::clear_logger_provider();
-            }
+            self.tracing.uninstall();
         }
         let mut failures = Vec::new();
         // Traces first: the final metric export then carries the final
@@ -273,12 +253,7 @@ impl TelemetryGuard {
         {
             failures.push(format!("traces: {error}"));
         }
-        #[cfg(feature = "tracing")]
-        if let Some(provider) = self.logger_provider.take()
-            && let Err(error) = provider.shutdown_with_timeout(self.shutdown_timeout)
-        {
-            failures.push(format!("logs: {error}"));
-        }
+        self.tracing.shutdown(self.shutdown_timeout, &mut failures);
         if let Some(provider) = self.meter_provider.take()
             && let Err(error) = provider.shutdown()
         {
@@ -318,5 +293,74 @@ impl Drop for TelemetryGuard {
         if let Err(error) = self.shutdown() {
             eprintln!("tracewire: {error}");
         }
+    }
+}
+
+cfg_tracing! {
+    use opentelemetry_sdk::logs::SdkLoggerProvider;
+
+    use crate::tracing::GlobalSubscriber;
+
+    /// What a guard owns for the `tracing` bridge: what `install` did about
+    /// the global subscriber, and the logger provider exporting log records
+    /// over OTLP.
+    struct TracingPart {
+        subscriber: GlobalSubscriber,
+        logger_provider: Option<SdkLoggerProvider>,
+    }
+
+    impl TracingPart {
+        fn new() -> Self {
+            TracingPart {
+                subscriber: GlobalSubscriber::NotInstalled,
+                logger_provider: None,
+            }
+        }
+
+        fn debug_fields(&self, f: &mut fmt::DebugStruct<'_, '_>) {
+            f.field("tracing_subscriber", &self.subscriber);
+        }
+
+        fn force_flush(&self, failures: &mut Vec<String>) {
+            if let Some(provider) = &self.logger_provider
+                && let Err(error) = provider.force_flush()
+            {
+                failures.push(format!("logs: {error}"));
+            }
+        }
+
+        /// The bridge stops emitting into the provider this guard shuts down.
+        fn uninstall(&self) {
+            if self.logger_provider.is_some() {
+                crate::tracing::clear_logger_provider();
+            }
+        }
+
+        fn shutdown(&mut self, timeout: Duration, failures: &mut Vec<String>) {
+            if let Some(provider) = self.logger_provider.take()
+                && let Err(error) = provider.shutdown_with_timeout(timeout)
+            {
+                failures.push(format!("logs: {error}"));
+            }
+        }
+    }
+}
+
+cfg_not_tracing! {
+    /// Without the `tracing` bridge a guard owns nothing more.
+    struct TracingPart;
+
+    impl TracingPart {
+        fn new() -> Self {
+            TracingPart
+        }
+
+        fn debug_fields(&self, _: &mut fmt::DebugStruct<'_, '_>) {}
+
+        fn force_flush(&self, _: &mut [String]) {}
+
+        fn uninstall(&self) {}
+
+        fn shutdown(&mut self, _: Duration, _: &mut [String]) {}
     }
 }

@@ -14,6 +14,7 @@ use super::processor::{BoundedSpanProcessor, Intakes, ProcessorStats};
 use super::{InitError, TelemetryGuard};
 use crate::record::Pipeline;
 use crate::sampling::HandlerSampler;
+use crate::semconv::{EXPORT_DROPPED_SPANS, EXPORT_FAILED_SPANS, EXPORTER};
 
 #[cfg(feature = "otlp")]
 use super::otlp;
@@ -26,12 +27,6 @@ use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 #[cfg(feature = "terminal")]
 use opentelemetry_sdk::metrics::PeriodicReader;
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
-
-/// Name of the observable counter of spans dropped because the export queue
-/// was full.
-pub const DROPPED_SPANS: &str = "tracewire.export.dropped_spans";
-/// Name of the observable counter of spans whose export failed or timed out.
-pub const FAILED_SPANS: &str = "tracewire.export.failed_spans";
 
 /// How often the terminal exporter's queue is drained: trees appear about
 /// this long after their trace ends.
@@ -224,19 +219,19 @@ fn export_instruments(
             .with_description(description)
             .with_callback(move |observer| {
                 for (exporter, stats) in &stats {
-                    observer.observe(count(stats), &[KeyValue::new("exporter", *exporter)]);
+                    observer.observe(count(stats), &[KeyValue::new(EXPORTER, *exporter)]);
                 }
             })
             .build()
     };
     vec![
         counter(
-            DROPPED_SPANS,
+            EXPORT_DROPPED_SPANS,
             "Spans dropped because the export queue was full",
             ProcessorStats::dropped_spans,
         ),
         counter(
-            FAILED_SPANS,
+            EXPORT_FAILED_SPANS,
             "Spans whose export failed or timed out",
             ProcessorStats::failed_spans,
         ),

@@ -8,22 +8,24 @@ pub(crate) mod error;
 pub(crate) mod guard;
 mod install;
 mod limits;
-#[cfg(feature = "otlp")]
-mod otlp;
 mod pipeline;
 mod processor;
-#[cfg(feature = "terminal")]
-#[cfg_attr(docsrs, doc(cfg(feature = "terminal")))]
-pub mod terminal;
+mod transport;
+cfg_otlp! {
+    mod otlp;
+}
+cfg_terminal! {
+    pub mod terminal;
+}
 
 // For the submodules' `super::` imports; not re-exported.
-use builder::{Compression, Protocol, TelemetryBuilder};
+use builder::TelemetryBuilder;
 use error::{InitError, TelemetryError};
 use guard::TelemetryGuard;
 
-pub use install::{DROPPED_SPANS, FAILED_SPANS};
 pub use pipeline::HandlerPipeline;
 pub use processor::{BatchConfig, BoundedSpanProcessor, ProcessorStats, StartError};
+pub use transport::{Compression, Protocol};
 
 // Provider plumbing, for programs that build their own pipeline: the tracer
 // and meter setters side by side. `init()` calls them for you.

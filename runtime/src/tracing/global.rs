@@ -10,7 +10,7 @@ use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context, SubscriberExt as _};
 
-use super::carrier::{is_carrier, is_kameo_handler};
+use super::handoff::{is_handoff, is_kameo_handler};
 
 /// What [`init`](crate::init) did about the global `tracing` subscriber;
 /// see [`TelemetryGuard::tracing_subscriber`](crate::TelemetryGuard::tracing_subscriber).
@@ -73,7 +73,7 @@ pub(crate) fn levels(rust_log: Option<&str>) -> Result<Targets, String> {
 }
 
 /// A global filter: what the levels enable, and always the spans that only
-/// carry a context (carrier spans, kameo's handler spans), so that a level
+/// carry a context (handoff spans, kameo's handler spans), so that a level
 /// filter never cuts a trace across a mailbox.
 struct KeepLevels {
     levels: Targets,
@@ -81,7 +81,7 @@ struct KeepLevels {
 
 impl KeepLevels {
     fn keeps(&self, meta: &Metadata<'_>) -> bool {
-        is_carrier(meta)
+        is_handoff(meta)
             || is_kameo_handler(meta)
             || self.levels.would_enable(meta.target(), meta.level())
     }
@@ -101,7 +101,7 @@ impl<S: Subscriber> Layer<S> for KeepLevels {
     }
 
     fn max_level_hint(&self) -> Option<LevelFilter> {
-        // kameo's handler spans are at INFO, carriers at ERROR.
+        // kameo's handler spans are at INFO, handoff spans at ERROR.
         let levels = Layer::<S>::max_level_hint(&self.levels).unwrap_or(LevelFilter::TRACE);
         Some(levels.max(LevelFilter::INFO))
     }
@@ -132,7 +132,7 @@ mod tests {
     }
 
     #[test]
-    fn carriers_and_kameo_handler_spans_pass_any_level() {
+    fn handoff_and_kameo_handler_spans_pass_any_level() {
         // The layer ends these spans through whatever pipeline is
         // installed: with `testing`, one of its own, so that another
         // test's capture, running meanwhile, never sees them.
@@ -144,11 +144,11 @@ mod tests {
             })
             .with(crate::tracing::layer());
         ::tracing::subscriber::with_default(subscriber, || {
-            let carrier = crate::tracing::carrier::carrier_span(&opentelemetry::Context::new());
+            let handoff = crate::tracing::handoff::handoff_span(&opentelemetry::Context::new());
             let kameo = ::tracing::info_span!(target: "kameo::actor::kind", "actor.handle_message");
             let other = ::tracing::info_span!(target: "kameo::actor::kind", "other");
             let error = ::tracing::error_span!("error");
-            assert!(!carrier.is_disabled());
+            assert!(!handoff.is_disabled());
             assert!(!kameo.is_disabled());
             assert!(other.is_disabled());
             assert!(!error.is_disabled());

@@ -16,7 +16,7 @@ use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::Context as LayerContext;
 use tracing_subscriber::registry::LookupSpan;
 
-use super::carrier::{self, is_carrier, is_kameo, is_kameo_handler};
+use super::handoff::{self, is_handoff, is_kameo, is_kameo_handler};
 use super::event;
 use super::logs::CurrentLoggerProvider;
 use super::tracer::CurrentTracer;
@@ -76,13 +76,13 @@ where
 
 /// What tracing-opentelemetry sees: spans, not events (which
 /// [`ContextLayer`] adds, also to handler spans, which tracing-opentelemetry
-/// does not know), and neither carrier spans nor kameo's handler spans,
+/// does not know), and neither handoff spans nor kameo's handler spans,
 /// which only carry a context.
 fn exported(meta: &Metadata<'_>) -> bool {
-    !meta.is_event() && !is_carrier(meta) && !is_kameo_handler(meta)
+    !meta.is_event() && !is_handoff(meta) && !is_kameo_handler(meta)
 }
 
-/// A context a span makes current while it is entered: a carrier span's,
+/// A context a span makes current while it is entered: a handoff span's,
 /// or that of the span a kameo handler span follows from.
 struct Activate(Context);
 
@@ -101,7 +101,7 @@ struct ContextLayer {
 }
 
 impl ContextLayer {
-    /// The OpenTelemetry context of span `id`: a carrier's own, or the one
+    /// The OpenTelemetry context of span `id`: a handoff span's own, or the one
     /// tracing-opentelemetry keeps for it.
     fn context_of<S>(&self, id: &Id, ctx: &LayerContext<'_, S>) -> Option<Context>
     where
@@ -126,8 +126,8 @@ where
     }
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
-        if is_carrier(attrs.metadata())
-            && let Some(cx) = carrier::take_pending()
+        if is_handoff(attrs.metadata())
+            && let Some(cx) = handoff::take_pending()
             && let Some(span) = ctx.span(id)
         {
             span.extensions_mut().insert(Activate(cx));

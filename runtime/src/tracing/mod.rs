@@ -1,8 +1,8 @@
 #![doc = include_str!("../../docs/guides/integrations.md")]
 
-pub(crate) mod carrier;
 mod event;
 pub(crate) mod global;
+pub(crate) mod handoff;
 mod layer;
 mod logs;
 mod tracer;

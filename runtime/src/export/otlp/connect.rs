@@ -97,6 +97,13 @@ impl Connector {
                     .to_owned()
             }
         };
+        // rustls 0.23.48 deprecates ring's provider because ring has no
+        // post-quantum key exchange (X25519MLKEM768 is aws-lc-rs only);
+        // connections still agree on X25519 or ECDHE. tracewire stays on
+        // ring so that its TLS builds without cmake, which aws-lc-rs needs.
+        // `allow` rather than `expect`: earlier 0.23 releases do not
+        // deprecate it, and both must build without warnings.
+        #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

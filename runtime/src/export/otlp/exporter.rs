@@ -1,25 +1,17 @@
-//! The OTLP span, metric and log exporters: each encodes its data as an
-//! OTLP export request (opentelemetry-proto's conversions) and hands it to
-//! the transport its target names; and the pipelines built on them. Log
-//! export (features `otlp` and `tracing`) carries the `tracing` bridge's
-//! records.
+//! The OTLP span and metric exporters: each encodes its data as an OTLP
+//! export request (opentelemetry-proto's conversions) and hands it to the
+//! transport its target names; and the pipelines built on them. The log
+//! exporter (`logs`) sends its requests through the same [`Transport`] and
+//! [`BlockingExport`].
 
 use std::time::Duration;
 
-#[cfg(feature = "tracing")]
-use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
-#[cfg(feature = "tracing")]
-use opentelemetry_proto::transform::logs::tonic::group_logs_by_resource_and_scope;
 use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
-#[cfg(feature = "tracing")]
-use opentelemetry_sdk::logs::{
-    BatchConfigBuilder, BatchLogProcessor, LogBatch, LogExporter, SdkLoggerProvider,
-};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{PeriodicReader, Temporality};
@@ -34,7 +26,7 @@ use super::grpc::GrpcSender;
 use super::http::HttpSender;
 
 /// How one target's requests travel.
-enum Transport {
+pub(super) enum Transport {
     // Boxed: the hyper client is several times the size of a tonic channel.
     Http(Box<HttpSender>),
     Grpc(GrpcSender),
@@ -45,7 +37,7 @@ pub(super) enum Request {
     Traces(ExportTraceServiceRequest),
     Metrics(ExportMetricsServiceRequest),
     #[cfg(feature = "tracing")]
-    Logs(ExportLogsServiceRequest),
+    Logs(opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest),
 }
 
 impl Request {
@@ -156,7 +148,7 @@ pub(in super::super) fn span_processor(
 /// `PeriodicReader` and the `BatchLogProcessor`. The real export runs with
 /// `block_on` on a runtime that has one, bounded by the export timeout, and
 /// a ready future is handed back.
-struct BlockingExport {
+pub(super) struct BlockingExport {
     transport: Transport,
     runtime: ExportRuntime,
     /// `metrics` or `logs`, for messages.
@@ -166,7 +158,7 @@ struct BlockingExport {
 }
 
 impl BlockingExport {
-    fn new(target: &OtlpTarget, signal: &'static str) -> Result<Self, InitError> {
+    pub(super) fn new(target: &OtlpTarget, signal: &'static str) -> Result<Self, InitError> {
         let runtime = ExportRuntime::new().map_err(|e| InitError::Exporter {
             signal,
             endpoint: target.endpoint.clone(),
@@ -186,7 +178,10 @@ impl BlockingExport {
     }
 
     /// Sends the request `encode` builds, to completion.
-    fn export(&self, encode: impl FnOnce() -> Request) -> std::future::Ready<OTelSdkResult> {
+    pub(super) fn export(
+        &self,
+        encode: impl FnOnce() -> Request,
+    ) -> std::future::Ready<OTelSdkResult> {
         let result = if tokio::runtime::Handle::try_current().is_ok() {
             // block_on would panic here; the SDK's pipelines never call
             // from an async context, so this is only a safety net.
@@ -263,61 +258,5 @@ pub(in super::super) fn metric_reader(
     };
     Ok(PeriodicReader::builder(exporter)
         .with_interval(plan.metric_interval)
-        .build())
-}
-
-/// Exports log records over OTLP to one target.
-#[cfg(feature = "tracing")]
-#[derive(Debug)]
-struct OtlpLogExporter {
-    export: BlockingExport,
-    resource: ResourceAttributesWithSchema,
-}
-
-#[cfg(feature = "tracing")]
-impl LogExporter for OtlpLogExporter {
-    fn export(
-        &self,
-        batch: LogBatch<'_>,
-    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
-        self.export.export(|| {
-            Request::Logs(ExportLogsServiceRequest {
-                resource_logs: group_logs_by_resource_and_scope(&batch, &self.resource),
-            })
-        })
-    }
-
-    fn set_resource(&mut self, resource: &Resource) {
-        self.resource = resource.into();
-    }
-}
-
-/// The logger provider exporting log records to `target` in batches, for
-/// the `tracing` bridge: the plan's resource, the SDK's batch processor on
-/// a thread of its own, each export on the shared transport (TLS, headers,
-/// gzip, retries, the export timeout). The batch limits are the SDK's
-/// defaults (2048 records queued, 512 a batch, every second), set here so
-/// the SDK does not read `OTEL_BLRP_*` from the process environment behind
-/// the builder's back.
-#[cfg(feature = "tracing")]
-pub(in super::super) fn logger_provider(
-    target: &OtlpTarget,
-    plan: &Plan,
-) -> Result<SdkLoggerProvider, InitError> {
-    let exporter = OtlpLogExporter {
-        export: BlockingExport::new(target, "logs")?,
-        resource: ResourceAttributesWithSchema::default(),
-    };
-    let config = BatchConfigBuilder::default()
-        .with_max_queue_size(2048)
-        .with_max_export_batch_size(512)
-        .with_scheduled_delay(Duration::from_secs(1))
-        .build();
-    let processor = BatchLogProcessor::builder(exporter)
-        .with_batch_config(config)
-        .build();
-    Ok(SdkLoggerProvider::builder()
-        .with_resource(plan.resource.clone())
-        .with_log_processor(processor)
         .build())
 }

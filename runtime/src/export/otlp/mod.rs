@@ -1,8 +1,9 @@
 //! OTLP export (feature `otlp`), over gRPC or http/protobuf, in the clear
 //! or over TLS, on a transport of tracewire's own.
 //!
-//! - `exporter`: the span, metric and log exporters and their pipelines
-//!   (logs with the `tracing` feature, for its bridge);
+//! - `exporter`: the span and metric exporters and their pipelines;
+//! - `logs`: the log exporter and its pipeline (with the `tracing` feature,
+//!   for its bridge);
 //! - `http`: OTLP/HTTP on hyper's HTTP/1 client;
 //! - `grpc`: OTLP/gRPC on tonic, with opentelemetry-proto's clients;
 //! - `connect`: TCP and TLS (rustls) connections, for both;
@@ -24,9 +25,13 @@ mod grpc;
 mod http;
 mod retry;
 
-#[cfg(feature = "tracing")]
-pub(super) use exporter::logger_provider;
 pub(super) use exporter::{metric_reader, span_processor};
+
+cfg_tracing! {
+    mod logs;
+
+    pub(super) use logs::logger_provider;
+}
 
 /// Sent as `User-Agent` by both transports.
 const USER_AGENT: &str = concat!("tracewire/", env!("CARGO_PKG_VERSION"));

@@ -1,6 +1,7 @@
-//! The carrier span: an OpenTelemetry [`Context`] dressed as a `tracing`
+//! The handoff span: an OpenTelemetry [`Context`] dressed as a `tracing`
 //! span, so that it crosses the mailboxes of actor frameworks that capture
-//! `tracing::Span::current()` with each message (kameo, ractor).
+//! `tracing::Span::current()` with each message (kameo, ractor), and the
+//! sender hands its context to the receiving handler.
 //!
 //! The span is never exported: [`layer`](super::layer) keeps it from
 //! tracing-opentelemetry and, while it is entered, makes its context the
@@ -14,20 +15,20 @@ use std::cell::RefCell;
 use ::tracing::Metadata;
 use opentelemetry::Context;
 
-/// The target of every carrier span.
-pub(crate) const CARRIER_TARGET: &str = "tracewire::carrier";
-/// The name of every carrier span.
-pub(crate) const CARRIER_NAME: &str = "tracewire.carrier";
+/// The target of every handoff span.
+pub(crate) const HANDOFF_TARGET: &str = "tracewire::handoff";
+/// The name of every handoff span.
+pub(crate) const HANDOFF_NAME: &str = "tracewire.handoff";
 
 thread_local! {
-    /// The context [`carrier_span`] is creating a span for. The layer takes
+    /// The context [`handoff_span`] is creating a span for. The layer takes
     /// it in `on_new_span`, which the subscriber calls on this thread, inside
     /// the `span!` call: a `tracing` span has no field that could hold a
     /// `Context`.
     static PENDING: RefCell<Option<Context>> = const { RefCell::new(None) };
 }
 
-/// A `tracing` span (target `tracewire::carrier`) that, when entered, makes
+/// A `tracing` span (target `tracewire::handoff`) that, when entered, makes
 /// `cx` the current OpenTelemetry context until it is exited.
 ///
 /// Without tracewire's [`layer`](super::layer) in the current subscriber
@@ -36,13 +37,13 @@ thread_local! {
 ///
 /// It is at level ERROR so that no level filter turns it off; it has no
 /// fields and is never exported, so no log line or trace shows it.
-pub fn carrier_span(cx: &Context) -> ::tracing::Span {
+pub fn handoff_span(cx: &Context) -> ::tracing::Span {
     PENDING.with(|pending| *pending.borrow_mut() = Some(cx.clone()));
     let span = ::tracing::span!(
-        target: CARRIER_TARGET,
+        target: HANDOFF_TARGET,
         parent: None,
         ::tracing::Level::ERROR,
-        CARRIER_NAME
+        HANDOFF_NAME
     );
     // Not taken when the span is disabled: drop the context here rather
     // than hand it to an unrelated span later.
@@ -50,14 +51,14 @@ pub fn carrier_span(cx: &Context) -> ::tracing::Span {
     span
 }
 
-/// The context [`carrier_span`] is creating a span for, taken.
+/// The context [`handoff_span`] is creating a span for, taken.
 pub(crate) fn take_pending() -> Option<Context> {
     PENDING.with(|pending| pending.borrow_mut().take())
 }
 
-/// Whether `meta` describes a carrier span.
-pub(crate) fn is_carrier(meta: &Metadata<'_>) -> bool {
-    meta.target() == CARRIER_TARGET && meta.name() == CARRIER_NAME
+/// Whether `meta` describes a handoff span.
+pub(crate) fn is_handoff(meta: &Metadata<'_>) -> bool {
+    meta.target() == HANDOFF_TARGET && meta.name() == HANDOFF_NAME
 }
 
 /// Whether `meta` describes the root span kameo runs each message handler
@@ -82,7 +83,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn without_tracewires_layer_a_carrier_does_nothing_and_keeps_no_context() {
+    fn without_tracewires_layer_a_handoff_does_nothing_and_keeps_no_context() {
         let sent = SpanContext::new(
             TraceId::from(7),
             SpanId::from(9),
@@ -92,9 +93,9 @@ mod tests {
         );
         let cx = Context::new().with_remote_span_context(sent.clone());
         ::tracing::subscriber::with_default(::tracing::subscriber::NoSubscriber::default(), || {
-            let carrier = carrier_span(&cx);
-            assert!(carrier.is_disabled());
-            carrier.in_scope(|| assert_ne!(*Context::current().span().span_context(), sent));
+            let handoff = handoff_span(&cx);
+            assert!(handoff.is_disabled());
+            handoff.in_scope(|| assert_ne!(*Context::current().span().span_context(), sent));
         });
         assert!(take_pending().is_none(), "the context is not left behind");
     }
