@@ -1,19 +1,30 @@
 //! Phoenix Channels over WebSocket and LongPoll, traced: a server the
 //! official `phoenix` JavaScript client connects to unchanged.
 //!
-//! This module owns the server side of Phoenix's channel protocol:
+//! This module owns the server side of Phoenix's channel protocol. What a
+//! channel is written with is here, at its root:
 //!
-//! - [`handler`]: what a channel handler is ([`Channel`], [`SocketHandler`])
-//!   and returns ([`Reply`], [`JoinError`], [`Outgoing`], ...);
+//! - what a channel handler is ([`Channel`], [`SocketHandler`]) and returns
+//!   ([`Reply`], [`JoinError`], [`Outgoing`], ...);
 //! - [`Server`]: the endpoint, an axum [`Router`](axum::Router) at
 //!   `{path}/websocket` and `{path}/longpoll` (see [LongPoll](#longpoll)),
 //!   and [`ServerHandle`] for one that is running;
 //! - [`Socket`]: a joined channel's view of its connection, with [`Pusher`]
 //!   for pushing from spawned tasks;
 //! - [`PubSub`]: topics, subscribers and traced broadcasts, on one node or
-//!   across nodes through an [`Adapter`] ([`InProcess`], the default);
-//! - [`Presence`]: who is on each topic, pushed to clients as
-//!   `presence_state` and `presence_diff`, on every node.
+//!   across nodes.
+//!
+//! and the rest in a module per part of the server:
+//!
+//! - [`presence`]: who is on each topic ([`Presence`](presence::Presence)),
+//!   pushed to clients as `presence_state` and `presence_diff`, on every
+//!   node;
+//! - [`cluster`]: more than one node, through an
+//!   [`Adapter`](cluster::Adapter) ([`InProcess`](cluster::InProcess), the
+//!   default, or `RedisAdapter`);
+//! - [`transport`]: the WebSocket and LongPoll transports, the
+//!   [`OriginCheck`](transport::OriginCheck) and the default of every
+//!   [limit](#limits).
 //!
 //! ```no_run
 //! use tracewire::channel::{
@@ -108,7 +119,7 @@
 //! ends with status Error and `error.type = "origin_refused"`. An upgrade
 //! with no `Origin` header is allowed: only browsers send one, and they
 //! always do. Allow other origins, with `*.example.com` wildcards, or turn
-//! the check off, with [`Server::check_origin`]; [`OriginCheck`] has the
+//! the check off, with [`Server::check_origin`]; [`OriginCheck`](transport::OriginCheck) has the
 //! exact rules.
 //!
 //! # Limits
@@ -121,15 +132,15 @@
 //!
 //! | limit (`limit` attribute) | set with | default | a hit gets |
 //! | --- | --- | --- | --- |
-//! | `handshake_timeout` | [`Server::handshake_timeout`] | [`DEFAULT_HANDSHAKE_TIMEOUT`], 10 s | an upgrade request (or a later request head) not fully read in time: the connection is closed, no response |
-//! | `connections` | [`Server::max_connections`] | [`DEFAULT_MAX_CONNECTIONS`], 100,000 | HTTP 503 before `connect`; `socket.connect` ends with `error.type = "connection_limit"` |
-//! | `channels` | [`Server::max_channels`] | [`DEFAULT_MAX_CHANNELS`], 100 per socket | `phx_reply` `error` `{"reason": "too many channels", "details": ..}` |
-//! | `topic_length` | [`Server::max_topic_length`] | [`DEFAULT_MAX_TOPIC_LENGTH`], 256 bytes | `phx_reply` `error` `{"reason": "topic too long", "details": ..}` on the `phoenix` topic |
-//! | `event_length` | [`Server::max_event_length`] | [`DEFAULT_MAX_EVENT_LENGTH`], 128 bytes | `phx_reply` `error` `{"reason": "event name too long", "details": ..}` |
+//! | `handshake_timeout` | [`Server::handshake_timeout`] | [`DEFAULT_HANDSHAKE_TIMEOUT`](transport::DEFAULT_HANDSHAKE_TIMEOUT), 10 s | an upgrade request (or a later request head) not fully read in time: the connection is closed, no response |
+//! | `connections` | [`Server::max_connections`] | [`DEFAULT_MAX_CONNECTIONS`](transport::DEFAULT_MAX_CONNECTIONS), 100,000 | HTTP 503 before `connect`; `socket.connect` ends with `error.type = "connection_limit"` |
+//! | `channels` | [`Server::max_channels`] | [`DEFAULT_MAX_CHANNELS`](transport::DEFAULT_MAX_CHANNELS), 100 per socket | `phx_reply` `error` `{"reason": "too many channels", "details": ..}` |
+//! | `topic_length` | [`Server::max_topic_length`] | [`DEFAULT_MAX_TOPIC_LENGTH`](transport::DEFAULT_MAX_TOPIC_LENGTH), 256 bytes | `phx_reply` `error` `{"reason": "topic too long", "details": ..}` on the `phoenix` topic |
+//! | `event_length` | [`Server::max_event_length`] | [`DEFAULT_MAX_EVENT_LENGTH`](transport::DEFAULT_MAX_EVENT_LENGTH), 128 bytes | `phx_reply` `error` `{"reason": "event name too long", "details": ..}` |
 //! | `message_rate` | [`Server::max_message_rate`] | none | `phx_reply` `error` `{"reason": "rate limit exceeded", "details": ..}`; heartbeats are never limited |
-//! | `frame_size` | [`Server::max_frame_size`] | [`DEFAULT_MAX_FRAME_SIZE`], 1 MiB | close code 1009; a LongPoll POST body over it: HTTP 413 |
-//! | `outbound_buffer` | [`Server::outbound_buffer`] | [`DEFAULT_OUTBOUND_BUFFER`], 8 MiB | close code 1013 (see [Backpressure](#backpressure)) |
-//! | `idle_timeout` | [`Server::idle_timeout`]; for LongPoll, [`Server::longpoll_session_timeout`] | [`DEFAULT_IDLE_TIMEOUT`], 60 s; [`DEFAULT_LONGPOLL_SESSION_TIMEOUT`], 20 s | the connection is closed, code 1000; a LongPoll session ends, its next poll gets `410` |
+//! | `frame_size` | [`Server::max_frame_size`] | [`DEFAULT_MAX_FRAME_SIZE`](transport::DEFAULT_MAX_FRAME_SIZE), 1 MiB | close code 1009; a LongPoll POST body over it: HTTP 413 |
+//! | `outbound_buffer` | [`Server::outbound_buffer`] | [`DEFAULT_OUTBOUND_BUFFER`](transport::DEFAULT_OUTBOUND_BUFFER), 8 MiB | close code 1013 (see [Backpressure](#backpressure)) |
+//! | `idle_timeout` | [`Server::idle_timeout`]; for LongPoll, [`Server::longpoll_session_timeout`] | [`DEFAULT_IDLE_TIMEOUT`](transport::DEFAULT_IDLE_TIMEOUT), 60 s; [`DEFAULT_LONGPOLL_SESSION_TIMEOUT`](transport::DEFAULT_LONGPOLL_SESSION_TIMEOUT), 20 s | the connection is closed, code 1000; a LongPoll session ends, its next poll gets `410` |
 //!
 //! A message over a limit is answered without being handled. The
 //! handshake timeout is [`Server::serve`]'s: a [`Server::router`] served by
@@ -146,9 +157,9 @@
 //! | `socket.connect` | SERVER | around [`SocketHandler::connect`], and around an upgrade refused before it | `socket.transport`, `socket.user_agent`; event `socket.authenticated` (with `socket.id`) on success; status Error on refusal (`error.type`: `connect_refused`, `unsupported_vsn`, `origin_refused`, `connection_limit`) |
 //! | `channel.broadcast` | PRODUCER | around each broadcast, a child of the current span | `messaging.destination.name` (the topic), `broadcast.event`, `broadcast.payload_size` (bytes of the JSON payload), `broadcast.recipients` |
 //! | `{Channel::NAME}.handle_out {event}` | CONSUMER | per recipient of a broadcast its channel does not intercept, around writing it to the client | a new trace *linked* to `channel.broadcast` |
-//! | `publish {channel}` | PRODUCER | with the `redis` feature's adapter, around publishing each envelope to Redis, a child of `channel.broadcast` | `messaging.system` (`redis`), `messaging.destination.name` (the Redis channel), `messaging.operation.name` (`publish`), `messaging.operation.type` (`send`), `messaging.message.body.size`; status Error with `error.type` (`disconnected`, `queue_full`, `too_large`) when it was not published |
-//! | `presence.track`, `presence.untrack` | INTERNAL | around each [`Presence`] change, a child of the current span (`untrack` of a channel that stopped: a new trace); the `presence_diff` broadcast is its child | `presence.topic`, `presence.key` (never the meta); `presence.reason` on `untrack` (`untrack`, `channel_stopped`); `error.type` when refused (`already_tracked`, `presence_meta`) |
-//! | `presence.apply_delta`, `presence.apply_state` | CONSUMER | applying another node's presence changes (see [`Presence`](Presence#across-nodes)) | a new trace *linked* to the sending node's span; `presence.node`, `presence.joins`, `presence.leaves`, and `presence.topic`/`presence.key` for a delta of one change |
+//! | `publish {channel}` | PRODUCER | with the `redis` feature's adapter, around publishing each message to Redis, a child of `channel.broadcast` | `messaging.system` (`redis`), `messaging.destination.name` (the Redis channel), `messaging.operation.name` (`publish`), `messaging.operation.type` (`send`), `messaging.message.body.size`; status Error with `error.type` (`disconnected`, `queue_full`, `too_large`) when it was not published |
+//! | `presence.track`, `presence.untrack` | INTERNAL | around each [`Presence`](presence::Presence) change, a child of the current span (`untrack` of a channel that stopped: a new trace); the `presence_diff` broadcast is its child | `presence.topic`, `presence.key` (never the meta); `presence.reason` on `untrack` (`untrack`, `channel_stopped`); `error.type` when refused (`already_tracked`, `presence_meta`) |
+//! | `presence.apply_delta`, `presence.apply_state` | CONSUMER | applying another node's presence changes (see [`Presence`](presence::Presence#across-nodes)) | a new trace *linked* to the sending node's span; `presence.node`, `presence.joins`, `presence.leaves`, and `presence.topic`/`presence.key` for a delta of one change |
 //! | `presence.node_down` | INTERNAL | a node not heard from for three presence periods is removed | `presence.node`, `presence.leaves` |
 //!
 //! For an event the channel [intercepts](Channel::intercepts), the server
@@ -181,7 +192,7 @@
 //! a body that is not UTF-8, or with a frame that is not JSON, HTTP 400 and
 //! none of it handled. On a cluster, the token names the session's node: a
 //! request that lands on another node is relayed to it through the
-//! [`Adapter`] and answered with its reply (`410` if none comes within the
+//! [`Adapter`](cluster::Adapter) and answered with its reply (`410` if none comes within the
 //! window and 2 s, as when that node is down).
 //!
 //! # Trust policy
@@ -257,9 +268,10 @@
 //! # More than one node
 //!
 //! A [`Server`] is one node of a cluster: its [`PubSub`] owns this node's
-//! topics and delivers to their subscribers, and an [`Adapter`] beneath it
+//! topics and delivers to their subscribers, and an [`Adapter`](cluster::Adapter) beneath it
 //! carries broadcasts to the other nodes ([`Server::adapter`]). The default,
-//! [`InProcess::single`], is a cluster of one; [`InProcess::node`] puts
+//! [`InProcess::single`](cluster::InProcess::single), is a cluster of one;
+//! [`InProcess::node`](cluster::InProcess::node) puts
 //! several servers of one process in one cluster; with the `redis` feature,
 //! `RedisAdapter` connects nodes through Redis PUBLISH/SUBSCRIBE.
 //!
@@ -273,10 +285,10 @@
 //! - across nodes delivery is *at most once*: what the adapter cannot get
 //!   to the broker is counted in `tracewire.pubsub.unpublished` (attribute
 //!   `reason`) and lost, while this node's own subscribers always get it;
-//!   what a node receives that is not an envelope is counted in
+//!   what a node receives that is not a message is counted in
 //!   `tracewire.pubsub.rejected` and dropped.
 //!
-//! The broadcast span's W3C context travels in the adapter's envelope, not
+//! The broadcast span's W3C context travels in the adapter's message, not
 //! in the payload: the other node's `handle_out` spans link to it (the
 //! broker is untrusted input, so they never continue its trace), and what
 //! clients receive is exactly what was broadcast. Code that coordinates
@@ -284,57 +296,18 @@
 //! the same adapter: [`PubSub::node_broadcast`], [`PubSub::node_send`],
 //! [`PubSub::node_subscribe`] (a subscription holds 1024 messages; one
 //! more is dropped and counted as the limit hit `pubsub_node_queue`).
-//! [`Envelope`] has the wire format.
+//! [`ClusterMessage`](cluster::ClusterMessage) has the wire format.
 
-mod adapter;
-mod connection;
+pub mod cluster;
 pub(crate) mod handler;
-mod in_process;
-mod joined;
-mod limits;
-mod listen;
-mod longpoll;
-mod longpoll_relay;
-mod mailbox;
-mod node_message;
-mod origin;
-mod outbound;
-mod presence;
-mod presence_state;
-mod presence_tracker;
-mod protocol;
-mod pubsub;
-#[cfg(feature = "redis")]
-mod redis_adapter;
-mod route;
+pub mod presence;
 mod server;
-mod server_core;
-mod socket;
+pub mod transport;
+mod wire;
 
-pub use adapter::{
-    Adapter, Envelope, Inbound, MAX_ENVELOPE_NAME, MAX_ENVELOPE_SIZE, PublishError, RejectReason,
-};
+pub use cluster::pubsub::{BroadcastError, PubSub};
 pub use handler::{
-    Channel, ConnectError, ConnectInfo, ConnectParams, IntoJoin, IntoOutgoing, IntoReply,
-    JoinError, LeaveReason, Outgoing, Payload, Reply, SocketHandler,
+    Assigns, Channel, ConnectError, ConnectInfo, ConnectParams, IntoJoin, IntoOutgoing, IntoReply,
+    JoinError, LeaveReason, Outgoing, Payload, PushError, Pusher, Reply, Socket, SocketHandler,
 };
-pub use in_process::InProcess;
-pub use limits::{
-    DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH,
-};
-pub use longpoll::{DEFAULT_LONGPOLL_SESSION_TIMEOUT, DEFAULT_LONGPOLL_WINDOW};
-pub use node_message::{NodeMessage, NodeSubscription};
-pub use origin::OriginCheck;
-pub use presence::{DEFAULT_PRESENCE_PERIOD, Presence, PresenceError};
-pub use pubsub::{BroadcastError, PubSub};
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use redis_adapter::{
-    DEFAULT_PUBLISH_QUEUE, DEFAULT_REDIS_CHANNEL, RECONNECT_MAX, RECONNECT_MIN, RedisAdapter,
-    RedisUrlError,
-};
-pub use server::{
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, DEFAULT_OUTBOUND_BUFFER, Server, ServerHandle,
-};
-pub use socket::{Assigns, PushError, Pusher, Socket};
+pub use server::{Server, ServerHandle};
