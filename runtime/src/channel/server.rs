@@ -324,7 +324,7 @@ impl<S: SocketHandler> Server<S> {
     /// it replaces.
     ///
     /// ```
-    /// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, InProcess, Server, SocketHandler};
+    /// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, Server, SocketHandler, cluster::InProcess};
     ///
     /// # struct Anyone;
     /// # impl SocketHandler for Anyone {

@@ -58,7 +58,7 @@ use super::cluster_message::ClusterMessage;
 /// Two nodes in one process, each a [`Server`](crate::channel::Server) of its own:
 ///
 /// ```
-/// use tracewire::channel::{InProcess, PubSub};
+/// use tracewire::channel::{PubSub, cluster::InProcess};
 ///
 /// let a = InProcess::new("a");
 /// let b = a.node("b"); // the same cluster

@@ -155,7 +155,7 @@ impl ClusterMessage {
     /// with the reason.
     ///
     /// ```
-    /// use tracewire::channel::{ClusterMessage, RejectReason};
+    /// use tracewire::channel::cluster::{ClusterMessage, RejectReason};
     ///
     /// assert_eq!(ClusterMessage::decode(b"\xff garbage"), Err(RejectReason::Malformed));
     /// assert_eq!(ClusterMessage::decode(br#"{"v":1}"#), Err(RejectReason::WrongEnvelope));

@@ -22,7 +22,7 @@ use super::cluster_message::ClusterMessage;
 /// # Examples
 ///
 /// ```
-/// use tracewire::channel::{InProcess, PubSub};
+/// use tracewire::channel::{PubSub, cluster::InProcess};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let cluster = InProcess::new("a");

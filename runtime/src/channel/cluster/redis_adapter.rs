@@ -78,7 +78,7 @@ const BODY_SIZE: &str = "messaging.message.body.size";
 /// # Examples
 ///
 /// ```no_run
-/// use tracewire::channel::{RedisAdapter, Server, SocketHandler, Assigns, ConnectError, ConnectInfo, ConnectParams};
+/// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, Server, SocketHandler, cluster::RedisAdapter};
 ///
 /// # struct Anyone;
 /// # impl SocketHandler for Anyone {

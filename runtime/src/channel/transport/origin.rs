@@ -71,7 +71,7 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use tracewire::channel::{OriginCheck, Server};
+/// use tracewire::channel::{Server, transport::OriginCheck};
 /// # use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, SocketHandler};
 /// # struct UserSocket;
 /// # impl SocketHandler for UserSocket {
