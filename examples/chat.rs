@@ -666,7 +666,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let listener = tokio::net::TcpListener::bind(&addr).await?;
         let mut server = server();
         if let Some(url) = &args.redis {
-            let mut redis = tracewire::channel::RedisAdapter::new(url)?;
+            let mut redis = tracewire::channel::cluster::RedisAdapter::new(url)?;
             if let Some(node) = &args.node {
                 redis = redis.node_name(node);
             }

@@ -76,7 +76,7 @@
 //! | `full` | no | every subsystem above: `actor`, `terminal`, `otlp`, `channel`, `axum`, `testing`, `tracing` (not the integrations below) | |
 //! | `kameo` | no | `#[traced_actor]` on kameo 0.22 impls, `kameo`: the caller's span through the mailbox | kameo (with its `tracing` feature) |
 //! | `ractor` | no | `#[traced_actor]` on `impl ractor::Actor` (0.16), `ractor`: the caller's span through the mailbox | ractor (its default features) |
-//! | `redis` | no | `channel::RedisAdapter`: channel servers on several nodes through Redis PUBLISH/SUBSCRIBE | redis (`tokio-comp`) |
+//! | `redis` | no | `channel::cluster::RedisAdapter`: channel servers on several nodes through Redis PUBLISH/SUBSCRIBE | redis (`tokio-comp`) |
 //!
 //! Using an item of a feature that is off is a compile error naming the
 //! feature: `#[traced_channel]` on an impl that gets a generated `Channel`

@@ -5,7 +5,7 @@
 //! broadcast span. (The Redis adapter's own tests are in `redis.rs`.)
 
 use serde_json::json;
-use tracewire::channel::{InProcess, ServerHandle};
+use tracewire::channel::{ServerHandle, cluster::InProcess};
 use tracewire::testing::TestTracing;
 
 use crate::channel_support::{self, Client};

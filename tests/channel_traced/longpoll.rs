@@ -306,7 +306,7 @@ async fn a_session_without_requests_times_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_to_another_node_reach_the_session_through_the_adapter() {
     let _tracing = TestTracing::install();
-    let cluster = tracewire::channel::InProcess::new("lp-a");
+    let cluster = tracewire::channel::cluster::InProcess::new("lp-a");
     let node = |adapter| {
         channel_support::server()
             .adapter(adapter)

@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 use opentelemetry::trace::SpanKind;
 use serde_json::{Value, json};
-use tracewire::channel::{Adapter, Envelope, InProcess, Inbound, PublishError, ServerHandle};
+use tracewire::channel::{
+    ServerHandle,
+    cluster::{Adapter, ClusterMessage, InProcess, Inbound, PublishError},
+};
 use tracewire::testing::TestTracing;
 
 use crate::channel_support::{self, Client, RECV_TIMEOUT};
@@ -26,7 +29,7 @@ struct Cluster {
     drop_next_delta: Arc<AtomicBool>,
 }
 
-/// A node of the cluster: its name, where its envelopes go, and whether
+/// A node of the cluster: its name, where its messages go, and whether
 /// its link is cut.
 type Member = (String, Inbound, Arc<AtomicBool>);
 
@@ -58,11 +61,11 @@ impl Adapter for Link {
         nodes.push((self.name.clone(), inbound, self.cut.clone()));
     }
 
-    fn publish(&self, envelope: &Envelope) -> Result<(), PublishError> {
+    fn publish(&self, message: &ClusterMessage) -> Result<(), PublishError> {
         if self.cut.load(Ordering::SeqCst) {
             return Err(PublishError::Disconnected);
         }
-        let encoded = envelope.encode();
+        let encoded = message.encode();
         if String::from_utf8_lossy(&encoded).contains(r#""type":"delta""#)
             && self.cluster.drop_next_delta.swap(false, Ordering::SeqCst)
         {
@@ -70,7 +73,7 @@ impl Adapter for Link {
         }
         let nodes = self.cluster.nodes.lock().unwrap();
         for (name, inbound, cut) in nodes.iter() {
-            let wanted = envelope.to().is_none_or(|to| to == name);
+            let wanted = message.to().is_none_or(|to| to == name);
             if *name != self.name && wanted && !cut.load(Ordering::SeqCst) {
                 inbound.receive_bytes(&encoded);
             }
@@ -284,12 +287,12 @@ async fn presence_messages_that_make_no_sense_are_ignored() {
     let alice_ref = state[4]["alice"]["metas"][0]["phx_ref"].clone();
 
     let from_mallory = |payload: serde_json::Value| {
-        let envelope = json!({
+        let message = json!({
             "v": 1, "node": "mallory", "to": null, "kind": "node",
             "topic": "phx:presence", "payload": payload,
         });
         let nodes = cluster.nodes.lock().unwrap();
-        nodes[0].1.receive_bytes(envelope.to_string().as_bytes());
+        nodes[0].1.receive_bytes(message.to_string().as_bytes());
     };
     // Its whole state first, so that its deltas apply.
     from_mallory(json!({ "type": "state", "seq": 1, "metas": [

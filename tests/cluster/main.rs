@@ -30,7 +30,10 @@ use opentelemetry::trace::{SpanKind, Status};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
-use tracewire::channel::{MAX_ENVELOPE_SIZE, PubSub, RedisAdapter, ServerHandle};
+use tracewire::channel::{
+    PubSub, ServerHandle,
+    cluster::{MAX_MESSAGE_SIZE, RedisAdapter},
+};
 use tracewire::testing::{TestTracing, TraceTree};
 
 use channel_support::Client;
@@ -298,7 +301,7 @@ async fn redis_killed_and_restarted_local_delivery_goes_on_losses_are_counted_an
 async fn a_hung_redis_fills_the_bounded_publish_queue_which_refuses_and_counts() {
     let tracing = TestTracing::install();
     let redis = RedisServer::start();
-    // Room for a few envelopes only.
+    // Room for a few messages only.
     let a = node_with(&redis, "a", |adapter| adapter.max_queue(4096)).await;
     let b = node(&redis, "b").await;
     linked(a.pubsub(), b.pubsub()).await;
@@ -337,7 +340,7 @@ async fn a_hung_redis_fills_the_bounded_publish_queue_which_refuses_and_counts()
     linked(a.pubsub(), b.pubsub()).await;
 }
 
-/// A broadcast envelope from a node that does not exist, with `trace`.
+/// A broadcast message from a node that does not exist, with `trace`.
 fn forged(seq: u64, trace: Value) -> Vec<u8> {
     json!({
         "v": 1, "node": "mallory", "to": null, "kind": "broadcast",
@@ -359,7 +362,7 @@ async fn hostile_data_on_the_channel_is_ignored_and_counted_and_both_nodes_keep_
     let (mut b1, _) = joined(&b, "b1").await;
     tracing.reset();
 
-    let envelope = |v: u64, topic: &str| {
+    let message = |v: u64, topic: &str| {
         json!({"v": v, "node": "mallory", "to": null, "kind": "node", "topic": topic, "payload": {}})
             .to_string()
             .into_bytes()
@@ -370,10 +373,10 @@ async fn hostile_data_on_the_channel_is_ignored_and_counted_and_both_nodes_keep_
         b"[1, 2, 3]".to_vec(),
         // wrong_envelope
         br#"{"hello": "world"}"#.to_vec(),
-        envelope(2, "presence"),
-        envelope(1, &"t".repeat(5000)),
+        message(2, "presence"),
+        message(1, &"t".repeat(5000)),
         // oversized
-        vec![b' '; MAX_ENVELOPE_SIZE + 1],
+        vec![b' '; MAX_MESSAGE_SIZE + 1],
         // trace_context: delivered without it
         forged(1, json!({"traceparent": "00-zzzz-forged-01"})),
         forged(

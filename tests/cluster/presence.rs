@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use tokio::time::Instant;
-use tracewire::channel::{RedisAdapter, ServerHandle};
+use tracewire::channel::{ServerHandle, cluster::RedisAdapter};
 use tracewire::testing::TestTracing;
 
 use crate::PATIENCE;

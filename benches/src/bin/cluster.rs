@@ -36,8 +36,8 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
 use tracewire::channel::{
-    Assigns, Channel, ConnectError, ConnectInfo, ConnectParams, JoinError, Payload, PubSub,
-    RedisAdapter, Reply, Server, ServerHandle, Socket, SocketHandler,
+    Assigns, Channel, ConnectError, ConnectInfo, ConnectParams, JoinError, Payload, PubSub, Reply,
+    Server, ServerHandle, Socket, SocketHandler, cluster::RedisAdapter,
 };
 
 const TOPIC: &str = "room:bench";

@@ -1,6 +1,6 @@
-//! The endpoint: the [`Server`] builder, its axum [`Router`], the
-//! `socket.connect` span around each connection's authentication, and the
-//! [`ServerHandle`] of a running server.
+//! The [`Server`] builder, which puts a server together from its parts
+//! (the routes to its channels, its PubSub and Presence, the transports'
+//! axum [`Router`]), and the [`ServerHandle`] of a running server.
 
 use std::io;
 use std::marker::PhantomData;
@@ -9,67 +9,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
-use axum::http::{Extensions, HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use opentelemetry::KeyValue;
-use opentelemetry::trace::{SpanKind, TraceContextExt as _};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use super::connection::{self, Accepted};
-use super::handler::{Channel, ConnectInfo, ConnectParams, SocketHandler};
-use super::limits::{
-    DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_TOPIC_LENGTH, Limit, MessageRate,
-};
-use super::listen;
-use super::longpoll::{self, LongPollConfig, Sessions};
-use super::longpoll_relay;
-use super::origin::{OriginCheck, Refusal};
+use super::cluster::Adapter;
+use super::cluster::pubsub::PubSub;
+use super::handler::route::{ChannelRoute, Route, TopicPattern};
+use super::handler::{Channel, SocketHandler};
 use super::presence::{DEFAULT_PRESENCE_PERIOD, Presence};
-use super::pubsub::PubSub;
-use super::route::{ChannelRoute, Route, TopicPattern};
-use super::server_core::{Config, Core};
-use crate::carrier::{HeaderCarrier, TrustPolicy};
-use crate::outcome::Outcome;
-use crate::panic::catch_panic;
-use crate::span::{HandlerMeta, HandlerSpan};
-use crate::value::bounded_str;
-
-/// The span around each connection's [`SocketHandler::connect`].
-const CONNECT_SPAN: HandlerMeta = HandlerMeta {
-    name: "socket.connect",
-    kind: SpanKind::Server,
-    sample: None,
+use super::transport::limits::{
+    DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_EVENT_LENGTH, DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_TOPIC_LENGTH,
+    DEFAULT_OUTBOUND_BUFFER, MessageRate,
 };
-const TRANSPORT: &str = "socket.transport";
-const USER_AGENT: &str = "socket.user_agent";
-const AUTHENTICATED: &str = "socket.authenticated";
-const SOCKET_ID: &str = "socket.id";
-
-/// Bytes tungstenite reads from a connection at a time. Its read buffer is
-/// allocated (and zeroed) whole for every connection and kept while it
-/// lives, so it is most of what an idle connection costs: tungstenite's
-/// default, 128 KiB, made an idle connection cost about 150 KiB. A larger
-/// frame grows the buffer to its size while it is read; only many small
-/// frames sent back to back take more reads.
-const READ_BUFFER_SIZE: usize = 2 * 1024;
-/// Frames are gathered up to this many bytes before they are written (the
-/// writer also flushes whenever its queue is empty). The buffer keeps the
-/// capacity it reaches, so a small one keeps a connection that once had a
-/// burst of frames small too.
-const WRITE_BUFFER_SIZE: usize = 1024;
-
-/// The default [`Server::max_frame_size`]: 1 MiB.
-pub const DEFAULT_MAX_FRAME_SIZE: usize = 1024 * 1024;
-/// The default [`Server::outbound_buffer`]: 8 MiB.
-pub const DEFAULT_OUTBOUND_BUFFER: usize = 8 * 1024 * 1024;
-/// The default [`Server::idle_timeout`], Phoenix's 60 seconds.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+use super::transport::server_core::{Config, Core, LongPollConfig, stopped};
+use super::transport::{OriginCheck, listen, routes};
+use crate::carrier::TrustPolicy;
 
 /// A Phoenix Channels endpoint (Phoenix's `UserSocket` and its `channel`
 /// routes), served over WebSocket at `{path}/websocket`.
@@ -302,7 +258,7 @@ impl<S: SocketHandler> Server<S> {
     }
 
     /// How long a LongPoll client's poll waits for frames before it is
-    /// answered `204` ([`DEFAULT_LONGPOLL_WINDOW`](super::DEFAULT_LONGPOLL_WINDOW), Phoenix's 10 s, unless
+    /// answered `204` ([`DEFAULT_LONGPOLL_WINDOW`](super::transport::DEFAULT_LONGPOLL_WINDOW), Phoenix's 10 s, unless
     /// set).
     pub fn longpoll_window(mut self, window: Duration) -> Self {
         self.config.longpoll.window = window;
@@ -310,7 +266,7 @@ impl<S: SocketHandler> Server<S> {
     }
 
     /// How long a LongPoll session lives without a request from its
-    /// client ([`DEFAULT_LONGPOLL_SESSION_TIMEOUT`](super::DEFAULT_LONGPOLL_SESSION_TIMEOUT), 20 s, unless set;
+    /// client ([`DEFAULT_LONGPOLL_SESSION_TIMEOUT`](super::transport::DEFAULT_LONGPOLL_SESSION_TIMEOUT), 20 s, unless set;
     /// keep it above the [window](Self::longpoll_window), which a waiting
     /// poll spends without a request). A session that times out is closed
     /// like an idle WebSocket (its channels' `terminate` runs, counted as
@@ -325,7 +281,7 @@ impl<S: SocketHandler> Server<S> {
     /// ([`DEFAULT_PRESENCE_PERIOD`], Phoenix's 1.5 s, unless set). A node
     /// not heard from for three periods is down: its presences leave on
     /// every other node within four periods of its last message. See
-    /// [`Presence`](super::Presence#across-nodes).
+    /// [`Presence`](super::presence::Presence#across-nodes).
     pub fn presence_period(mut self, period: Duration) -> Self {
         self.config.presence_period = period.max(Duration::from_millis(1));
         self
@@ -362,13 +318,13 @@ impl<S: SocketHandler> Server<S> {
     }
 
     /// Makes this server one node of the cluster `adapter` connects it to
-    /// (see [`Adapter`](super::Adapter)): broadcasts reach channels joined
-    /// on every node. A cluster of one ([`InProcess::single`](super::InProcess::single))
+    /// (see [`Adapter`]): broadcasts reach channels joined
+    /// on every node. A cluster of one ([`InProcess::single`](super::cluster::InProcess::single))
     /// unless set. Call it before [`pubsub`](Self::pubsub), whose PubSub
     /// it replaces.
     ///
     /// ```
-    /// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, InProcess, Server, SocketHandler};
+    /// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, Server, SocketHandler, cluster::InProcess};
     ///
     /// # struct Anyone;
     /// # impl SocketHandler for Anyone {
@@ -382,7 +338,7 @@ impl<S: SocketHandler> Server<S> {
     /// assert_eq!(b.pubsub().node_name(), "b");
     /// # drop(a);
     /// ```
-    pub fn adapter(mut self, adapter: impl super::Adapter) -> Self {
+    pub fn adapter(mut self, adapter: impl Adapter) -> Self {
         self.pubsub = PubSub::new(adapter);
         self
     }
@@ -395,7 +351,7 @@ impl<S: SocketHandler> Server<S> {
     /// The axum router serving `{path}/websocket`, to merge into an
     /// application's own router. Serve it with
     /// `into_make_service_with_connect_info::<SocketAddr>()` for
-    /// [`ConnectInfo::peer`] to be set. Connections of a router served this
+    /// [`ConnectInfo::peer`](super::ConnectInfo::peer) to be set. Connections of a router served this
     /// way end when their clients leave; [`serve`](Self::serve) adds a
     /// graceful shutdown.
     pub fn router(self) -> Router {
@@ -437,7 +393,8 @@ impl<S: SocketHandler> Server<S> {
             self.config.max_connections.min(Semaphore::MAX_PERMITS),
         ));
         let presence = Presence::new(self.pubsub.clone(), self.config.presence_period);
-        presence.start_tracker(shutdown_rx.clone());
+        let mut stop = shutdown_rx.clone();
+        presence.start_tracker(async move { stopped(&mut stop).await });
         let core = Arc::new(Core {
             node: Arc::from(self.pubsub.node_name()),
             routes: self.routes,
@@ -448,33 +405,7 @@ impl<S: SocketHandler> Server<S> {
             connections: connections.clone(),
             connection_slots,
         });
-        let route = format!("{}/websocket", core.config.path);
-        let longpoll_route = format!("{}/longpoll", core.config.path);
-        let sessions = Arc::new(Sessions::default());
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let subscription = core.pubsub.node_subscribe(longpoll_relay::NODE_TOPIC);
-            runtime.spawn(longpoll_relay::run(
-                Arc::downgrade(&core),
-                Arc::downgrade(&sessions),
-                subscription,
-                core.shutdown.clone(),
-            ));
-        }
-        let state = Arc::new(Endpoint {
-            handler: self.handler,
-            core,
-            sessions,
-        });
-        let router = Router::new()
-            .route(&route, get(upgrade::<S>))
-            .route(
-                &longpoll_route,
-                get(longpoll::poll::<S>)
-                    .post(longpoll::publish::<S>)
-                    .options(longpoll::preflight::<S>),
-            )
-            .with_state(state)
-            .merge(self.beside);
+        let router = routes::router(self.handler, core).merge(self.beside);
         Built {
             router,
             presence,
@@ -500,14 +431,6 @@ impl<S> std::fmt::Debug for Server<S> {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
-}
-
-/// The router's state.
-pub(super) struct Endpoint<S> {
-    pub(super) handler: S,
-    pub(super) core: Arc<Core>,
-    /// The LongPoll sessions this server holds.
-    pub(super) sessions: Arc<Sessions>,
 }
 
 /// A running server, from [`Server::serve`].
@@ -568,132 +491,4 @@ impl Drop for ServerHandle {
     fn drop(&mut self) {
         self.shutdown.send_replace(true);
     }
-}
-
-/// `GET {path}/websocket`: `socket.connect`, then the upgrade.
-async fn upgrade<S: SocketHandler>(
-    State(endpoint): State<Arc<Endpoint<S>>>,
-    upgrade: WebSocketUpgrade,
-    Query(params): Query<ConnectParams>,
-    headers: HeaderMap,
-    extensions: Extensions,
-) -> Response {
-    let core = endpoint.core.clone();
-    let accepted = match authenticate(&endpoint, &params, &headers, &extensions, WEBSOCKET).await {
-        Ok(accepted) => accepted,
-        Err(refused) => return (refused.status, refused.body).into_response(),
-    };
-    upgrade
-        .read_buffer_size(READ_BUFFER_SIZE)
-        .write_buffer_size(WRITE_BUFFER_SIZE)
-        // What waits to be written is bounded by the outbound queue
-        // (`Server::outbound_buffer`), before it reaches tungstenite.
-        .max_write_buffer_size(usize::MAX)
-        .max_message_size(core.config.max_frame_size)
-        .max_frame_size(core.config.max_frame_size)
-        .on_upgrade(move |ws| connection::run(ws, accepted))
-}
-
-/// The transport names `socket.transport` records.
-pub(super) const WEBSOCKET: &str = "websocket";
-pub(super) const LONGPOLL: &str = "longpoll";
-
-/// A connection refused before it was accepted: the HTTP status, and a
-/// reason for the body.
-pub(super) struct Refused {
-    pub(super) status: StatusCode,
-    pub(super) body: &'static str,
-}
-
-impl Refused {
-    fn new(status: StatusCode, body: &'static str) -> Self {
-        Refused { status, body }
-    }
-}
-
-/// What both transports do before a connection is accepted, inside the
-/// `socket.connect` span: the protocol version, the origin check, the
-/// connection limit, then [`SocketHandler::connect`].
-pub(super) async fn authenticate<S: SocketHandler>(
-    endpoint: &Endpoint<S>,
-    params: &ConnectParams,
-    headers: &HeaderMap,
-    extensions: &Extensions,
-    transport: &'static str,
-) -> Result<Accepted, Refused> {
-    let core = &endpoint.core;
-    let remote = core.config.trust_policy.apply(&HeaderCarrier(headers));
-    let mut span = HandlerSpan::start_remote(&CONNECT_SPAN, remote);
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|ua| ua.to_str().ok())
-        .map(str::to_owned);
-    if span.is_recording() {
-        span.record(TRANSPORT, Some(transport.into()));
-        let user_agent = user_agent.as_deref().map(bounded_str);
-        span.record(USER_AGENT, user_agent.map(|ua| ua.into_owned().into()));
-    }
-    // Phoenix's V1 protocol (the default of clients that send no `vsn`)
-    // frames messages as objects; answering it with arrays would fail on
-    // every message, so refuse it up front.
-    if !params.get("vsn").is_some_and(|vsn| vsn.starts_with("2.")) {
-        const UNSUPPORTED: &str = "unsupported protocol version: this server speaks vsn=2.0.0";
-        span.finish(Outcome::error("unsupported_vsn", &UNSUPPORTED));
-        return Err(Refused::new(StatusCode::BAD_REQUEST, UNSUPPORTED));
-    }
-    if let Err(refused) = check_origin(core, headers) {
-        span.finish(Outcome::error("origin_refused", &refused));
-        return Err(Refused::new(StatusCode::FORBIDDEN, "origin not allowed"));
-    }
-    let Ok(slot) = core.connection_slots.clone().try_acquire_owned() else {
-        Limit::Connections.hit();
-        const FULL: &str = "too many connections: the server is at its limit";
-        span.finish(Outcome::error("connection_limit", &FULL));
-        return Err(Refused::new(StatusCode::SERVICE_UNAVAILABLE, FULL));
-    };
-    let info = ConnectInfo {
-        transport,
-        user_agent,
-        peer: extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|info| info.0),
-    };
-    let connected = catch_panic(span.instrument(endpoint.handler.connect(params, &info))).await;
-    let assigns = match connected {
-        Ok(Ok(assigns)) => assigns,
-        Ok(Err(refused)) => {
-            span.finish(Outcome::error("connect_refused", &refused));
-            return Err(Refused::new(StatusCode::FORBIDDEN, ""));
-        }
-        // The span has recorded the panic and ended.
-        Err(_panic) => return Err(Refused::new(StatusCode::INTERNAL_SERVER_ERROR, "")),
-    };
-    let socket_id = endpoint.handler.id(&assigns).map(Arc::<str>::from);
-    if span.is_recording() {
-        let attributes = match &socket_id {
-            Some(id) => vec![KeyValue::new(SOCKET_ID, bounded_str(id).into_owned())],
-            None => Vec::new(),
-        };
-        span.context().span().add_event(AUTHENTICATED, attributes);
-    }
-    span.finish(Outcome::Unset);
-    let idle_timeout = if transport == LONGPOLL {
-        core.config.longpoll.session_timeout
-    } else {
-        core.config.idle_timeout
-    };
-    Ok(Accepted {
-        core: core.clone(),
-        socket_id,
-        assigns,
-        slot,
-        idle_timeout,
-    })
-}
-
-/// The origin check, for every request of either transport.
-pub(super) fn check_origin(core: &Core, headers: &HeaderMap) -> Result<(), Refusal> {
-    let origins = headers.get_all(header::ORIGIN).iter().map(|o| o.as_bytes());
-    let host = headers.get(header::HOST).map(|h| h.as_bytes());
-    core.config.origin.judge(origins, host)
 }

@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 
 use tokio::task::JoinHandle;
 
-use super::handler::Channel;
 use super::joined::{ChannelStart, run};
+use super::traits::Channel;
 
 /// A topic pattern: `"room:*"` (a prefix) or an exact topic.
 #[derive(Clone, Debug)]

@@ -1,6 +1,7 @@
-//! One WebSocket connection: its reader (decoding and dispatching client
-//! frames), its writer, and the bounded queues between them and the
-//! connection's channels.
+//! One client connection, over either transport (a WebSocket, or a
+//! LongPoll session): its reader (decoding and dispatching client frames),
+//! its writer, and the bounded queues between them and the connection's
+//! channels.
 //!
 //! ```text
 //!  client ──frames──▶ reader ──ChannelMsg──▶ channel task (one per topic) ──┐
@@ -16,7 +17,7 @@
 //!   reader waits, so a client that sends faster than its channels handle is
 //!   slowed down by TCP backpressure, never buffered without bound;
 //! - *outbound*: frames waiting for the writer hold a share of the outbound
-//!   buffer ([`Server::outbound_buffer`](super::Server::outbound_buffer)).
+//!   buffer ([`Server::outbound_buffer`](crate::channel::Server::outbound_buffer)).
 //!   Nothing that fills it waits (a broadcast must not stall on one slow
 //!   client): a connection whose buffer is full is closed with code 1013 and
 //!   a reason, and the client (the `phoenix` client reconnects by itself)
@@ -27,7 +28,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::Message;
 use futures_util::{Sink, Stream, StreamExt as _};
 use opentelemetry::Context;
 use serde_json::{Value, json};
@@ -35,16 +36,17 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::handler::LeaveReason;
-use super::joined::{ChannelStart, Down};
 use super::limits::{Limit, RateBucket};
-use super::mailbox::{ChannelMsg, ClientEvent};
-use super::outbound::{CLOSE_TIMEOUT, CloseReason, ENTRY_OVERHEAD, Outbound, closed, write_loop};
-use super::protocol::{self, Incoming, Malformed, RawRef};
-use super::pubsub;
 use super::server_core::{Core, stopped};
-use super::socket::{Assigns, Socket};
 use crate::carrier::{JSON_KEY, JsonCarrier, RemoteParent, TrustPolicy};
+use crate::channel::cluster::pubsub;
+use crate::channel::handler::joined::{ChannelStart, Down};
+use crate::channel::handler::{Assigns, LeaveReason, Socket};
+use crate::channel::wire::inbox::{ChannelMsg, ClientEvent};
+use crate::channel::wire::outbound::{
+    CLOSE_TIMEOUT, CloseReason, ENTRY_OVERHEAD, Outbound, closed, write_loop,
+};
+use crate::channel::wire::protocol::{self, Incoming, Malformed, RawRef};
 use crate::span::LinkTo;
 
 /// How long a closing connection waits for its channels' `terminate`.
@@ -63,17 +65,11 @@ pub(crate) struct Accepted {
     pub(crate) idle_timeout: Duration,
 }
 
-/// Serves one upgraded connection until it closes.
-pub(crate) async fn run(ws: WebSocket, accepted: Accepted) {
-    let (sink, stream) = ws.split();
-    run_transport(sink, stream, accepted).await;
-}
-
 /// Serves one connection over any transport until it closes: `stream`
 /// yields what the client sends (a LongPoll session yields a `Ping` for
 /// each poll, which keeps it from going idle), `sink` takes what the
 /// server sends.
-pub(crate) async fn run_transport<W, R>(sink: W, stream: R, accepted: Accepted)
+pub(crate) async fn run<W, R>(sink: W, stream: R, accepted: Accepted)
 where
     W: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
@@ -141,7 +137,7 @@ impl Drop for Counted {
 struct JoinedEntry {
     id: u64,
     join_ref: RawRef,
-    mailbox: mpsc::UnboundedSender<ChannelMsg>,
+    inbox: mpsc::UnboundedSender<ChannelMsg>,
     stop: Option<oneshot::Sender<LeaveReason>>,
     task: JoinHandle<()>,
 }
@@ -332,7 +328,7 @@ impl Connection {
                     let leave = ChannelMsg::Leave {
                         msg_ref: msg.msg_ref.clone(),
                     };
-                    if entry.mailbox.send(leave).is_err() {
+                    if entry.inbox.send(leave).is_err() {
                         self.reply(&msg.join_ref, &msg, "ok", &json!({}));
                     }
                 }
@@ -357,7 +353,7 @@ impl Connection {
                     cx,
                     _permit: permit,
                 }));
-                if entry.mailbox.send(event).is_err() {
+                if entry.inbox.send(event).is_err() {
                     self.reply_unmatched(&msg);
                 }
             }
@@ -405,7 +401,7 @@ impl Connection {
         };
         let topic: Arc<str> = Arc::from(msg.topic.as_str());
         let id = pubsub::next_subscriber_id();
-        let (mailbox_tx, mailbox) = mpsc::unbounded_channel();
+        let (inbox_tx, inbox) = mpsc::unbounded_channel();
         let (stop_tx, stop) = oneshot::channel();
         let socket = Socket {
             topic_json: Arc::from(protocol::json_string(&topic)),
@@ -425,8 +421,8 @@ impl Connection {
             params: std::mem::take(&mut msg.payload),
             cx,
             previous,
-            mailbox,
-            mailbox_tx: mailbox_tx.clone(),
+            inbox,
+            inbox_tx: inbox_tx.clone(),
             stop,
             down: self.down_tx.clone(),
             permit,
@@ -437,7 +433,7 @@ impl Connection {
             JoinedEntry {
                 id,
                 join_ref: msg.join_ref,
-                mailbox: mailbox_tx,
+                inbox: inbox_tx,
                 stop: Some(stop_tx),
                 task,
             },

@@ -1,20 +1,20 @@
-//! The Redis [`Adapter`]: the nodes of a cluster publish their envelopes on
+//! The Redis [`Adapter`]: the nodes of a cluster publish their messages on
 //! one Redis channel and each subscribes to it, as `phoenix_pubsub_redis`
 //! does.
 //!
 //! Two connections per node, each with a task of its own:
 //!
-//! - the publisher drains the node's one ordered queue of envelopes,
+//! - the publisher drains the node's one ordered queue of messages,
 //!   sending whatever has gathered as one pipeline of `PUBLISH`es (one round
 //!   trip per batch, order kept), each inside its `publish {channel}`
 //!   PRODUCER span;
 //! - the subscriber hands every message on the channel to [`Inbound`],
-//!   which drops the node's own (the name filter) and what is not an
-//!   envelope (counted).
+//!   which drops the node's own (the name filter) and what is not a
+//!   message (counted).
 //!
 //! When Redis goes away both reconnect with exponential backoff
 //! ([`RECONNECT_MIN`] doubling to [`RECONNECT_MAX`]). Meanwhile local
-//! delivery goes on; envelopes are not kept for later: each one published
+//! delivery goes on; messages are not kept for later: each one published
 //! while the publisher is down, or lost with the connection, is counted in
 //! `tracewire.pubsub.unpublished` and its span ends with status Error.
 
@@ -27,15 +27,14 @@ use futures_util::StreamExt as _;
 use opentelemetry::trace::SpanKind;
 use tokio::sync::{mpsc, watch};
 
-use super::adapter::{
-    Adapter, Envelope, Inbound, MAX_ENVELOPE_SIZE, PublishError, unique_node_name,
-};
+use super::adapter::{Adapter, Inbound, PublishError, unique_node_name};
+use super::cluster_message::{ClusterMessage, MAX_MESSAGE_SIZE};
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
 
 /// The Redis channel nodes share unless set: `tracewire`.
 pub const DEFAULT_REDIS_CHANNEL: &str = "tracewire";
-/// The bytes of envelopes a node holds while they wait for Redis, unless
+/// The bytes of messages a node holds while they wait for Redis, unless
 /// set: 16 MiB.
 pub const DEFAULT_PUBLISH_QUEUE: usize = 16 * 1024 * 1024;
 /// The first wait before reconnecting: 50 ms.
@@ -43,10 +42,10 @@ pub const RECONNECT_MIN: Duration = Duration::from_millis(50);
 /// The longest wait between reconnection attempts: 2 s.
 pub const RECONNECT_MAX: Duration = Duration::from_secs(2);
 
-/// What a queued envelope costs beyond its bytes (its span, the queue's
-/// slot), so that many small envelopes are bounded too.
+/// What a queued message costs beyond its bytes (its span, the queue's
+/// slot), so that many small messages are bounded too.
 const ENTRY_OVERHEAD: usize = 256;
-/// Envelopes sent in one pipeline at most.
+/// Messages sent in one pipeline at most.
 const BATCH: usize = 256;
 /// How long a connection attempt or a pipeline may take before the
 /// connection is taken for lost.
@@ -61,14 +60,14 @@ const BODY_SIZE: &str = "messaging.message.body.size";
 /// One node of a cluster whose nodes meet on a Redis channel (feature
 /// `redis`).
 ///
-/// Give it to [`Server::adapter`](super::Server::adapter); its tasks start
-/// with the server's [`PubSub`](super::PubSub), inside the tokio runtime,
+/// Give it to [`Server::adapter`](crate::channel::Server::adapter); its tasks start
+/// with the server's [`PubSub`](crate::channel::PubSub), inside the tokio runtime,
 /// and stop when that PubSub is dropped. It connects lazily and reconnects
 /// forever: a node starts, and keeps serving its own clients, while Redis
 /// is down.
 ///
 /// Whoever can publish on the channel can broadcast to this node's
-/// clients (a well-formed envelope is delivered): keep Redis private to
+/// clients (a well-formed message is delivered): keep Redis private to
 /// the cluster (bind, ACLs). Only the trace context is never trusted.
 ///
 /// # Panics
@@ -79,7 +78,7 @@ const BODY_SIZE: &str = "messaging.message.body.size";
 /// # Examples
 ///
 /// ```no_run
-/// use tracewire::channel::{RedisAdapter, Server, SocketHandler, Assigns, ConnectError, ConnectInfo, ConnectParams};
+/// use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, Server, SocketHandler, cluster::RedisAdapter};
 ///
 /// # struct Anyone;
 /// # impl SocketHandler for Anyone {
@@ -113,12 +112,12 @@ struct Running {
 struct State {
     /// Whether the publisher has a connection now.
     connected: AtomicBool,
-    /// Bytes of envelopes queued, against `max_queue`.
+    /// Bytes of messages queued, against `max_queue`.
     queued: AtomicUsize,
     meta: HandlerMeta,
 }
 
-/// An envelope on its way to Redis, and its span.
+/// A message on its way to Redis, and its span.
 struct Outgoing {
     bytes: Vec<u8>,
     span: HandlerSpan,
@@ -165,7 +164,7 @@ impl RedisAdapter {
     }
 
     /// This node's name, unique among the nodes on the channel: a node
-    /// ignores the envelopes that carry its own name.
+    /// ignores the messages that carry its own name.
     pub fn node_name(mut self, name: impl Into<String>) -> Self {
         self.node = Arc::from(name.into());
         self
@@ -179,7 +178,7 @@ impl RedisAdapter {
         self
     }
 
-    /// The bytes of envelopes this node holds while they wait for Redis
+    /// The bytes of messages this node holds while they wait for Redis
     /// ([`DEFAULT_PUBLISH_QUEUE`] unless set); one published when they are
     /// full is refused ([`PublishError::QueueFull`]) and counted.
     pub fn max_queue(mut self, bytes: usize) -> Self {
@@ -232,13 +231,13 @@ impl Adapter for RedisAdapter {
         });
     }
 
-    fn publish(&self, envelope: &Envelope) -> Result<(), PublishError> {
+    fn publish(&self, message: &ClusterMessage) -> Result<(), PublishError> {
         let Some(running) = self.running.get() else {
             return Err(PublishError::Disconnected);
         };
         let state = &running.state;
         let mut span = HandlerSpan::start(&state.meta);
-        let bytes = envelope.encode();
+        let bytes = message.encode();
         if span.is_recording() {
             span.record(MESSAGING_SYSTEM, Some("redis".into()));
             span.record(DESTINATION, Some(self.channel.to_string().into()));
@@ -249,7 +248,7 @@ impl Adapter for RedisAdapter {
                 Some(i64::try_from(bytes.len()).unwrap_or(i64::MAX).into()),
             );
         }
-        let refused = if bytes.len() > MAX_ENVELOPE_SIZE {
+        let refused = if bytes.len() > MAX_MESSAGE_SIZE {
             Some(PublishError::TooLarge)
         } else if !state.connected.load(Ordering::Acquire) {
             Some(PublishError::Disconnected)
@@ -325,7 +324,7 @@ impl Publisher {
                     return;
                 }
             }
-            // Envelopes queued before the connection was seen lost are not
+            // Messages queued before the connection was seen lost are not
             // kept for later (at most once): they fail now.
             if !self.fail_queued() {
                 return;
@@ -448,7 +447,7 @@ mod tests {
         assert!(reserve(&queued, 400, 1000));
         assert!(!reserve(&queued, 1, 1000));
         queued.fetch_sub(1000, Ordering::AcqRel);
-        // An empty queue takes an envelope larger than the whole budget.
+        // An empty queue takes a message larger than the whole budget.
         assert!(reserve(&queued, 5000, 1000));
         assert!(!reserve(&queued, 1, 1000));
     }

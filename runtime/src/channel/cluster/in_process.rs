@@ -1,27 +1,28 @@
 //! The in-process [`Adapter`]: nodes that share one process, the default.
 //!
-//! A [`PubSub`](super::PubSub) built without an adapter gets an
+//! A [`PubSub`](crate::channel::PubSub) built without an adapter gets an
 //! [`InProcess`] cluster of one node: broadcasts reach this node's
 //! subscribers only, as before adapters existed. [`InProcess::node`] adds
-//! nodes to the same cluster, so that two [`Server`](super::Server)s in one
+//! nodes to the same cluster, so that two [`Server`](crate::channel::Server)s in one
 //! process behave as two nodes (what Phoenix's PG2 adapter does on one BEAM):
 //! tests of cluster behaviour need no broker.
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-use super::adapter::{Adapter, Envelope, Inbound, PublishError};
+use super::adapter::{Adapter, Inbound, PublishError};
+use super::cluster_message::ClusterMessage;
 
-/// Nodes in one process, each [`PubSub`](super::PubSub) a node.
+/// Nodes in one process, each [`PubSub`](crate::channel::PubSub) a node.
 ///
-/// Envelopes are handed to the other nodes' [`Inbound`] synchronously, on
+/// Messages are handed to the other nodes' [`Inbound`] synchronously, on
 /// the publishing thread: delivery is in order, and, as everywhere,
 /// never waits for a subscriber.
 ///
 /// # Examples
 ///
 /// ```
-/// use tracewire::channel::{InProcess, PubSub};
+/// use tracewire::channel::{PubSub, cluster::InProcess};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let cluster = InProcess::new("a");
@@ -41,7 +42,7 @@ pub struct InProcess {
     nodes: Arc<RwLock<Vec<Node>>>,
 }
 
-/// A node of the cluster: its name and where its envelopes go.
+/// A node of the cluster: its name and where its messages go.
 type Node = (Arc<str>, Inbound);
 
 impl fmt::Debug for InProcess {
@@ -62,7 +63,7 @@ impl InProcess {
     }
 
     /// A cluster of one node with a name unique to this process run:
-    /// what a [`PubSub`](super::PubSub) gets by default.
+    /// what a [`PubSub`](crate::channel::PubSub) gets by default.
     pub fn single() -> Self {
         InProcess::new(super::adapter::unique_node_name())
     }
@@ -87,12 +88,12 @@ impl Adapter for InProcess {
         nodes.push((self.name.clone(), inbound));
     }
 
-    fn publish(&self, envelope: &Envelope) -> Result<(), PublishError> {
+    fn publish(&self, message: &ClusterMessage) -> Result<(), PublishError> {
         let nodes = self.nodes.read().unwrap_or_else(|e| e.into_inner());
         for (name, inbound) in nodes.iter() {
-            let wanted = envelope.to().is_none_or(|to| to == &**name);
+            let wanted = message.to().is_none_or(|to| to == &**name);
             if name != &self.name && wanted {
-                inbound.receive(envelope.clone());
+                inbound.receive(message.clone());
             }
         }
         Ok(())

@@ -6,7 +6,7 @@
 //! down, are documented on [`Presence`](super::Presence#across-nodes).
 //!
 //! Messages travel as node messages on [`NODE_TOPIC`], through the
-//! server's [`Adapter`](super::Adapter):
+//! server's [`Adapter`](crate::channel::cluster::Adapter):
 //!
 //! ```text
 //! {"type": "delta", "seq": 7, "joins": [{"topic", "key", "meta"}], "leaves": [{"topic", "key", "ref"}]}
@@ -25,13 +25,11 @@ use std::time::Instant;
 use opentelemetry::Context;
 use opentelemetry::trace::{SpanKind, TraceContextExt as _};
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
-use super::node_message::{NodeMessage, NodeSubscription};
-use super::presence::{Inner, Presence, Shared, record};
-use super::presence_state::{Change, Meta};
-use super::pubsub::PubSub;
-use super::server_core::stopped;
+use super::handle::{Inner, Presence, Shared, set_presence_attributes};
+use super::state::{Change, Meta};
+use crate::channel::cluster::node_message::{NodeMessage, NodeSubscription};
+use crate::channel::cluster::pubsub::PubSub;
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
 use crate::value::bounded_str;
@@ -118,21 +116,22 @@ fn decode_meta(node: &Arc<str>, entry: &Value) -> Option<Change> {
     })
 }
 
-/// Runs a node's side of the replication until the server stops or its
-/// Presence is gone.
+/// Runs a node's side of the replication until `shutdown` resolves (the
+/// server stops) or its Presence is gone.
 pub(crate) async fn run(
     shared: Weak<Shared>,
     mut subscription: NodeSubscription,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: impl Future<Output = ()>,
 ) {
     let Some(period) = shared.upgrade().map(|shared| shared.period) else {
         return;
     };
     let mut ticks = tokio::time::interval(period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
-            () = stopped(&mut shutdown) => return,
+            () = &mut shutdown => return,
             message = subscription.recv() => {
                 let (Some(message), Some(shared)) = (message, shared.upgrade()) else {
                     return;
@@ -221,7 +220,7 @@ fn receive(presence: &Presence, message: &NodeMessage) {
                     span.record(NODE, Some(bounded_str(&node).into_owned().into()));
                     let changed: Vec<&Change> = joins.iter().chain(&leaves).collect();
                     if let [one] = changed[..] {
-                        record(&mut span, &one.topic, &one.key);
+                        set_presence_attributes(&mut span, &one.topic, &one.key);
                     }
                     span.record(JOINS, Some(len_i64(joins.len()).into()));
                     span.record(LEAVES, Some(len_i64(leaves.len()).into()));

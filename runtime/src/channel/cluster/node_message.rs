@@ -1,10 +1,10 @@
 //! Messages between nodes that no client sees: what
-//! [`PubSub::node_subscribe`](super::PubSub::node_subscribe) receives.
+//! [`PubSub::node_subscribe`](crate::channel::PubSub::node_subscribe) receives.
 //!
 //! Code that coordinates the nodes of a cluster (Presence's heartbeats and
 //! deltas, a LongPoll request routed to the node holding its session) sends
-//! them with [`PubSub::node_broadcast`](super::PubSub::node_broadcast) or
-//! [`PubSub::node_send`](super::PubSub::node_send), through the same
+//! them with [`PubSub::node_broadcast`](crate::channel::PubSub::node_broadcast) or
+//! [`PubSub::node_send`](crate::channel::PubSub::node_send), through the same
 //! [`Adapter`](super::Adapter) and in the same ordered stream as the node's
 //! broadcasts.
 
@@ -66,7 +66,7 @@ impl NodeMessage {
 }
 
 /// A subscription to a node topic, from
-/// [`PubSub::node_subscribe`](super::PubSub::node_subscribe). Dropping it
+/// [`PubSub::node_subscribe`](crate::channel::PubSub::node_subscribe). Dropping it
 /// unsubscribes.
 #[derive(Debug)]
 pub struct NodeSubscription {
@@ -79,7 +79,7 @@ impl NodeSubscription {
     }
 
     /// The next message, in the order each node sent them; `None` once the
-    /// node's [`PubSub`](super::PubSub) is gone.
+    /// node's [`PubSub`](crate::channel::PubSub) is gone.
     pub async fn recv(&mut self) -> Option<NodeMessage> {
         self.messages.recv().await
     }

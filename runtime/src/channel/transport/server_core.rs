@@ -6,13 +6,12 @@ use std::time::Duration;
 
 use tokio::sync::{Semaphore, watch};
 
-use super::limits::MessageRate;
-use super::longpoll::LongPollConfig;
+use super::limits::{DEFAULT_LONGPOLL_SESSION_TIMEOUT, DEFAULT_LONGPOLL_WINDOW, MessageRate};
 use super::origin::OriginCheck;
-use super::presence::Presence;
-use super::pubsub::PubSub;
-use super::route::Route;
 use crate::carrier::TrustPolicy;
+use crate::channel::cluster::pubsub::PubSub;
+use crate::channel::handler::route::Route;
+use crate::channel::presence::Presence;
 
 /// Limits and policies, fixed when the server is built.
 #[derive(Clone, Debug)]
@@ -39,6 +38,22 @@ impl Config {
     /// catch up: four frames at the limit.
     pub(crate) fn inbound_budget(&self) -> usize {
         self.max_frame_size.saturating_mul(4).min(u32::MAX as usize)
+    }
+}
+
+/// The LongPoll settings of a server.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LongPollConfig {
+    pub(crate) window: Duration,
+    pub(crate) session_timeout: Duration,
+}
+
+impl Default for LongPollConfig {
+    fn default() -> Self {
+        LongPollConfig {
+            window: DEFAULT_LONGPOLL_WINDOW,
+            session_timeout: DEFAULT_LONGPOLL_SESSION_TIMEOUT,
+        }
     }
 }
 
@@ -70,7 +85,7 @@ impl Core {
 }
 
 /// Resolves when the server shuts down; never, when it cannot (a router
-/// served without a [`ServerHandle`](super::ServerHandle)).
+/// served without a [`ServerHandle`](crate::channel::ServerHandle)).
 pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let stopped = shutdown.wait_for(|stop| *stop).await.is_ok();
     if !stopped {

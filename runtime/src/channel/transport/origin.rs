@@ -9,7 +9,7 @@
 use std::fmt;
 
 /// Which origins may open a socket, set with
-/// [`Server::check_origin`](super::Server::check_origin).
+/// [`Server::check_origin`](crate::channel::Server::check_origin).
 ///
 /// The check reads the `Origin` header of the upgrade request, which
 /// browsers always send and page scripts cannot change:
@@ -71,7 +71,7 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use tracewire::channel::{OriginCheck, Server};
+/// use tracewire::channel::{Server, transport::OriginCheck};
 /// # use tracewire::channel::{Assigns, ConnectError, ConnectInfo, ConnectParams, SocketHandler};
 /// # struct UserSocket;
 /// # impl SocketHandler for UserSocket {
@@ -110,7 +110,7 @@ impl OriginCheck {
     ///
     /// If a pattern is not `scheme://host[:port]` or `//host[:port]` (a
     /// leading `*.` allowed in the host), naming the pattern, as
-    /// [`Server::channel`](super::Server::channel) does for a bad topic
+    /// [`Server::channel`](crate::channel::Server::channel) does for a bad topic
     /// pattern: a typo here would otherwise refuse every browser.
     pub fn allow<I, S>(patterns: I) -> Self
     where

@@ -9,17 +9,15 @@ use opentelemetry::Context;
 use opentelemetry::trace::SpanKind;
 use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::watch;
 
-use super::presence_state::{Change, Meta, PresenceState, by_topic, diff};
-use super::presence_tracker::{self as tracker, NODE_TOPIC, Replication};
-use super::pubsub::{PubSub, Reach};
-use super::socket::Socket;
+use super::state::{Change, Meta, PresenceState, by_topic, diff};
+use super::tracker::{self, NODE_TOPIC, Replication};
+use crate::channel::cluster::pubsub::{PubSub, Reach};
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
 use crate::value::bounded_str;
 
-/// The default [`Server::presence_period`](super::Server::presence_period):
+/// The default [`Server::presence_period`](crate::channel::Server::presence_period):
 /// Phoenix.Tracker's broadcast period, 1.5 seconds.
 pub const DEFAULT_PRESENCE_PERIOD: Duration = Duration::from_millis(1500);
 
@@ -109,13 +107,13 @@ pub(crate) const REASON: &str = "presence.reason";
 ///
 /// # Across nodes
 ///
-/// On servers joined into a cluster by an [`Adapter`](super::Adapter)
-/// ([`Server::adapter`](super::Server::adapter)), every node lists every
+/// On servers joined into a cluster by an [`Adapter`](crate::channel::cluster::Adapter)
+/// ([`Server::adapter`](crate::channel::Server::adapter)), every node lists every
 /// node's presences, as Phoenix.Tracker does:
 ///
 /// - each node owns the presences it tracks, and alone changes them; it
 ///   sends each change to the other nodes as a *delta* (numbered, in
-///   order) and, every [period](super::Server::presence_period) (1.5 s
+///   order) and, every [period](crate::channel::Server::presence_period) (1.5 s
 ///   unless set), a *heartbeat* with the number of its last delta;
 /// - a node applies another's deltas in order and pushes them to its own
 ///   channels as `presence_diff`. Delivery across nodes is at most once:
@@ -139,7 +137,7 @@ pub(crate) const REASON: &str = "presence.reason";
 /// for a delta of one change), a whole state as `presence.apply_state`,
 /// and a node found down as `presence.node_down` (`presence.node`,
 /// `presence.leaves`). A node's whole state travels in one message, so it
-/// must fit the adapter's envelope limit (2 MiB: some ten thousand
+/// must fit the adapter's message limit (2 MiB: some ten thousand
 /// presences of small metas).
 #[derive(Clone)]
 pub struct Presence {
@@ -216,9 +214,9 @@ impl Presence {
     }
 
     /// Starts the replication across nodes (if a tokio runtime is running,
-    /// which a server that serves has); it stops with the server, or once
-    /// nothing uses this Presence any more.
-    pub(crate) fn start_tracker(&self, shutdown: watch::Receiver<bool>) {
+    /// which a server that serves has); it stops when `shutdown` resolves
+    /// (the server stops), or once nothing uses this Presence any more.
+    pub(crate) fn start_tracker(&self, shutdown: impl Future<Output = ()> + Send + 'static) {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let subscription = self.shared.pubsub.node_subscribe(NODE_TOPIC);
             let shared = Arc::downgrade(&self.shared);
@@ -234,20 +232,22 @@ impl Presence {
         &self.shared
     }
 
-    /// Tracks `socket`'s connection on its topic under `key`, with `meta`
-    /// (a JSON object; `phx_ref` is added to it). The socket's client gets
-    /// `presence_state`, every channel on the topic, on every node,
-    /// `presence_diff` with the join.
-    pub fn track(
+    /// Tracks a joined channel on `topic` under `key`, with `meta`: the
+    /// body of [`Presence::track`], which is written beside
+    /// [`Socket`](crate::channel::Socket) (`handler/tracking.rs`), so that
+    /// Presence needs nothing of sockets but their topic, their `owner` id
+    /// and a way to push the topic's list to their client.
+    pub(crate) fn track_channel(
         &self,
-        socket: &Socket,
-        key: impl Into<String>,
+        topic: &Arc<str>,
+        owner: u64,
+        key: String,
         meta: impl Serialize,
+        push_state: impl FnOnce(&str, &Value),
     ) -> Result<(), PresenceError> {
-        let key = key.into();
         let mut span = HandlerSpan::start(&TRACK_SPAN);
-        record(&mut span, socket.topic(), &key);
-        let tracked = self.track_in(&mut span, socket, key, meta);
+        set_presence_attributes(&mut span, topic, &key);
+        let tracked = self.track_in(&mut span, topic, owner, key, meta, push_state);
         match &tracked {
             Ok(()) => span.finish(Outcome::Unset),
             Err(e) => span.finish(crate::SpanOutcome::span_outcome(e)),
@@ -258,9 +258,11 @@ impl Presence {
     fn track_in(
         &self,
         span: &mut HandlerSpan,
-        socket: &Socket,
+        topic: &Arc<str>,
+        owner: u64,
         key: String,
         meta: impl Serialize,
+        push_state: impl FnOnce(&str, &Value),
     ) -> Result<(), PresenceError> {
         let mut value = match serde_json::to_value(meta) {
             Ok(Value::Object(object)) => object,
@@ -270,19 +272,19 @@ impl Presence {
         let phx_ref = new_ref();
         value.insert("phx_ref".into(), Value::String(phx_ref.to_string()));
         let change = Change {
-            topic: socket.topic.clone(),
+            topic: topic.clone(),
             key,
             meta: Meta {
                 phx_ref,
                 node: self.shared.node.clone(),
-                owner: socket.subscriber,
+                owner,
                 value: Value::Object(value),
             },
         };
         let mut state = self.lock();
         if state
             .presences
-            .is_tracked(&change.topic, &change.key, socket.subscriber)
+            .is_tracked(&change.topic, &change.key, owner)
         {
             return Err(PresenceError::AlreadyTracked);
         }
@@ -297,18 +299,15 @@ impl Presence {
                 .replication
                 .send_delta(&self.shared.pubsub, joins, &[]);
         });
-        let _ = socket.send_push(PRESENCE_STATE, &state.presences.list(&change.topic));
+        push_state(PRESENCE_STATE, &state.presences.list(&change.topic));
         Ok(())
     }
 
-    /// Stops tracking `socket`'s connection under `key` on its topic; every
-    /// channel on the topic, on every node, gets `presence_diff` with the
-    /// leave. Returns whether it was tracked.
-    pub fn untrack(&self, socket: &Socket, key: &str) -> bool {
+    /// Stops tracking the channel `owner` under `key` on `topic`: the body
+    /// of [`Presence::untrack`] (see [`track_channel`](Self::track_channel)).
+    pub(crate) fn untrack_channel(&self, topic: &str, owner: u64, key: &str) -> bool {
         let mut state = self.lock();
-        let removed = state
-            .presences
-            .remove_owned(socket.topic(), key, socket.subscriber);
+        let removed = state.presences.remove_owned(topic, key, owner);
         let tracked = !removed.is_empty();
         self.left(&mut state, removed, "untrack", None);
         tracked
@@ -351,7 +350,7 @@ impl Presence {
                     Some(cx) => HandlerSpan::start_with_parent(&UNTRACK_SPAN, cx.clone()),
                     None => HandlerSpan::start(&UNTRACK_SPAN),
                 };
-                record(&mut span, &topic, key);
+                set_presence_attributes(&mut span, &topic, key);
                 if span.is_recording() {
                     span.record(REASON, Some(reason.into()));
                 }
@@ -385,8 +384,8 @@ impl Presence {
     }
 }
 
-/// Records a change's topic and key on its span.
-pub(crate) fn record(span: &mut HandlerSpan, topic: &str, key: &str) {
+/// Sets a change's topic and key on its span.
+pub(crate) fn set_presence_attributes(span: &mut HandlerSpan, topic: &str, key: &str) {
     if span.is_recording() {
         span.record(TOPIC, Some(bounded_str(topic).into_owned().into()));
         span.record(KEY, Some(bounded_str(key).into_owned().into()));

@@ -1,5 +1,5 @@
-//! What a joined channel's task receives: client events, the client's
-//! leave, and the broadcasts it intercepts, each a [`Broadcast`] carrying the
+//! A joined channel's inbox, what its task receives: client events, the
+//! client's leave, and the broadcasts it intercepts, each a [`Broadcast`] carrying the
 //! broadcast span's context beside the payload (clients never see it).
 
 use std::borrow::Cow;
@@ -15,7 +15,7 @@ use super::protocol::RawRef;
 
 /// What a channel's task receives, in order.
 ///
-/// Kept small (the client event is boxed): the mailbox's first block of
+/// Kept small (the client event is boxed): the inbox's first block of
 /// slots is allocated when the channel is joined, and an idle connection
 /// keeps it.
 pub(crate) enum ChannelMsg {

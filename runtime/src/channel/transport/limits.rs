@@ -1,29 +1,43 @@
 //! The limits a server enforces on what clients may make it hold, their
 //! defaults, and the metric each hit is counted in.
 //!
-//! Every limit is set on [`Server`](super::Server); each hit is answered
-//! (an error reply, a close code, an HTTP status) and counted in
+//! Every limit is set on [`Server`](crate::channel::Server); each hit is
+//! answered (an error reply, a close code, an HTTP status) and counted in
 //! `tracewire.channel.limit_hits` with the limit's name as `limit`.
 
 use std::time::{Duration, Instant};
 
-use super::outbound::CloseReason;
+use crate::channel::wire::outbound::CloseReason;
 
-/// The default [`Server::handshake_timeout`](super::Server::handshake_timeout):
+/// The default [`Server::handshake_timeout`](crate::channel::Server::handshake_timeout):
 /// 10 seconds.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default [`Server::max_connections`](super::Server::max_connections):
+/// The default [`Server::max_connections`](crate::channel::Server::max_connections):
 /// 100,000 open WebSocket connections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 100_000;
-/// The default [`Server::max_channels`](super::Server::max_channels): 100
+/// The default [`Server::max_channels`](crate::channel::Server::max_channels): 100
 /// channels per socket, as Phoenix.
 pub const DEFAULT_MAX_CHANNELS: usize = 100;
-/// The default [`Server::max_topic_length`](super::Server::max_topic_length):
+/// The default [`Server::max_topic_length`](crate::channel::Server::max_topic_length):
 /// 256 bytes.
 pub const DEFAULT_MAX_TOPIC_LENGTH: usize = 256;
-/// The default [`Server::max_event_length`](super::Server::max_event_length):
+/// The default [`Server::max_event_length`](crate::channel::Server::max_event_length):
 /// 128 bytes.
 pub const DEFAULT_MAX_EVENT_LENGTH: usize = 128;
+/// The default [`Server::max_frame_size`](crate::channel::Server::max_frame_size): 1 MiB.
+pub const DEFAULT_MAX_FRAME_SIZE: usize = 1024 * 1024;
+/// The default [`Server::outbound_buffer`](crate::channel::Server::outbound_buffer): 8 MiB.
+pub const DEFAULT_OUTBOUND_BUFFER: usize = 8 * 1024 * 1024;
+/// The default [`Server::idle_timeout`](crate::channel::Server::idle_timeout),
+/// Phoenix's 60 seconds.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default [`Server::longpoll_window`](crate::channel::Server::longpoll_window):
+/// Phoenix's 10 seconds.
+pub const DEFAULT_LONGPOLL_WINDOW: Duration = Duration::from_secs(10);
+/// The default
+/// [`Server::longpoll_session_timeout`](crate::channel::Server::longpoll_session_timeout):
+/// 20 seconds, two windows.
+pub const DEFAULT_LONGPOLL_SESSION_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A limit, by the name it is counted under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

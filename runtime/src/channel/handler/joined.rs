@@ -1,7 +1,7 @@
 //! One joined channel: a task per (connection, topic), like Phoenix's
 //! channel process, owning the [`Channel`] value and its [`Socket`].
 //!
-//! The task runs `join`, then handles its mailbox in order (client events,
+//! The task runs `join`, then handles its inbox in order (client events,
 //! the client's leave, intercepted broadcasts) until the channel stops, and
 //! then `terminate`. A panic in any handler stops only this channel: its
 //! `terminate` runs with [`LeaveReason::Crashed`], the client gets
@@ -23,11 +23,11 @@ use serde_json::{Value, json};
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::handler::{Channel, LeaveReason, Outgoing};
-use super::mailbox::{ChannelMsg, ClientEvent};
-use super::protocol::{self, RawRef};
-use super::pubsub::Subscriber;
 use super::socket::Socket;
+use super::traits::{Channel, LeaveReason, Outgoing};
+use crate::channel::cluster::pubsub::Subscriber;
+use crate::channel::wire::inbox::{ChannelMsg, ClientEvent};
+use crate::channel::wire::protocol::{self, RawRef};
 use crate::panic::catch_panic;
 use crate::span::LinkTo;
 
@@ -47,8 +47,8 @@ pub(crate) struct ChannelStart {
     pub(crate) cx: Context,
     /// The channel this join replaces, which must have stopped first.
     pub(crate) previous: Option<JoinHandle<()>>,
-    pub(crate) mailbox: mpsc::UnboundedReceiver<ChannelMsg>,
-    pub(crate) mailbox_tx: mpsc::UnboundedSender<ChannelMsg>,
+    pub(crate) inbox: mpsc::UnboundedReceiver<ChannelMsg>,
+    pub(crate) inbox_tx: mpsc::UnboundedSender<ChannelMsg>,
     pub(crate) stop: oneshot::Receiver<LeaveReason>,
     pub(crate) down: mpsc::UnboundedSender<Down>,
     /// The join message's share of the inbound budget.
@@ -63,8 +63,8 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
         params,
         cx,
         previous,
-        mut mailbox,
-        mailbox_tx,
+        mut inbox,
+        inbox_tx,
         mut stop,
         down,
         permit,
@@ -91,20 +91,20 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
                     name: C::NAME,
                     intercepts: C::intercepts,
                     outbound: socket.outbound.clone(),
-                    mailbox: mailbox_tx,
+                    inbox: inbox_tx,
                 },
             );
             channel
         }
         Ok(Err(refused)) => {
             reply(&socket, &msg_ref, "error", &refused.response());
-            return finish(&socket, &mut mailbox, &down, true);
+            return finish(&socket, &mut inbox, &down, true);
         }
         Err(_panic) => {
             // The join span, if any, has recorded the panic.
             let response = json!({ "reason": "join crashed" });
             reply(&socket, &msg_ref, "error", &response);
-            return finish(&socket, &mut mailbox, &down, true);
+            return finish(&socket, &mut inbox, &down, true);
         }
     };
 
@@ -112,7 +112,7 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
         let msg = tokio::select! {
             biased;
             reason = &mut stop => break (reason.unwrap_or(LeaveReason::Closed), None),
-            msg = mailbox.recv() => msg,
+            msg = inbox.recv() => msg,
         };
         let Some(msg) = msg else {
             break (LeaveReason::Closed, None);
@@ -189,7 +189,7 @@ pub(crate) async fn run<C: Channel>(start: ChannelStart) {
         reason,
         LeaveReason::Leave | LeaveReason::Crashed(_) | LeaveReason::Rejoined
     );
-    finish(&socket, &mut mailbox, &down, answer_queued);
+    finish(&socket, &mut inbox, &down, answer_queued);
 }
 
 /// The context a `handle_out` runs under: its handler span starts a new
@@ -218,7 +218,7 @@ fn reply(socket: &Socket, msg_ref: &RawRef, status: &str, response: &Value) {
 /// no channel (when `answer_queued`; a closing connection answers nothing).
 fn finish(
     socket: &Socket,
-    mailbox: &mut mpsc::UnboundedReceiver<ChannelMsg>,
+    inbox: &mut mpsc::UnboundedReceiver<ChannelMsg>,
     down: &mpsc::UnboundedSender<Down>,
     answer_queued: bool,
 ) {
@@ -228,8 +228,8 @@ fn finish(
         topic: socket.topic.clone(),
         id: socket.subscriber,
     });
-    mailbox.close();
-    while let Ok(msg) = mailbox.try_recv() {
+    inbox.close();
+    while let Ok(msg) = inbox.try_recv() {
         if !answer_queued {
             continue;
         }

@@ -9,12 +9,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::outbound::Outbound;
-use super::presence::Presence;
-use super::protocol::{self, RawRef};
-use super::pubsub::{BroadcastError, PubSub, Reach};
+use crate::channel::cluster::pubsub::{BroadcastError, PubSub, Reach};
+use crate::channel::presence::Presence;
+use crate::channel::wire::outbound::Outbound;
+use crate::channel::wire::protocol::{self, RawRef};
 
-/// Per-connection values set by [`SocketHandler::connect`](super::SocketHandler::connect) (Phoenix's socket
+/// Per-connection values set by [`SocketHandler::connect`](crate::channel::SocketHandler::connect) (Phoenix's socket
 /// assigns), copied into every channel the connection joins.
 pub type Assigns = serde_json::Map<String, Value>;
 
@@ -82,13 +82,13 @@ impl Socket {
         &self.topic
     }
 
-    /// The connection's id, from [`SocketHandler::id`](super::SocketHandler::id).
+    /// The connection's id, from [`SocketHandler::id`](crate::channel::SocketHandler::id).
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// The channel's assigns: the connection's, as
-    /// [`SocketHandler::connect`](super::SocketHandler::connect) set them, plus this channel's own
+    /// [`SocketHandler::connect`](crate::channel::SocketHandler::connect) set them, plus this channel's own
     /// [`assign`](Self::assign)s.
     pub fn assigns(&self) -> &Assigns {
         &self.assigns

@@ -1,4 +1,4 @@
-//! The accept loop of [`Server::serve`](super::Server::serve): HTTP/1 on
+//! The accept loop of [`Server::serve`](crate::channel::Server::serve): HTTP/1 on
 //! each accepted TCP connection, with a deadline on reading the request,
 //! until the WebSocket upgrade hands the connection over; and the graceful
 //! shutdown of it all.

@@ -11,7 +11,7 @@
 //!   inside a `{name}.handle_out {event}` CONSUMER span linked to the
 //!   broadcast span;
 //! - an intercepted event goes to the channel's own task, which runs
-//!   [`Channel::handle_out`](super::Channel::handle_out) under a context
+//!   [`Channel::handle_out`](crate::channel::Channel::handle_out) under a context
 //!   asking the next handler span to link to the broadcast span.
 //!
 //! The broadcast span's context travels beside the payload in the
@@ -22,19 +22,20 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
 
 use opentelemetry::trace::{SpanContext, SpanKind, TraceContextExt as _};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
-use super::adapter::{Adapter, Body, Envelope, Inbound};
+use super::adapter::{Adapter, Inbound, ReceivingNode};
+use super::cluster_message::{Body, ClusterMessage};
 use super::in_process::InProcess;
-use super::mailbox::{Broadcast, ChannelMsg};
 use super::node_message::{NODE_QUEUE, NodeMessage, NodeSubscription};
-use super::outbound::Outbound;
-use super::protocol::{self, RawRef};
+use crate::channel::wire::inbox::{Broadcast, ChannelMsg};
+use crate::channel::wire::outbound::Outbound;
+use crate::channel::wire::protocol::{self, RawRef};
 use crate::outcome::Outcome;
 use crate::span::{HandlerMeta, HandlerSpan};
 use crate::static_name::concat;
@@ -56,16 +57,16 @@ const PAYLOAD_SIZE: &str = "broadcast.payload_size";
 const RECIPIENTS: &str = "broadcast.recipients";
 
 /// The topics and their subscribers: cheap to clone, shared by a
-/// [`Server`](super::Server) and every socket it serves.
+/// [`Server`](crate::channel::Server) and every socket it serves.
 ///
-/// [`Socket::broadcast`](super::Socket::broadcast) broadcasts to the
+/// [`Socket::broadcast`](crate::channel::Socket::broadcast) broadcasts to the
 /// socket's own topic; use this to broadcast to any topic, from a handler
 /// (fan-out to several rooms) or from outside any channel (Phoenix's
 /// `Endpoint.broadcast`).
 ///
 /// Broadcasts never wait: each subscriber's connection gets the message at
 /// once, or, when its outbound buffer is full, is closed as too slow (see the
-/// [module documentation](super#backpressure)).
+/// [module documentation](crate::channel#backpressure)).
 ///
 /// # Examples
 ///
@@ -130,12 +131,12 @@ pub(crate) struct Subscriber {
     /// Unique among every channel the process ever joined.
     pub(crate) id: u64,
     pub(crate) join_ref: RawRef,
-    /// [`Channel::NAME`](super::Channel::NAME), for span names.
+    /// [`Channel::NAME`](crate::channel::Channel::NAME), for span names.
     pub(crate) name: &'static str,
-    /// [`Channel::intercepts`](super::Channel::intercepts).
+    /// [`Channel::intercepts`](crate::channel::Channel::intercepts).
     pub(crate) intercepts: fn(&str) -> bool,
     pub(crate) outbound: Arc<Outbound>,
-    pub(crate) mailbox: mpsc::UnboundedSender<ChannelMsg>,
+    pub(crate) inbox: mpsc::UnboundedSender<ChannelMsg>,
 }
 
 /// A new unique subscriber id.
@@ -178,9 +179,8 @@ impl PubSub {
             node_topics: RwLock::default(),
             adapter: Box::new(adapter),
         });
-        shared.adapter.start(Inbound {
-            pubsub: Arc::downgrade(&shared),
-        });
+        let node: Weak<Shared> = Arc::downgrade(&shared);
+        shared.adapter.start(Inbound { node });
         PubSub { shared }
     }
 
@@ -191,7 +191,7 @@ impl PubSub {
 
     /// Sends `event` with `payload` to every channel joined to `topic` on
     /// every node, inside a `channel.broadcast` span (see the
-    /// [module documentation](super#spans)).
+    /// [module documentation](crate::channel#spans)).
     ///
     /// `event` is `'static` because it names the recipients' spans
     /// (`room.handle_out {event}`), which must stay a bounded set.
@@ -286,7 +286,7 @@ impl PubSub {
         if to == Some(&*self.shared.node) || !self.shared.adapter.has_peers() {
             return Ok(());
         }
-        let envelope = Envelope {
+        let message = ClusterMessage {
             node: self.shared.node.clone(),
             to: to.map(Arc::from),
             body: Body::Node {
@@ -295,7 +295,7 @@ impl PubSub {
             },
             trace: trace_context(&opentelemetry::Context::current()),
         };
-        if let Err(error) = self.shared.adapter.publish(&envelope) {
+        if let Err(error) = self.shared.adapter.publish(&message) {
             crate::metrics::pubsub_unpublished(error.as_str());
         }
         Ok(())
@@ -338,7 +338,7 @@ impl PubSub {
             span.record(RECIPIENTS, Some(len_i64(recipients).into()));
         }
         if reach == Reach::Cluster && self.shared.adapter.has_peers() {
-            let envelope = Envelope {
+            let outgoing = ClusterMessage {
                 node: self.shared.node.clone(),
                 to: None,
                 body: Body::Broadcast {
@@ -351,7 +351,7 @@ impl PubSub {
             };
             // The adapter's own span (the Redis publish) is a child of
             // this one.
-            if let Err(error) = span.in_scope(|| self.shared.adapter.publish(&envelope)) {
+            if let Err(error) = span.in_scope(|| self.shared.adapter.publish(&outgoing)) {
                 crate::metrics::pubsub_unpublished(error.as_str());
                 span.finish(Outcome::error(error.as_str(), &error));
                 return;
@@ -404,7 +404,7 @@ pub(crate) enum Reach {
     Local,
 }
 
-/// The `trace_context` object of an envelope sent under `cx`.
+/// The `trace_context` object of a message sent under `cx`.
 fn trace_context(cx: &opentelemetry::Context) -> Map<String, Value> {
     let mut meta = Map::new();
     crate::carrier::inject_json(cx, &mut meta);
@@ -419,19 +419,20 @@ impl Shared {
         let topics = self.topics.read().unwrap_or_else(|e| e.into_inner());
         topics.get(topic).cloned()
     }
+}
 
-    /// An envelope from another node (see [`Inbound::receive`]).
-    pub(crate) fn receive(&self, envelope: Envelope) {
+impl ReceivingNode for Shared {
+    fn receive(&self, received: ClusterMessage) {
         // phoenix_pubsub_redis's filter: a node's own messages come back
         // from the broker, and were delivered here when published.
-        if envelope.node == self.node || envelope.to.as_ref().is_some_and(|to| *to != self.node) {
+        if received.node == self.node || received.to.as_ref().is_some_and(|to| *to != self.node) {
             return;
         }
-        let link = envelope.link().unwrap_or_else(|reason| {
+        let link = received.link().unwrap_or_else(|reason| {
             crate::metrics::pubsub_rejected(reason.as_str());
             None
         });
-        match envelope.body {
+        match received.body {
             Body::Broadcast {
                 topic,
                 event,
@@ -463,7 +464,7 @@ impl Shared {
                 let Some(senders) = node_topics.get(&topic) else {
                     return;
                 };
-                let message = NodeMessage::new(envelope.node, topic, payload, link);
+                let message = NodeMessage::new(received.node, topic, payload, link);
                 for sender in senders {
                     match sender.try_send(message.clone()) {
                         Err(mpsc::error::TrySendError::Full(_)) => {
@@ -517,7 +518,7 @@ fn deliver(topic: &Topic, message: &Arc<Broadcast>, except: Option<u64>) -> usiz
             // A connection that cannot take it is closed as too slow; the
             // message is not lost for anyone else.
             if let Ok(permit) = subscriber.outbound.reserve(message.cost()) {
-                let _ = subscriber.mailbox.send(ChannelMsg::Broadcast {
+                let _ = subscriber.inbox.send(ChannelMsg::Broadcast {
                     message: message.clone(),
                     _permit: permit,
                 });

@@ -1,6 +1,6 @@
 //! A LongPoll request that lands on another node than its session's (a
 //! load balancer without sticky sessions) is relayed to that node through
-//! the cluster's [`Adapter`](super::Adapter), as Phoenix does over PubSub:
+//! the cluster's [`Adapter`](crate::channel::cluster::Adapter), as Phoenix does over PubSub:
 //! the session token names its node; the receiving node sends the poll or
 //! the frames to it as a node message on [`NODE_TOPIC`], and answers the
 //! client with the reply.
@@ -14,7 +14,7 @@
 //! A relayed request is as good as the adapter: delivery across nodes is
 //! at most once, so a request or reply lost on the way (or a session node
 //! that is down) is answered `410` after the
-//! [window](super::Server::longpoll_window) and [`RELAY_GRACE`], and the
+//! [window](crate::channel::Server::longpoll_window) and [`RELAY_GRACE`], and the
 //! client starts a new session.
 
 use std::collections::HashMap;
@@ -25,9 +25,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 
-use super::longpoll::{Sessions, poll_session, publish_frames, valid_frame};
-use super::node_message::{NodeMessage, NodeSubscription};
+use super::longpoll_session::{Sessions, poll_session, publish_frames, valid_frame};
 use super::server_core::{Core, stopped};
+use crate::channel::cluster::node_message::{NodeMessage, NodeSubscription};
 
 /// The node topic relayed requests travel on.
 pub(crate) const NODE_TOPIC: &str = "phx:longpoll";
