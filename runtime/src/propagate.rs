@@ -26,7 +26,7 @@ use opentelemetry::context::{FutureExt as _, WithContext};
 use tokio::task::JoinHandle;
 
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 
 /// Spawns `future` on the current tokio runtime, running under the caller's
 /// current context.
@@ -109,7 +109,7 @@ where
 {
     let parent = Context::current();
     tokio::task::spawn_blocking(move || {
-        let mut span = HandlerSpan::start_with_parent(&HandlerMeta::internal(name), parent);
+        let mut span = SpanGuard::start_with_parent(&SpanMeta::internal(name), parent);
         let value = span.in_scope(f);
         span.finish(Outcome::Unset);
         value
@@ -125,8 +125,7 @@ where
 {
     let linked = Context::current();
     tokio::task::spawn_blocking(move || {
-        let mut span =
-            HandlerSpan::start_linked(&HandlerMeta::internal(name), Context::new(), &linked);
+        let mut span = SpanGuard::start_linked(&SpanMeta::internal(name), Context::new(), &linked);
         let value = span.in_scope(f);
         span.finish(Outcome::Unset);
         value
@@ -165,7 +164,7 @@ pub trait FutureExt: Future + Sized {
     /// ```
     fn in_child_span(self, name: &'static str) -> SpanFuture<Self> {
         SpanFuture::new(
-            HandlerSpan::start_with_parent(&HandlerMeta::internal(name), Context::current()),
+            SpanGuard::start_with_parent(&SpanMeta::internal(name), Context::current()),
             self,
         )
     }
@@ -173,8 +172,8 @@ pub trait FutureExt: Future + Sized {
     /// Runs the future inside a new root span named `name`, linked to the
     /// span current now.
     fn in_linked_span(self, name: &'static str) -> SpanFuture<Self> {
-        let span = HandlerSpan::start_linked(
-            &HandlerMeta::internal(name),
+        let span = SpanGuard::start_linked(
+            &SpanMeta::internal(name),
             Context::new(),
             &Context::current(),
         );
@@ -189,14 +188,14 @@ pin_project_lite::pin_project! {
     /// completes. Returned by [`FutureExt::in_child_span`] and
     /// [`FutureExt::in_linked_span`].
     pub struct SpanFuture<F> {
-        span: Option<HandlerSpan>,
+        span: Option<SpanGuard>,
         #[pin]
         future: F,
     }
 }
 
 impl<F> SpanFuture<F> {
-    fn new(span: HandlerSpan, future: F) -> Self {
+    fn new(span: SpanGuard, future: F) -> Self {
         SpanFuture {
             span: Some(span),
             future,

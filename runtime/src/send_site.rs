@@ -23,7 +23,7 @@ use opentelemetry::ContextGuard;
 use opentelemetry::trace::SpanKind;
 
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::static_name::concat;
 #[cfg(feature = "tracing")]
 use crate::tracing::carrier::carrier_span;
@@ -62,7 +62,7 @@ pub struct SendSpan {
 /// `tracing` feature no receiver is a send site (kameo and ractor need
 /// it), so there is never one; generated code still compiles.
 struct Active {
-    span: HandlerSpan,
+    span: SpanGuard,
     #[cfg(feature = "tracing")]
     carrier: ::tracing::Span,
 }
@@ -86,7 +86,7 @@ impl SendSpan {
             None => prefix,
         };
         #[allow(unused_mut)] // mutated only to build the carrier
-        let mut span = HandlerSpan::start(&HandlerMeta {
+        let mut span = SpanGuard::start(&SpanMeta {
             name,
             kind,
             sample: None,

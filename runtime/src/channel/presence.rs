@@ -16,7 +16,7 @@ use super::presence_tracker::{self as tracker, NODE_TOPIC, Replication};
 use super::pubsub::{PubSub, Reach};
 use super::socket::Socket;
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::value::bounded_str;
 
 /// The default [`Server::presence_period`](super::Server::presence_period):
@@ -28,12 +28,12 @@ pub(crate) const PRESENCE_STATE: &str = "presence_state";
 /// The event carrying joins and leaves.
 pub(crate) const PRESENCE_DIFF: &str = "presence_diff";
 
-const TRACK_SPAN: HandlerMeta = HandlerMeta {
+const TRACK_SPAN: SpanMeta = SpanMeta {
     name: "presence.track",
     kind: SpanKind::Internal,
     sample: None,
 };
-const UNTRACK_SPAN: HandlerMeta = HandlerMeta {
+const UNTRACK_SPAN: SpanMeta = SpanMeta {
     name: "presence.untrack",
     kind: SpanKind::Internal,
     sample: None,
@@ -245,7 +245,7 @@ impl Presence {
         meta: impl Serialize,
     ) -> Result<(), PresenceError> {
         let key = key.into();
-        let mut span = HandlerSpan::start(&TRACK_SPAN);
+        let mut span = SpanGuard::start(&TRACK_SPAN);
         record(&mut span, socket.topic(), &key);
         let tracked = self.track_in(&mut span, socket, key, meta);
         match &tracked {
@@ -257,7 +257,7 @@ impl Presence {
 
     fn track_in(
         &self,
-        span: &mut HandlerSpan,
+        span: &mut SpanGuard,
         socket: &Socket,
         key: String,
         meta: impl Serialize,
@@ -348,8 +348,8 @@ impl Presence {
                         .take_while(|c| &c.key == key)
                         .count();
                 let mut span = match &parent {
-                    Some(cx) => HandlerSpan::start_with_parent(&UNTRACK_SPAN, cx.clone()),
-                    None => HandlerSpan::start(&UNTRACK_SPAN),
+                    Some(cx) => SpanGuard::start_with_parent(&UNTRACK_SPAN, cx.clone()),
+                    None => SpanGuard::start(&UNTRACK_SPAN),
                 };
                 record(&mut span, &topic, key);
                 if span.is_recording() {
@@ -386,7 +386,7 @@ impl Presence {
 }
 
 /// Records a change's topic and key on its span.
-pub(crate) fn record(span: &mut HandlerSpan, topic: &str, key: &str) {
+pub(crate) fn record(span: &mut SpanGuard, topic: &str, key: &str) {
     if span.is_recording() {
         span.record(TOPIC, Some(bounded_str(topic).into_owned().into()));
         span.record(KEY, Some(bounded_str(key).into_owned().into()));

@@ -31,7 +31,7 @@ use super::adapter::{
     Adapter, Envelope, Inbound, MAX_ENVELOPE_SIZE, PublishError, unique_node_name,
 };
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 
 /// The Redis channel nodes share unless set: `tracewire`.
 pub const DEFAULT_REDIS_CHANNEL: &str = "tracewire";
@@ -115,13 +115,13 @@ struct State {
     connected: AtomicBool,
     /// Bytes of envelopes queued, against `max_queue`.
     queued: AtomicUsize,
-    meta: HandlerMeta,
+    meta: SpanMeta,
 }
 
 /// An envelope on its way to Redis, and its span.
 struct Outgoing {
     bytes: Vec<u8>,
-    span: HandlerSpan,
+    span: SpanGuard,
 }
 
 impl fmt::Debug for RedisAdapter {
@@ -205,7 +205,7 @@ impl Adapter for RedisAdapter {
         let state = Arc::new(State {
             connected: AtomicBool::new(false),
             queued: AtomicUsize::new(0),
-            meta: HandlerMeta {
+            meta: SpanMeta {
                 name,
                 kind: SpanKind::Producer,
                 sample: None,
@@ -237,7 +237,7 @@ impl Adapter for RedisAdapter {
             return Err(PublishError::Disconnected);
         };
         let state = &running.state;
-        let mut span = HandlerSpan::start(&state.meta);
+        let mut span = SpanGuard::start(&state.meta);
         let bytes = envelope.encode();
         if span.is_recording() {
             span.record(MESSAGING_SYSTEM, Some("redis".into()));

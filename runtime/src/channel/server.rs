@@ -37,11 +37,11 @@ use super::server_core::{Config, Core};
 use crate::carrier::{HeaderCarrier, TrustPolicy};
 use crate::outcome::Outcome;
 use crate::panic::catch_panic;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::value::bounded_str;
 
 /// The span around each connection's [`SocketHandler::connect`].
-const CONNECT_SPAN: HandlerMeta = HandlerMeta {
+const CONNECT_SPAN: SpanMeta = SpanMeta {
     name: "socket.connect",
     kind: SpanKind::Server,
     sample: None,
@@ -623,7 +623,7 @@ pub(super) async fn authenticate<S: SocketHandler>(
 ) -> Result<Accepted, Refused> {
     let core = &endpoint.core;
     let remote = core.config.trust_policy.apply(&HeaderCarrier(headers));
-    let mut span = HandlerSpan::start_remote(&CONNECT_SPAN, remote);
+    let mut span = SpanGuard::start_remote(&CONNECT_SPAN, remote);
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|ua| ua.to_str().ok())

@@ -438,12 +438,12 @@ impl TelemetryBuilder {
         #[cfg(feature = "tracing")]
         let tracing_levels = self.tracing_subscriber.then(|| {
             let rust_log = (self.env)("RUST_LOG");
-            crate::tracing::global::levels(rust_log.as_deref()).unwrap_or_else(|value| {
+            crate::tracing::subscriber_levels(rust_log.as_deref()).unwrap_or_else(|value| {
                 eprintln!(
                     "tracewire: RUST_LOG={value:?} is not a list of `target=level` or `level`; \
                      the tracing subscriber keeps INFO"
                 );
-                crate::tracing::global::levels(None).unwrap_or_default()
+                crate::tracing::subscriber_levels(None).unwrap_or_default()
             })
         });
         let guard = super::install::install(
@@ -455,7 +455,7 @@ impl TelemetryBuilder {
         // After the providers, so the first `tracing` spans go to them.
         #[cfg(feature = "tracing")]
         let guard = guard.with_tracing_subscriber(match tracing_levels {
-            Some(levels) => crate::tracing::global::install(levels),
+            Some(levels) => crate::tracing::install_subscriber(levels),
             None => crate::tracing::GlobalSubscriber::NotInstalled,
         });
         Ok(guard)

@@ -301,13 +301,16 @@ impl SpanGuard {
         if let Some(started) = self.started {
             record_metrics(self.name, started, outcome);
         }
-        match self.state {
-            State::Pending(_) => self.end_pending(),
-            State::Active => {
-                self.state = State::Ended;
+        if matches!(self.state, State::Pending(_)) {
+            self.end_pending();
+        } else {
+            let active = matches!(self.state, State::Active);
+            // Neither state holds anything to drop: the old value is
+            // forgotten, so that this is one store and no drop glue.
+            std::mem::forget(std::mem::replace(&mut self.state, State::Ended));
+            if active {
                 self.cx.span().end();
             }
-            _ => self.state = State::Ended,
         }
     }
 

@@ -35,7 +35,7 @@ pub(crate) mod tracer;
 
 pub(crate) use ended::{EndedSpan, SpanContents};
 pub(crate) use live::LiveSpan;
-pub(crate) use tracer::{DirectTracer, SpanSink};
+pub(crate) use tracer::{DirectTracer, Placement, SpanSink};
 
 /// Whether `init()` and `TestTracing` take the direct path: yes unless
 /// `TRACEWIRE_SPAN_PATH=sdk` is set.

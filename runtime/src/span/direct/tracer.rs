@@ -24,13 +24,23 @@ pub(crate) trait SpanSink: Send + Sync + std::fmt::Debug + 'static {
     fn push(&self, span_context: &SpanContext, contents: SpanContents);
 }
 
+/// Where a recording span the [`DirectTracer`] starts goes, and what a
+/// caller makes of one that does not record: the span guard's start
+/// functions choose (`span::start`). The span is handed over where it is
+/// built, so that putting it in a context moves it no more than building
+/// it there.
+pub(crate) trait Placement {
+    /// What starting gave, recording or not.
+    type Started;
+    /// The recording span `span`, started under `parent`.
+    fn place(span: LiveSpan, parent: &Context) -> Self::Started;
+    /// A span the sampler dropped: its span context carries the decision.
+    fn not_recording(span_context: SpanContext) -> Self::Started;
+}
+
 /// The parts of a tracer provider tracewire built itself that its direct
 /// spans need: the provider's sampler, its span limits, and its processors
 /// as a sink.
-///
-/// It decides and builds a span; where the span goes (into a context, or
-/// alone) is the caller's `place`, so that the span is built where it is
-/// kept and moved no more than that.
 #[derive(Debug)]
 pub(crate) struct DirectTracer {
     sampler: HandlerSampler,
@@ -39,7 +49,11 @@ pub(crate) struct DirectTracer {
 }
 
 impl DirectTracer {
-    pub(crate) fn new(sampler: HandlerSampler, limits: SpanLimits, sink: Box<dyn SpanSink>) -> Self {
+    pub(crate) fn new(
+        sampler: HandlerSampler,
+        limits: SpanLimits,
+        sink: Box<dyn SpanSink>,
+    ) -> Self {
         DirectTracer {
             sampler,
             limits,
@@ -56,23 +70,21 @@ impl DirectTracer {
     }
 
     /// Starts a span named `name` under `parent`, deciding as the SDK tracer
-    /// with this tracer's sampler would, and hands it to `place` if it
-    /// records; `Err` with the span context that carries the decision if
-    /// not. The handler's own rate, if any, is already visible to the
-    /// sampler (`sampling::with_handler_rate`).
-    pub(crate) fn start<R>(
+    /// with this tracer's sampler would, and places it as `P` says. The
+    /// handler's own rate, if any, is already visible to the sampler
+    /// (`sampling::with_handler_rate`).
+    pub(crate) fn start<P: Placement>(
         self: Arc<Self>,
         name: &'static str,
         kind: &SpanKind,
         rate: Option<f64>,
         links: Option<Vec<Link>>,
         parent: &Context,
-        place: impl FnOnce(LiveSpan) -> R,
-    ) -> Result<R, SpanContext> {
+    ) -> P::Started {
         // As the SDK tracer: nothing is recorded in a suppressed scope (the
         // export threads run in one).
         if parent.is_telemetry_suppressed() {
-            return Err(SpanContext::empty_context());
+            return P::not_recording(SpanContext::empty_context());
         }
         let parent_span = parent.span();
         let psc = parent_span.span_context();
@@ -87,7 +99,7 @@ impl DirectTracer {
         // follows its parent takes the parent's decision and trace state.
         let (sampled, trace_state, extra) = if parent_valid && sampling::follows_parent(psc, rate) {
             if !psc.is_sampled() {
-                return Err(SpanContext::new(
+                return P::not_recording(SpanContext::new(
                     trace_id,
                     span_id,
                     TraceFlags::default(),
@@ -107,7 +119,7 @@ impl DirectTracer {
             );
             match result.decision {
                 SamplingDecision::Drop => {
-                    return Err(SpanContext::new(
+                    return P::not_recording(SpanContext::new(
                         trace_id,
                         span_id,
                         TraceFlags::default(),
@@ -148,22 +160,22 @@ impl DirectTracer {
             }
             rare.links = links;
         }
-        Ok(place(LiveSpan::new(span_context, contents, self)))
+        P::place(LiveSpan::new(span_context, contents, self), parent)
     }
 
-    /// Starts a recording span named `name` whose parent's span context
-    /// `psc` is valid, sampled, and followed by the sampler (see
-    /// [`sampling::follows_parent`]), and hands it to `place`: what
+    /// Starts a recording span named `name` under `parent`, whose span
+    /// context `psc` is valid, sampled, and followed by the sampler (see
+    /// [`sampling::follows_parent`]), and places it as `P` says: what
     /// [`start`](Self::start) does in that case, with nothing to decide and
     /// no attributes or links from a sampler. The caller has checked that
-    /// the parent's context is not suppressed.
-    pub(crate) fn start_child<R>(
+    /// `parent` is not suppressed.
+    pub(crate) fn start_child<P: Placement>(
         self: &Arc<Self>,
         name: &'static str,
         kind: &SpanKind,
         psc: &SpanContext,
-        place: impl FnOnce(LiveSpan) -> R,
-    ) -> R {
+        parent: &Context,
+    ) -> P::Started {
         let span_context = SpanContext::new(
             psc.trace_id(),
             ids::span_id(),
@@ -182,7 +194,10 @@ impl DirectTracer {
             parent_is_remote: psc.is_remote(),
             rare: None,
         };
-        place(LiveSpan::new(span_context, contents, Arc::clone(self)))
+        P::place(
+            LiveSpan::new(span_context, contents, Arc::clone(self)),
+            parent,
+        )
     }
 
     fn limited(&self, mut attributes: Vec<KeyValue>) -> Vec<KeyValue> {
