@@ -25,6 +25,7 @@ mod registry;
 mod start;
 
 pub use guard::{Instrumented, SpanGuard};
+#[cfg(any(feature = "actor", feature = "channel"))]
 pub(crate) use meta::LinkTo;
 pub use meta::SpanMeta;
 pub(crate) use owned::{OwnedProvider, SpanPath};

@@ -39,9 +39,10 @@ pub(super) enum PendingSpan {
     Sdk(Box<SdkSpan>),
     /// Started on the OpenTelemetry global provider (nothing installed).
     Global(BoxedSpan),
-    /// A direct-path send span, which never becomes current (see
-    /// [`Detached`](super::start::Detached)); boxed, so that every span
-    /// guard does not carry its size.
+    /// A direct-path send span, which never becomes current (placed
+    /// `Detached`); boxed, so that every span guard does not carry its
+    /// size. Only the actor runtime sends.
+    #[cfg_attr(not(feature = "actor"), allow(dead_code))]
     Direct(Box<LiveSpan>),
 }
 

@@ -18,6 +18,7 @@ mod tests;
 mod worker;
 
 pub use bounded::{BatchConfig, BoundedSpanProcessor, StartError};
+#[cfg(feature = "otlp")]
 pub(crate) use export_runtime::ExportRuntime;
 pub(crate) use intake::Intakes;
 pub use stats::ProcessorStats;
