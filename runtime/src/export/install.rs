@@ -1,6 +1,9 @@
 //! Building the pipelines a resolved plan asks for (OTLP and terminal span
 //! processors, the OTLP meter provider, the OTLP logger provider for the
-//! `tracing` bridge, the export counters) and installing them.
+//! `tracing` bridge, the export counters) and installing them: the tracer
+//! and meter providers through the install sequence every provider
+//! tracewire builds goes through (`span::OwnedProvider`), then what only
+//! `init()` sets (propagators, the OpenTelemetry global meter provider).
 
 use std::time::Duration;
 
