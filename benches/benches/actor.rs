@@ -10,8 +10,8 @@
 //! | `ractor` | `impl ractor::Actor`, `call!`/`cast!`, ractor's default features (its mailbox is unbounded) |
 //! | `tracewire_untraced` | tracewire's runtime, an `impl Actor` without `#[traced_actor]`, no tracing pipeline installed |
 //! | `tracewire_untraced_pipeline` | the same actor with the sample-nothing pipeline `init()` would install |
-//! | `tracewire_unsampled` | `#[traced_actor]`, the record path, sampler `AlwaysOff` |
-//! | `tracewire_sampled` | `#[traced_actor]`, the record path, `AlwaysOn`, exported through a `BoundedSpanProcessor` to an exporter that drops every batch |
+//! | `tracewire_unsampled` | `#[traced_actor]`, the direct path, sampler `AlwaysOff` |
+//! | `tracewire_sampled` | `#[traced_actor]`, the direct path, `AlwaysOn`, exported through a `BoundedSpanProcessor` to an exporter that drops every batch |
 //!
 //! Every variant runs its loop as a task on the runtime (the caller and the
 //! actor are both tasks, as in a server), [`CALLS`] calls or [`CASTS`] casts

@@ -110,7 +110,7 @@ static PROVIDER: LazyLock<SdkTracerProvider> = LazyLock::new(|| {
         .build()
 });
 
-/// The pipeline `tracewire::init()` builds, for tracewire's record path
+/// The pipeline `tracewire::init()` builds, for tracewire's direct path
 /// (handler spans without an SDK span): the same sampler as [`PROVIDER`],
 /// a [`BoundedSpanProcessor`](tracewire::export::BoundedSpanProcessor) of
 /// [`QUEUE_SIZE`] spans, the same dropping exporter.
@@ -130,7 +130,7 @@ static RECORDS: LazyLock<tracewire::export::HandlerPipeline> = LazyLock::new(|| 
 /// Which path tracewire's handler spans take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SpanPath {
-    /// The record path `init()` installs (the `tracewire` variant).
+    /// The direct path `init()` installs (the `tracewire` variant).
     Records,
     /// SDK spans, as with a provider the user installs
     /// (the `tracewire_sdk` variant).

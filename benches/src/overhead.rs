@@ -13,7 +13,7 @@
 //! | [`Untraced`] | the handler alone |
 //! | [`OtelBare`] | the least the SDK allows: `tracer.start`, attributes only if recording, `end`; the span is never made current, so nothing nested under it would become its child |
 //! | [`Handwritten`] | OpenTelemetry by hand, the usual span-per-handler code: `in_span`, `set_attributes`, `set_status` on `Err` |
-//! | [`Tracewire`] | `#[tracewire::traced]`, on the record path `init()` installs |
+//! | [`Tracewire`] | `#[tracewire::traced]`, on the direct path `init()` installs |
 //! | [`TracewireSdk`] | the same handlers on the SDK path (a provider the user installs) |
 //! | [`Tracing`] | `tracing`'s `#[instrument(err)]` with the `tracing-opentelemetry` layer |
 //! | [`Fastrace`] | `fastrace`'s `#[trace]`, reporting to a reporter that drops everything |

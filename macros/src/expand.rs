@@ -3,14 +3,14 @@
 //! Each handler keeps its signature; only its body changes:
 //!
 //! ```text
-//! let mut __tw_span = HandlerSpan::start(&HandlerMeta { name: "user_cache.get_user", .. });
+//! let mut __tw_span = SpanGuard::start(&SpanMeta { name: "user_cache.get_user", .. });
 //! if __tw_span.is_recording() { /* attributes, evaluated only here */ }
 //! /* run the original body with the span current, then map its outcome */
 //! ```
 //!
 //! Generated locals use `Span::mixed_site()`, so user code can neither see
 //! nor shadow them, and every path is absolute through `__private`. Calls
-//! on the span are written as paths (`HandlerSpan::instrument(&mut span, ..)`)
+//! on the span are written as paths (`SpanGuard::instrument(&mut span, ..)`)
 //! rather than methods: a trait in the user's scope with a same-named
 //! by-value method for every type (`tracing::Instrument`) would otherwise
 //! be picked first. Spawn sites in the body are rewritten by `spawn`; the
@@ -194,7 +194,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
             quote!((&#private::MessageProbe(&#msg)).__tw_span_name(&#names, #name)),
             quote! {
                 (&#private::MessageProbe(&#msg))
-                    .__tw_record(&mut |key, value| #private::HandlerSpan::record(&mut #span, key, #private::Some(value)));
+                    .__tw_record(&mut |key, value| #private::SpanGuard::record(&mut #span, key, #private::Some(value)));
             },
         ),
         None => match container.handle_message(handler) {
@@ -210,7 +210,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
                 quote!((&#private::MessageProbe(&#msg)).__tw_handle_name(&#names, #name)),
                 quote! {
                     (&#private::MessageProbe(&#msg))
-                        .__tw_record(&mut |key, value| #private::HandlerSpan::record(&mut #span, key, #private::Some(value)));
+                        .__tw_record(&mut |key, value| #private::SpanGuard::record(&mut #span, key, #private::Some(value)));
                 },
             ),
             // A destructured message: named after the type as written.
@@ -230,7 +230,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
     let kind =
         handle_kind(container, handler, &private).unwrap_or(quote!(#private::SpanKind::#kind));
     let meta = quote! {
-        &#private::HandlerMeta {
+        &#private::SpanMeta {
             name: #name_expr,
             kind: #kind,
             sample: #sample,
@@ -242,26 +242,26 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
         TokenStream::new()
     } else {
         quote! {
-            if #private::HandlerSpan::is_recording(&#span) {
+            if #private::SpanGuard::is_recording(&#span) {
                 #(#records)*
                 #message_record
             }
         }
     };
     let start = match container.parent_source(handler) {
-        ParentSource::Current => quote!(#private::HandlerSpan::start(#meta)),
+        ParentSource::Current => quote!(#private::SpanGuard::start(#meta)),
         // Spanned on the argument, where a type that carries no context is
         // reported.
         ParentSource::Parent(arg) => {
             let carried =
                 quote_spanned!(arg.span()=> #private::CarriesContext::carried_context(&#arg));
-            quote!(#private::HandlerSpan::start_with_parent(#meta, #carried))
+            quote!(#private::SpanGuard::start_with_parent(#meta, #carried))
         }
         ParentSource::Link(arg) => {
             let carried =
                 quote_spanned!(arg.span()=> #private::CarriesContext::carried_context(&#arg));
             quote! {
-                #private::HandlerSpan::start_linked(#meta, #private::Context::current(), &#carried)
+                #private::SpanGuard::start_linked(#meta, #private::Context::current(), &#carried)
             }
         }
         // A request from outside: its headers through the trust policy, the
@@ -271,7 +271,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
             let remote = quote_spanned! {arg.span()=>
                 #private::InboundRequest::remote_parent(&#arg, #private::TrustPolicy::#policy)
             };
-            quote!(#private::HandlerSpan::start_remote(#meta, #remote))
+            quote!(#private::SpanGuard::start_remote(#meta, #remote))
         }
     };
     let is_unsafe = matches!(handler.sig().safety, Safety::Unsafe(_));
@@ -298,7 +298,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
         // `-> !`: the body never returns, so there is no outcome to map;
         // a panic is still recorded by `in_scope`.
         Form::Sync if never => quote! {
-            #private::HandlerSpan::in_scope(&mut #span, move || -> ! #body)
+            #private::SpanGuard::in_scope(&mut #span, move || -> ! #body)
         },
         Form::Sync => {
             let annotation = handler
@@ -307,24 +307,24 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
                 .filter(|ty| !contains_impl_trait(ty))
                 .map(|ty| quote!(-> #ty));
             quote! {
-                let #ret = #private::HandlerSpan::in_scope(&mut #span, move || #annotation #body);
-                #private::HandlerSpan::finish(#span, #outcome);
+                let #ret = #private::SpanGuard::in_scope(&mut #span, move || #annotation #body);
+                #private::SpanGuard::finish(#span, #outcome);
                 #ret
             }
         }
         Form::Async => {
             let hint = return_type_hint(handler.output.as_ref());
             quote! {
-                let #ret = #private::HandlerSpan::instrument(&mut #span, async move { #hint #stmts }).await;
-                #private::HandlerSpan::finish(#span, #outcome);
+                let #ret = #private::SpanGuard::instrument(&mut #span, async move { #hint #stmts }).await;
+                #private::SpanGuard::finish(#span, #outcome);
                 #ret
             }
         }
         Form::ImplFuture | Form::BoxedFuture => {
             let wrapped = quote! {
                 async move {
-                    let #ret = #private::HandlerSpan::instrument(&mut #span, #fut).await;
-                    #private::HandlerSpan::finish(#span, #outcome);
+                    let #ret = #private::SpanGuard::instrument(&mut #span, #fut).await;
+                    #private::SpanGuard::finish(#span, #outcome);
                     #ret
                 }
             };
@@ -334,7 +334,7 @@ fn expand_handler(container: &Container, handler: &Handler) -> TokenStream {
                 wrapped
             };
             quote! {
-                let #fut = #private::HandlerSpan::in_scope(&mut #span, move || #body);
+                let #fut = #private::SpanGuard::in_scope(&mut #span, move || #body);
                 #wrapped
             }
         }
@@ -380,9 +380,8 @@ fn attribute_records(
             container.arg_default(handler, arg)
         };
         if listed(options.map(|o| &o.redact)) {
-            records.push(
-                quote!(#private::HandlerSpan::record(&mut #span, #key, #private::redacted());),
-            );
+            records
+                .push(quote!(#private::SpanGuard::record(&mut #span, #key, #private::redacted());));
         } else if skip_all || listed(options.map(|o| &o.skip)) || arg.is_request {
             // A request's headers are never an attribute: they are read for
             // the trace context only.
@@ -391,7 +390,7 @@ fn attribute_records(
             // Autoref specialisation: arguments whose type implements
             // `AttributeValue` are recorded, the rest are left out.
             records.push(quote! {
-                #private::HandlerSpan::record(&mut #span, #key, {
+                #private::SpanGuard::record(&mut #span, #key, {
                     #[allow(unused_imports)]
                     use #private::{RecordAttr as _, SkipAttr as _};
                     (&#private::AttrProbe(&#ident)).__tw_value()
@@ -401,7 +400,7 @@ fn attribute_records(
             // The mask, where the value would have been recorded: an
             // argument whose type is never recorded stays absent.
             records.push(quote! {
-                #private::HandlerSpan::record(&mut #span, #key, {
+                #private::SpanGuard::record(&mut #span, #key, {
                     #[allow(unused_imports)]
                     use #private::{RecordAttr as _, SkipAttr as _};
                     (&#private::AttrProbe(&#ident)).__tw_masked()
@@ -416,7 +415,7 @@ fn attribute_records(
         && let Some(base) = container.base_name.as_deref()
     {
         records.push(quote! {
-            #private::HandlerSpan::record(&mut #span, "channel.name", #private::Some(#private::Value::from(#base)));
+            #private::SpanGuard::record(&mut #span, "channel.name", #private::Some(#private::Value::from(#base)));
         });
     }
     for field in options.map(|o| o.fields.as_slice()).unwrap_or_default() {
@@ -433,7 +432,7 @@ fn attribute_records(
                 quote_spanned!(expr.span()=> #private::field_value(&#private::DebugValue(&(#expr))))
             }
         };
-        records.push(quote!(#private::HandlerSpan::record(&mut #span, #key, #value);));
+        records.push(quote!(#private::SpanGuard::record(&mut #span, #key, #value);));
     }
     records
 }

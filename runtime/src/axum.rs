@@ -15,7 +15,7 @@ use opentelemetry::Context;
 use crate::carrier::{self, RemoteParent, TrustPolicy};
 use crate::inbound::InboundRequest;
 use crate::semconv::{HTTP_REQUEST_METHOD, URL_PATH};
-use crate::span::HandlerSpan;
+use crate::span::SpanGuard;
 use crate::value::bounded_str;
 
 /// An axum extractor: the W3C trace context (`traceparent`, `tracestate`,
@@ -90,7 +90,7 @@ impl InboundRequest for TraceParent {
         TraceParent::remote_parent(self, policy)
     }
 
-    fn record_request(&self, span: &mut HandlerSpan) {
+    fn record_request(&self, span: &mut SpanGuard) {
         // The HTTP semantic conventions: a method outside the standard set is
         // `_OTHER`, so a client cannot mint attribute values.
         let method = match self.method {

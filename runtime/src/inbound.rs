@@ -2,7 +2,7 @@
 //! reads. A handler serving an HTTP request continues the caller's
 //! `traceparent` through the [`TrustPolicy`], exactly as the channel server
 //! does for a WebSocket upgrade: [`TrustPolicy::apply`] on the request's
-//! headers, then [`HandlerSpan::start_remote`](crate::span::HandlerSpan::start_remote).
+//! headers, then [`SpanGuard::start_remote`](crate::span::SpanGuard::start_remote).
 //!
 //! The macro accepts an argument of type `http::HeaderMap` (or a reference
 //! to one) with no feature, and `tracewire::axum::TraceParent` with the
@@ -11,7 +11,7 @@
 use http::HeaderMap;
 
 use crate::carrier::{HeaderCarrier, RemoteParent, TrustPolicy};
-use crate::span::HandlerSpan;
+use crate::span::SpanGuard;
 
 /// An incoming request's trace context, and what else of the request a
 /// server span records. Implemented for `http::HeaderMap` and, with the
@@ -29,7 +29,7 @@ pub trait InboundRequest {
 
     /// Records what is known of the request on its server span (only
     /// called while the span is recording).
-    fn record_request(&self, span: &mut HandlerSpan) {
+    fn record_request(&self, span: &mut SpanGuard) {
         let _ = span;
     }
 }
@@ -45,7 +45,7 @@ impl<T: InboundRequest + ?Sized> InboundRequest for &T {
         (**self).remote_parent(policy)
     }
 
-    fn record_request(&self, span: &mut HandlerSpan) {
+    fn record_request(&self, span: &mut SpanGuard) {
         (**self).record_request(span);
     }
 }
@@ -55,7 +55,7 @@ impl<T: InboundRequest + ?Sized> InboundRequest for &mut T {
         (**self).remote_parent(policy)
     }
 
-    fn record_request(&self, span: &mut HandlerSpan) {
+    fn record_request(&self, span: &mut SpanGuard) {
         (**self).record_request(span);
     }
 }

@@ -209,7 +209,6 @@ mod metrics;
 mod outcome;
 mod panic;
 mod propagate;
-mod record;
 pub mod sampling;
 pub mod semconv;
 // The spans around kameo and ractor sends in traced code.
@@ -249,58 +248,8 @@ cfg_testing! {
 
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
-pub mod __private {
-    pub use crate::carrier::TrustPolicy;
-    #[cfg(feature = "channel")]
-    pub use crate::channel::handler::{
-        decode, reject_params, reject_payload, reject_unknown_event,
-    };
-    pub use crate::inbound::InboundRequest;
-    pub use crate::message::{
-        MessageProbe, NoReplyContext, NotAMessage, ReplyProbe, VariantNames, ViaMessage,
-        ViaReplyContext, handle_kind,
-    };
-    pub use crate::outcome::Outcome;
-    pub use crate::propagate::{
-        CarriesContext, PropagateClosure, PropagateFuture, PropagateOther, PropagateProbe,
-    };
-    pub use crate::send_site::{
-        LabelViaMessage, LabelViaType, MessageLabel, NotASendSite, SendProbe, SendResultProbe,
-        SendSpan, UnsetSendResult, ViaSendResult, ViaSendSite,
-    };
-    pub use crate::span::{
-        AttrProbe, ErrorProbe, ErrorViaDisplay, ErrorViaSpanOutcome, ErrorViaTypeName, HandlerMeta,
-        HandlerSpan, Instrumented, OutcomeProbe, RecordAttr, SkipAttr, UnsetOutcome,
-        ViaSpanOutcome, required_outcome,
-    };
-    #[cfg(feature = "tracing")]
-    pub use crate::tracing::handoff::handoff_span;
-    pub use crate::value::{DebugValue, DisplayValue};
-    pub use opentelemetry::Context;
-    pub use opentelemetry::Value;
-    pub use opentelemetry::trace::SpanKind;
-    pub use std::boxed::Box;
-    pub use std::option::Option::{self, None, Some};
-    pub use std::pin::Pin;
-
-    /// Wraps the `Channel` impl `#[traced_channel]` generates: the impl
-    /// itself with the `channel` feature, one error naming the feature
-    /// without it.
-    pub use crate::__tw_channel_impl as channel_impl;
-
-    /// The value of a declared field. A separate function so that a type
-    /// that cannot be recorded is reported on the user's expression.
-    #[inline]
-    pub fn field_value<T: crate::AttributeValue + ?Sized>(value: &T) -> Option<Value> {
-        value.attribute_value()
-    }
-
-    /// The mask recorded for `redact(..)` arguments.
-    #[inline]
-    pub fn redacted() -> Option<Value> {
-        Some(Value::String(crate::semconv::REDACTED.into()))
-    }
-}
+#[path = "private/mod.rs"]
+pub mod __private;
 
 #[cfg(feature = "channel")]
 #[doc(hidden)]

@@ -1,7 +1,6 @@
 #![doc = include_str!("../docs/guides/propagation.md")]
 
 use std::future::Future;
-use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
@@ -11,7 +10,7 @@ use opentelemetry::context::{FutureExt as _, WithContext};
 use tokio::task::JoinHandle;
 
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 
 /// Spawns `future` on the current tokio runtime, running under the caller's
 /// current context.
@@ -94,7 +93,7 @@ where
 {
     let parent = Context::current();
     tokio::task::spawn_blocking(move || {
-        let mut span = HandlerSpan::start_with_parent(&HandlerMeta::internal(name), parent);
+        let mut span = SpanGuard::start_with_parent(&SpanMeta::internal(name), parent);
         let value = span.in_scope(f);
         span.finish(Outcome::Unset);
         value
@@ -110,8 +109,7 @@ where
 {
     let linked = Context::current();
     tokio::task::spawn_blocking(move || {
-        let mut span =
-            HandlerSpan::start_linked(&HandlerMeta::internal(name), Context::new(), &linked);
+        let mut span = SpanGuard::start_linked(&SpanMeta::internal(name), Context::new(), &linked);
         let value = span.in_scope(f);
         span.finish(Outcome::Unset);
         value
@@ -150,7 +148,7 @@ pub trait FutureExt: Future + Sized {
     /// ```
     fn in_child_span(self, name: &'static str) -> SpanFuture<Self> {
         SpanFuture::new(
-            HandlerSpan::start_with_parent(&HandlerMeta::internal(name), Context::current()),
+            SpanGuard::start_with_parent(&SpanMeta::internal(name), Context::current()),
             self,
         )
     }
@@ -158,8 +156,8 @@ pub trait FutureExt: Future + Sized {
     /// Runs the future inside a new root span named `name`, linked to the
     /// span current now.
     fn in_linked_span(self, name: &'static str) -> SpanFuture<Self> {
-        let span = HandlerSpan::start_linked(
-            &HandlerMeta::internal(name),
+        let span = SpanGuard::start_linked(
+            &SpanMeta::internal(name),
             Context::new(),
             &Context::current(),
         );
@@ -174,14 +172,14 @@ pin_project_lite::pin_project! {
     /// completes. Returned by [`FutureExt::in_child_span`] and
     /// [`FutureExt::in_linked_span`].
     pub struct SpanFuture<F> {
-        span: Option<HandlerSpan>,
+        span: Option<SpanGuard>,
         #[pin]
         future: F,
     }
 }
 
 impl<F> SpanFuture<F> {
-    fn new(span: HandlerSpan, future: F) -> Self {
+    fn new(span: SpanGuard, future: F) -> Self {
         SpanFuture {
             span: Some(span),
             future,
@@ -330,88 +328,5 @@ impl<T: CarriesContext + ?Sized> CarriesContext for &T {
 impl<T: CarriesContext + ?Sized> CarriesContext for &mut T {
     fn carried_context(&self) -> Context {
         (**self).carried_context()
-    }
-}
-
-// Spawn-site rewriting. Inside a traced body the macros turn the first
-// argument of every call named `spawn`, `spawn_blocking`, `spawn_local`,
-// `spawn_on` (path or method) into
-//
-//     { let a = ARG; (&&&PropagateProbe::of(&a)).__tw_kind().wrap(a) }
-//
-// Autoref specialisation picks the wrapping by the argument's type: futures
-// get the current context, zero-argument closures attach it when called,
-// and anything else (a user's own `spawn(n: u32)`) passes through unchanged.
-// The probe only selects a zero-sized kind; the kind's inherent generic
-// `wrap` does the work, so the wrapped closure keeps its auto traits.
-
-#[doc(hidden)]
-pub struct PropagateProbe<T>(PhantomData<fn() -> T>);
-
-impl<T> PropagateProbe<T> {
-    #[inline]
-    pub fn of(_: &T) -> Self {
-        PropagateProbe(PhantomData)
-    }
-}
-
-#[doc(hidden)]
-pub struct FutureKind;
-#[doc(hidden)]
-pub struct ClosureKind;
-#[doc(hidden)]
-pub struct OtherKind;
-
-#[doc(hidden)]
-pub trait PropagateFuture {
-    fn __tw_kind(self) -> FutureKind;
-}
-impl<T: Future> PropagateFuture for &&&PropagateProbe<T> {
-    #[inline]
-    fn __tw_kind(self) -> FutureKind {
-        FutureKind
-    }
-}
-
-#[doc(hidden)]
-pub trait PropagateClosure {
-    fn __tw_kind(self) -> ClosureKind;
-}
-impl<T: FnOnce() -> R, R> PropagateClosure for &&PropagateProbe<T> {
-    #[inline]
-    fn __tw_kind(self) -> ClosureKind {
-        ClosureKind
-    }
-}
-
-#[doc(hidden)]
-pub trait PropagateOther {
-    fn __tw_kind(self) -> OtherKind;
-}
-impl<T> PropagateOther for &PropagateProbe<T> {
-    #[inline]
-    fn __tw_kind(self) -> OtherKind {
-        OtherKind
-    }
-}
-
-impl FutureKind {
-    #[inline]
-    pub fn wrap<F: Future>(self, future: F) -> WithContext<F> {
-        future.in_current_context()
-    }
-}
-
-impl ClosureKind {
-    #[inline]
-    pub fn wrap<F: FnOnce() -> R, R>(self, f: F) -> impl FnOnce() -> R {
-        in_current_context(f)
-    }
-}
-
-impl OtherKind {
-    #[inline]
-    pub fn wrap<T>(self, value: T) -> T {
-        value
     }
 }

@@ -4,7 +4,7 @@
 //! `#[traced_actor]` and `#[traced]` rewrite `recv.ask(m)`, `recv.tell(m)`,
 //! `recv.cast(m)`, `recv.call(..)`, `recv.send_message(m)`, `cast!`,
 //! `call!` and `call_t!` in a handler's body (see the macros' `send`
-//! module) into code that asks [`SendProbe`] what `recv` is. Only kameo's
+//! module) into code that asks `__private::SendProbe` what `recv` is. Only kameo's
 //! and ractor's actor refs answer (`tracewire::kameo`, `tracewire::ractor`,
 //! with their features on): for them a CLIENT (`ask`, `call`) or PRODUCER
 //! (`tell`, `cast`, `send_message`) span `{actor}.{op} {message}` is
@@ -14,7 +14,6 @@
 //! start their own spans; a user's type with a `tell` method) the send runs
 //! exactly as written.
 
-use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
@@ -23,32 +22,10 @@ use opentelemetry::ContextGuard;
 use opentelemetry::trace::SpanKind;
 
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::static_name::concat;
 #[cfg(feature = "tracing")]
 use crate::tracing::handoff::handoff_span;
-
-/// Autoref probe: what the receiver of a send is.
-#[doc(hidden)]
-pub struct SendProbe<'a, T: ?Sized>(pub &'a T);
-
-/// The receivers that are actor refs of a framework whose mailbox carries
-/// the sender's `tracing` span: the actor's name in send spans.
-#[doc(hidden)]
-pub trait ViaSendSite {
-    fn __tw_send_actor(&self) -> Option<&'static str>;
-}
-
-/// Every other receiver: no span, the send as written.
-#[doc(hidden)]
-pub trait NotASendSite {
-    #[inline]
-    fn __tw_send_actor(&self) -> Option<&'static str> {
-        None
-    }
-}
-
-impl<T: ?Sized> NotASendSite for &SendProbe<'_, T> {}
 
 /// The span of one send, with its handoff span; nothing for a receiver
 /// that is not a kameo or ractor actor ref.
@@ -62,7 +39,7 @@ pub struct SendSpan {
 /// `tracing` feature no receiver is a send site (kameo and ractor need
 /// it), so there is never one; generated code still compiles.
 struct Active {
-    span: HandlerSpan,
+    span: SpanGuard,
     #[cfg(feature = "tracing")]
     handoff: ::tracing::Span,
 }
@@ -86,7 +63,7 @@ impl SendSpan {
             None => prefix,
         };
         #[allow(unused_mut)] // mutated only to build the handoff span
-        let mut span = HandlerSpan::start(&HandlerMeta {
+        let mut span = SpanGuard::start(&SpanMeta {
             name,
             kind,
             sample: None,
@@ -163,65 +140,6 @@ impl<F: Future> Future for SendFuture<'_, F> {
         let this = self.project();
         let _entered = this.span.enter();
         this.send.poll(task)
-    }
-}
-
-/// Autoref probe: a send's result, an error when it is an `Err` with a
-/// `Display`.
-#[doc(hidden)]
-pub struct SendResultProbe<'a, T: ?Sized>(pub &'a T);
-
-#[doc(hidden)]
-pub trait ViaSendResult<'a> {
-    fn __tw_send_outcome(&self) -> Outcome<'a>;
-}
-
-impl<'a, T, E: Display> ViaSendResult<'a> for SendResultProbe<'a, Result<T, E>> {
-    #[inline]
-    fn __tw_send_outcome(&self) -> Outcome<'a> {
-        match self.0 {
-            Ok(_) => Outcome::Unset,
-            Err(e) => Outcome::error(std::any::type_name::<E>(), e),
-        }
-    }
-}
-
-#[doc(hidden)]
-pub trait UnsetSendResult {
-    #[inline]
-    fn __tw_send_outcome(&self) -> Outcome<'static> {
-        Outcome::Unset
-    }
-}
-
-impl<T: ?Sized> UnsetSendResult for &SendResultProbe<'_, T> {}
-
-/// The name a send span gives a message: its variant for a `Message`, else
-/// its type's snake_case name.
-#[doc(hidden)]
-pub struct MessageLabel<'a, T: ?Sized>(pub &'a T);
-
-#[doc(hidden)]
-pub trait LabelViaMessage {
-    fn __tw_label(&self) -> &'static str;
-}
-
-impl<T: crate::Message + ?Sized> LabelViaMessage for MessageLabel<'_, T> {
-    #[inline]
-    fn __tw_label(&self) -> &'static str {
-        self.0.variant_name()
-    }
-}
-
-#[doc(hidden)]
-pub trait LabelViaType {
-    fn __tw_label(&self) -> &'static str;
-}
-
-impl<T: ?Sized> LabelViaType for &MessageLabel<'_, T> {
-    #[inline]
-    fn __tw_label(&self) -> &'static str {
-        crate::static_name::type_label::<T>()
     }
 }
 

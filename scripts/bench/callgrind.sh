@@ -6,6 +6,7 @@
 #   bash scripts/bench/callgrind.sh sync_root_4 spawn_child   # only these
 #   CALLS=4096 bash scripts/bench/callgrind.sh           # calls counted per run (default 2048)
 #   RUNS=5 bash scripts/bench/callgrind.sh               # runs per figure, median (default 3)
+#   VARIANTS="tracewire tracewire_sdk" bash scripts/bench/callgrind.sh   # only these variants
 #
 # Each run of benches/benches/callgrind.rs warms up, then makes CALLS calls
 # inside `callgrind_measured`, the only function callgrind collects in
@@ -23,7 +24,7 @@ RUNS=${RUNS:-3}
 SCENARIOS=(sync_root_0 sync_root_4 sync_child_0 sync_child_4
     async_root_0 async_root_4 async_child_0 async_child_4
     spawn_inherit spawn_child)
-VARIANTS=(untraced otel_bare handwritten tracewire tracewire_sdk tracing fastrace)
+read -r -a VARIANTS <<<"${VARIANTS:-untraced otel_bare handwritten tracewire tracewire_sdk tracing fastrace}"
 [ $# -gt 0 ] && SCENARIOS=("$@")
 
 if ! command -v valgrind >/dev/null; then
@@ -60,7 +61,7 @@ count() {
 }
 
 ratio() { # value reference
-    if [ "$1" = n/a ] || [ "$2" = n/a ]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; fi
+    if [ "$1" = n/a ] || [ "$2" = n/a ] || [ -z "$2" ]; then echo -; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; fi
 }
 
 mkdir -p target
@@ -84,7 +85,7 @@ for scenario in "${SCENARIOS[@]}"; do
         s=${ir[$variant.sampled]}
         u=${ir[$variant.unsampled]}
         [ "$s" = n/a ] && [ "$u" = n/a ] && continue
-        echo "| $variant | $s | $(ratio "$s" "${ir[tracewire.sampled]}") | $u | $(ratio "$u" "${ir[tracewire.unsampled]}") |"
+        echo "| $variant | $s | $(ratio "$s" "${ir[tracewire.sampled]:-}") | $u | $(ratio "$u" "${ir[tracewire.unsampled]:-}") |"
     done
     unset ir
 done

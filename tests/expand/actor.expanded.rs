@@ -6,15 +6,15 @@ impl Actor for UserCache {
     type Cast = CacheCast;
     type Info = NoMessage;
     async fn init(db: Db) -> Result<Self, StopReason> {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: "user_cache.init",
                 kind: ::tracewire::__private::SpanKind::Internal,
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "db",
                 {
@@ -24,7 +24,7 @@ impl Actor for UserCache {
                 },
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     #[allow(
@@ -45,7 +45,7 @@ impl Actor for UserCache {
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             match &__tw_ret {
                 ::core::result::Result::Ok(__tw_ok) => {
@@ -75,16 +75,16 @@ impl Actor for UserCache {
         );
         #[allow(unused_imports)]
         use ::tracewire::__private::{NotAMessage as _, ViaMessage as _};
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: (&::tracewire::__private::MessageProbe(&msg))
                     .__tw_span_name(&__TW_NAMES, "user_cache.handle_call"),
                 kind: ::tracewire::__private::SpanKind::Server,
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "msg",
                 {
@@ -93,21 +93,21 @@ impl Actor for UserCache {
                     (&::tracewire::__private::AttrProbe(&msg)).__tw_value()
                 },
             );
-            ::tracewire::__private::HandlerSpan::record(
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "cache_size",
                 ::tracewire::__private::field_value(&(self.users.len())),
             );
             (&::tracewire::__private::MessageProbe(&msg))
                 .__tw_record(
-                    &mut |key, value| ::tracewire::__private::HandlerSpan::record(
+                    &mut |key, value| ::tracewire::__private::SpanGuard::record(
                         &mut __tw_span,
                         key,
                         ::tracewire::__private::Some(value),
                     ),
                 );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     #[allow(
@@ -137,7 +137,7 @@ impl Actor for UserCache {
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             match &__tw_ret {
                 ::core::result::Result::Ok(__tw_ok) => {

@@ -4,15 +4,15 @@ impl RoomChannel {
         params: JoinParams,
         socket: &mut Socket,
     ) -> Result<Self, JoinError> {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: "room.join",
                 kind: ::tracewire::__private::SpanKind::Server,
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "topic",
                 {
@@ -21,7 +21,7 @@ impl RoomChannel {
                     (&::tracewire::__private::AttrProbe(&topic)).__tw_value()
                 },
             );
-            ::tracewire::__private::HandlerSpan::record(
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "socket",
                 {
@@ -30,13 +30,13 @@ impl RoomChannel {
                     (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
                 },
             );
-            ::tracewire::__private::HandlerSpan::record(
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "channel.name",
                 ::tracewire::__private::Some(::tracewire::__private::Value::from("room")),
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     #[allow(
@@ -54,7 +54,7 @@ impl RoomChannel {
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             match &__tw_ret {
                 ::core::result::Result::Ok(__tw_ok) => {
@@ -79,15 +79,15 @@ impl RoomChannel {
         msg: NewMessage,
         socket: &mut Socket,
     ) -> Result<Sent, ChatError> {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: "room.handle_in message:new",
                 kind: ::tracewire::__private::SpanKind::Server,
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "socket",
                 {
@@ -96,13 +96,13 @@ impl RoomChannel {
                     (&::tracewire::__private::AttrProbe(&socket)).__tw_value()
                 },
             );
-            ::tracewire::__private::HandlerSpan::record(
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "body.len",
                 ::tracewire::__private::field_value(&(msg.body.len())),
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     #[allow(
@@ -121,7 +121,7 @@ impl RoomChannel {
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             match &__tw_ret {
                 ::core::result::Result::Ok(__tw_ok) => {
@@ -146,15 +146,15 @@ impl RoomChannel {
         auth_token: String,
         socket: &mut Socket,
     ) -> Result<Sent, ChatError> {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: "room.handle_in session:refresh",
                 kind: ::tracewire::__private::SpanKind::Server,
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "auth_token",
                 {
@@ -163,7 +163,7 @@ impl RoomChannel {
                     (&::tracewire::__private::AttrProbe(&auth_token)).__tw_masked()
                 },
             );
-            ::tracewire::__private::HandlerSpan::record(
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "socket",
                 {
@@ -173,7 +173,7 @@ impl RoomChannel {
                 },
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     #[allow(
@@ -191,7 +191,7 @@ impl RoomChannel {
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             match &__tw_ret {
                 ::core::result::Result::Ok(__tw_ok) => {
@@ -212,15 +212,15 @@ impl RoomChannel {
         __tw_ret
     }
     fn check(&mut self, session_id: u64, socket: &mut Socket) -> bool {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: "room.handle_in session:check",
                 kind: ::tracewire::__private::SpanKind::Server,
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "session_id",
                 {
@@ -229,7 +229,7 @@ impl RoomChannel {
                     (&::tracewire::__private::AttrProbe(&session_id)).__tw_value()
                 },
             );
-            ::tracewire::__private::HandlerSpan::record(
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "socket",
                 {
@@ -239,11 +239,11 @@ impl RoomChannel {
                 },
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::in_scope(
+        let __tw_ret = ::tracewire::__private::SpanGuard::in_scope(
             &mut __tw_span,
             move || -> bool { self.sessions.is_live(session_id) },
         );
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             {
                 #[allow(unused_imports)]
@@ -254,15 +254,15 @@ impl RoomChannel {
         __tw_ret
     }
     fn filter_blocked(&mut self, payload: &Payload, socket: &mut Socket) -> bool {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: "room.handle_out message:new",
                 kind: ::tracewire::__private::SpanKind::Consumer,
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "payload",
                 {
@@ -271,7 +271,7 @@ impl RoomChannel {
                     (&::tracewire::__private::AttrProbe(&payload)).__tw_value()
                 },
             );
-            ::tracewire::__private::HandlerSpan::record(
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "socket",
                 {
@@ -281,11 +281,11 @@ impl RoomChannel {
                 },
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::in_scope(
+        let __tw_ret = ::tracewire::__private::SpanGuard::in_scope(
             &mut __tw_span,
             move || -> bool { !self.blocked(payload, socket) },
         );
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             {
                 #[allow(unused_imports)]
@@ -296,15 +296,15 @@ impl RoomChannel {
         __tw_ret
     }
     async fn terminate(&mut self, reason: &LeaveReason, socket: &mut Socket) {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: "room.terminate",
                 kind: ::tracewire::__private::SpanKind::Internal,
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "reason",
                 {
@@ -313,7 +313,7 @@ impl RoomChannel {
                     (&::tracewire::__private::AttrProbe(&reason)).__tw_value()
                 },
             );
-            ::tracewire::__private::HandlerSpan::record(
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "socket",
                 {
@@ -323,14 +323,14 @@ impl RoomChannel {
                 },
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     self.leave(socket).await;
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             ::tracewire::__private::Outcome::Unset,
         );

@@ -2,8 +2,8 @@ use tracewire::prelude::*;
 struct Orders;
 impl Orders {
     async fn get_order(&self, headers: &http::HeaderMap, id: u64) -> u64 {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start_remote(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start_remote(
+            &::tracewire::__private::SpanMeta {
                 name: "orders.get_order",
                 kind: ::tracewire::__private::SpanKind::Server,
                 sample: ::tracewire::__private::None,
@@ -13,8 +13,8 @@ impl Orders {
                 ::tracewire::__private::TrustPolicy::Link,
             ),
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
-            ::tracewire::__private::HandlerSpan::record(
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
+            ::tracewire::__private::SpanGuard::record(
                 &mut __tw_span,
                 "id",
                 {
@@ -28,7 +28,7 @@ impl Orders {
                 &mut __tw_span,
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     #[allow(
@@ -46,7 +46,7 @@ impl Orders {
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             {
                 #[allow(unused_imports)]
@@ -57,8 +57,8 @@ impl Orders {
         __tw_ret
     }
     async fn sync_order(&self, trace: tracewire::axum::TraceParent) {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start_remote(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start_remote(
+            &::tracewire::__private::SpanMeta {
                 name: "orders.sync_order",
                 kind: ::tracewire::__private::SpanKind::Server,
                 sample: ::tracewire::__private::None,
@@ -68,18 +68,18 @@ impl Orders {
                 ::tracewire::__private::TrustPolicy::Parent,
             ),
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
             ::tracewire::__private::InboundRequest::record_request(
                 &trace,
                 &mut __tw_span,
             );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {},
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             ::tracewire::__private::Outcome::Unset,
         );

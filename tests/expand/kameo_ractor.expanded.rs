@@ -10,8 +10,8 @@ impl Message<Inc> for Counter {
         );
         #[allow(unused_imports)]
         use ::tracewire::__private::{NotAMessage as _, ViaMessage as _};
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: (&::tracewire::__private::MessageProbe(&msg))
                     .__tw_handle_name(&__TW_NAMES, "counter.handle"),
                 kind: ::tracewire::__private::handle_kind(
@@ -33,17 +33,17 @@ impl Message<Inc> for Counter {
                 sample: ::tracewire::__private::None,
             },
         );
-        if ::tracewire::__private::HandlerSpan::is_recording(&__tw_span) {
+        if ::tracewire::__private::SpanGuard::is_recording(&__tw_span) {
             (&::tracewire::__private::MessageProbe(&msg))
                 .__tw_record(
-                    &mut |key, value| ::tracewire::__private::HandlerSpan::record(
+                    &mut |key, value| ::tracewire::__private::SpanGuard::record(
                         &mut __tw_span,
                         key,
                         ::tracewire::__private::Some(value),
                     ),
                 );
         }
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     #[allow(
@@ -62,7 +62,7 @@ impl Message<Inc> for Counter {
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             {
                 #[allow(unused_imports)]
@@ -75,14 +75,14 @@ impl Message<Inc> for Counter {
 }
 impl Checkout {
     async fn run(&self) -> i64 {
-        let mut __tw_span = ::tracewire::__private::HandlerSpan::start(
-            &::tracewire::__private::HandlerMeta {
+        let mut __tw_span = ::tracewire::__private::SpanGuard::start(
+            &::tracewire::__private::SpanMeta {
                 name: "checkout.run",
                 kind: ::tracewire::__private::SpanKind::Internal,
                 sample: ::tracewire::__private::None,
             },
         );
-        let __tw_ret = ::tracewire::__private::HandlerSpan::instrument(
+        let __tw_ret = ::tracewire::__private::SpanGuard::instrument(
                 &mut __tw_span,
                 async move {
                     #[allow(
@@ -194,7 +194,7 @@ impl Checkout {
                 },
             )
             .await;
-        ::tracewire::__private::HandlerSpan::finish(
+        ::tracewire::__private::SpanGuard::finish(
             __tw_span,
             {
                 #[allow(unused_imports)]

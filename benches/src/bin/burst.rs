@@ -1,5 +1,5 @@
 //! What a burst of handler spans costs the export queue, on tracewire's
-//! record path (what `init()` installs) and on the SDK path (a provider the
+//! direct path (what `init()` installs) and on the SDK path (a provider the
 //! user installs), both through a [`BoundedSpanProcessor`].
 //!
 //! ```text

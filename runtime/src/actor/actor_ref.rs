@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::mailbox::Envelope;
 use super::{Actor, CallError, SendError, StopReason, registry};
 use crate::message::VariantNames;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::static_name::concat;
 use crate::{Message, Outcome};
 
@@ -53,7 +53,7 @@ impl<A: Actor> fmt::Debug for ActorRef<A> {
     }
 }
 
-fn record_message<M: Message>(span: &mut HandlerSpan, message: &M) {
+fn record_message<M: Message>(span: &mut SpanGuard, message: &M) {
     if span.is_recording() {
         message.record_attributes(&mut |key, value| span.record(key, Some(value)));
     }
@@ -214,7 +214,7 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// A cast's PRODUCER span and the context the cast carries.
-    fn producer(&self, message: &A::Cast) -> (Option<HandlerSpan>, Context) {
+    fn producer(&self, message: &A::Cast) -> (Option<SpanGuard>, Context) {
         self.send_span(
             &self.shared.cast_names,
             SpanKind::Producer,
@@ -233,16 +233,16 @@ impl<A: Actor> ActorRef<A> {
         kind: SpanKind,
         sample: Option<f64>,
         message: &M,
-    ) -> (Option<HandlerSpan>, Context) {
+    ) -> (Option<SpanGuard>, Context) {
         if !A::TRACED {
             return (None, Context::current());
         }
-        let meta = HandlerMeta {
+        let meta = SpanMeta {
             name: names.name_for(message),
             kind,
             sample,
         };
-        let mut span = HandlerSpan::start_send(&meta);
+        let mut span = SpanGuard::start_send(&meta);
         record_message(&mut span, message);
         let cx = span.context_to_send();
         (Some(span), cx)
@@ -252,7 +252,7 @@ impl<A: Actor> ActorRef<A> {
 /// Ends a send span, if there is one, with the send's outcome, and hands
 /// the outcome on.
 fn ended<T, E: fmt::Display>(
-    span: Option<HandlerSpan>,
+    span: Option<SpanGuard>,
     result: Result<T, E>,
     error_type: fn(&E) -> &'static str,
 ) -> Result<T, E> {

@@ -32,7 +32,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::runner::{Control, Runner};
 use super::{Actor, ActorRef, DEFAULT_MAILBOX, StopReason};
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::static_name::concat;
 
 /// Which children restart when one stops.
@@ -219,7 +219,7 @@ impl SupervisorBuilder {
     /// children of. If one fails, the ones already started are shut down and
     /// its reason is returned.
     pub async fn start(self) -> Result<SupervisorRef, StopReason> {
-        let mut span = HandlerSpan::start(&HandlerMeta::internal(concat(self.name, ".", "start")));
+        let mut span = SpanGuard::start(&SpanMeta::internal(concat(self.name, ".", "start")));
         let started = span.instrument(self.start_children()).await;
         match &started {
             Ok(_) => span.finish(Outcome::Unset),
@@ -426,8 +426,8 @@ impl SupervisorState {
             tokio::select! {
                 command = commands.recv() => {
                     let (ack, cx) = command.map_or((None, Context::new()), |(a, cx)| (Some(a), cx));
-                    let mut span = HandlerSpan::start_with_parent(
-                        &HandlerMeta::internal(concat(self.name, ".", "shutdown")),
+                    let mut span = SpanGuard::start_with_parent(
+                        &SpanMeta::internal(concat(self.name, ".", "shutdown")),
                         cx,
                     );
                     span.instrument(shutdown_all(&mut self.slots, &mut exits)).await;
@@ -475,8 +475,7 @@ impl SupervisorState {
             self.history.pop_front();
         }
         let count = self.restarts.fetch_add(1, Ordering::AcqRel) + 1;
-        let mut span =
-            HandlerSpan::start(&HandlerMeta::internal(concat(self.name, ".", "restart")));
+        let mut span = SpanGuard::start(&SpanMeta::internal(concat(self.name, ".", "restart")));
         if span.is_recording() {
             span.record("supervisor.strategy", Some(self.strategy.as_str().into()));
             span.record("child.name", Some(self.slots[index].name.into()));

@@ -481,12 +481,12 @@ cfg_tracing! {
         fn plan(&self, env: &EnvLookup) -> SubscriberPlan {
             SubscriberPlan(self.install_subscriber.then(|| {
                 let rust_log = env("RUST_LOG");
-                crate::tracing::global::levels(rust_log.as_deref()).unwrap_or_else(|value| {
+                crate::tracing::subscriber_levels(rust_log.as_deref()).unwrap_or_else(|value| {
                     eprintln!(
                         "tracewire: RUST_LOG={value:?} is not a list of `target=level` or `level`; \
                          the tracing subscriber keeps INFO"
                     );
-                    crate::tracing::global::levels(None).unwrap_or_default()
+                    crate::tracing::subscriber_levels(None).unwrap_or_default()
                 })
             }))
         }
@@ -499,7 +499,7 @@ cfg_tracing! {
         /// Installs the subscriber, and tells `guard` what happened.
         fn install(self, guard: TelemetryGuard) -> TelemetryGuard {
             guard.with_tracing_subscriber(match self.0 {
-                Some(levels) => crate::tracing::global::install(levels),
+                Some(levels) => crate::tracing::install_subscriber(levels),
                 None => GlobalSubscriber::NotInstalled,
             })
         }

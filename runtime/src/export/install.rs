@@ -1,20 +1,22 @@
 //! Building the pipelines a resolved plan asks for (OTLP and terminal span
 //! processors, the OTLP meter provider, the OTLP logger provider for the
-//! `tracing` bridge, the export counters) and installing them.
+//! `tracing` bridge, the export counters) and installing them: the tracer
+//! and meter providers through the install sequence every provider
+//! tracewire builds goes through (`span::OwnedProvider`), then what only
+//! `init()` sets (propagators, the OpenTelemetry global meter provider).
 
 use std::time::Duration;
 
 use opentelemetry::metrics::{MeterProvider as _, ObservableCounter};
 use opentelemetry::{KeyValue, global};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
-use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use super::config::Plan;
 use super::processor::{BoundedSpanProcessor, Intakes, ProcessorStats};
 use super::{InitError, TelemetryGuard};
-use crate::record::Pipeline;
 use crate::sampling::HandlerSampler;
 use crate::semconv::{EXPORT_DROPPED_SPANS, EXPORT_FAILED_SPANS, EXPORTER};
+use crate::span::{OwnedProvider, SpanPath};
 
 #[cfg(feature = "otlp")]
 use super::otlp;
@@ -79,21 +81,16 @@ pub(super) fn install(
         None => None,
     };
 
-    let sampler = HandlerSampler::new(plan.sampler);
-    // Handler spans skip the SDK span (unless TRACEWIRE_SPAN_PATH=sdk):
+    // tracewire's spans skip the SDK span (unless TRACEWIRE_SPAN_PATH=sdk):
     // same sampler, same limits, the same processors' queues.
-    let records = crate::record::owned_path_enabled()
-        .then(|| Pipeline::new(sampler.clone(), plan.span_limits, Box::new(intakes)));
-    let mut builder = SdkTracerProvider::builder()
-        .with_resource(plan.resource)
-        .with_sampler(sampler)
-        // Always set, so the SDK's own reading of OTEL_SPAN_* (from the
-        // process environment, ignoring bad values) never applies.
-        .with_span_limits(plan.span_limits);
-    for (_, processor) in processors {
-        builder = builder.with_span_processor(processor);
-    }
-    let tracer_provider = builder.build();
+    let owned = OwnedProvider::build(
+        HandlerSampler::new(plan.sampler),
+        plan.span_limits,
+        Some(plan.resource),
+        processors.into_iter().map(|(_, processor)| processor),
+        Box::new(intakes),
+        SpanPath::FromEnvironment,
+    );
 
     let instruments = meter_provider
         .as_ref()
@@ -101,7 +98,7 @@ pub(super) fn install(
         .unwrap_or_default();
 
     let guard = TelemetryGuard::new(
-        tracer_provider.clone(),
+        owned.provider().clone(),
         meter_provider.clone(),
         stats,
         shutdown_timeout,
@@ -115,12 +112,14 @@ pub(super) fn install(
         }
         guard.with_logger_provider(logger_provider)
     };
-    crate::span::set_owned_tracer_provider(tracer_provider, records);
+    owned.install(meter_provider.as_ref());
     crate::carrier::set_propagators(plan.propagators);
     global::set_text_map_propagator(global_propagator(plan.propagators));
+    // Beyond what every owned provider installs: handler metrics on even if
+    // switched off before, and the meter provider as the OpenTelemetry
+    // global, for other libraries.
     match &meter_provider {
         Some(provider) => {
-            crate::metrics::set_meter_provider(provider);
             crate::metrics::set_handler_metrics_enabled(true);
             global::set_meter_provider(provider.clone());
         }

@@ -1,18 +1,16 @@
 //! [`HandlerPipeline`]: a tracer provider built around
-//! [`BoundedSpanProcessor`]s whose handler spans take the record path, for
+//! [`BoundedSpanProcessor`]s whose handler spans take the direct path, for
 //! programs that build their own pipeline and want what `init()` gets.
-
-use std::sync::Arc;
 
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanLimits};
 
 use super::processor::{BoundedSpanProcessor, Intakes};
-use crate::record::Pipeline;
 use crate::sampling::HandlerSampler;
+use crate::span::{OwnedProvider, SpanPath};
 
 /// A tracer provider whose handler spans skip the SDK span, as `init()`'s
-/// do: they are kept in a compact record and handed to the processors'
+/// do: they are kept in a compact form and handed to the processors'
 /// export threads, which build the `SpanData` the exporters get. Plain
 /// OpenTelemetry and `tracing` spans go through the provider as usual.
 ///
@@ -60,8 +58,7 @@ use crate::sampling::HandlerSampler;
 /// ```
 #[derive(Clone, Debug)]
 pub struct HandlerPipeline {
-    provider: SdkTracerProvider,
-    records: Arc<Pipeline>,
+    owned: OwnedProvider,
 }
 
 impl HandlerPipeline {
@@ -77,34 +74,32 @@ impl HandlerPipeline {
         processors: Vec<BoundedSpanProcessor>,
         resource: Resource,
     ) -> Self {
-        let limits = SpanLimits::default();
         let intakes = Intakes(
             processors
                 .iter()
                 .map(BoundedSpanProcessor::intake)
                 .collect(),
         );
-        let mut builder = SdkTracerProvider::builder()
-            .with_resource(resource)
-            .with_sampler(sampler.clone())
-            .with_span_limits(limits);
-        for processor in processors {
-            builder = builder.with_span_processor(processor);
-        }
         HandlerPipeline {
-            provider: builder.build(),
-            records: Arc::new(Pipeline::new(sampler, limits, Box::new(intakes))),
+            owned: OwnedProvider::build(
+                sampler,
+                SpanLimits::default(),
+                Some(resource),
+                processors,
+                Box::new(intakes),
+                SpanPath::Direct,
+            ),
         }
     }
 
     /// The provider, for a tracer of its own, a flush, the shutdown.
     pub fn provider(&self) -> &SdkTracerProvider {
-        &self.provider
+        self.owned.provider()
     }
 
-    /// Installs the provider for traced handlers (on the record path) and
+    /// Installs the provider for traced handlers (on the direct path) and
     /// as the OpenTelemetry global provider.
     pub fn install(&self) {
-        crate::span::install_owned(self.provider.clone(), Arc::clone(&self.records));
+        self.owned.install(None);
     }
 }

@@ -14,7 +14,7 @@ use ::kameo::Actor;
 use ::kameo::message::Context;
 use ::kameo::reply::Reply;
 
-use crate::message::{ReplyProbe, ViaReplyContext};
+use crate::__private::{ReplyProbe, ViaReplyContext};
 
 impl<A: Actor, R: Reply + ?Sized> ViaReplyContext for ReplyProbe<'_, &mut Context<A, R>> {
     #[inline]

@@ -4,7 +4,7 @@
 use ::kameo::Actor;
 use ::kameo::actor::ActorRef;
 
-use crate::send_site::{SendProbe, ViaSendSite};
+use crate::__private::{SendProbe, ViaSendSite};
 
 impl<A: Actor> ViaSendSite for SendProbe<'_, ActorRef<A>> {
     #[inline]

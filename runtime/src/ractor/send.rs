@@ -6,7 +6,7 @@
 
 use ::ractor::ActorRef;
 
-use crate::send_site::{SendProbe, ViaSendSite};
+use crate::__private::{SendProbe, ViaSendSite};
 
 impl<M: ::ractor::Message> ViaSendSite for SendProbe<'_, ActorRef<M>> {
     #[inline]

@@ -5,17 +5,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use futures_util::FutureExt as _;
-use opentelemetry_sdk::trace::{SpanExporter as _, SpanLimits};
-
 use opentelemetry::KeyValue;
 use opentelemetry::trace::SpanContext;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, SpanData};
+use opentelemetry_sdk::trace::{
+    InMemorySpanExporter, Sampler, SdkTracerProvider, SimpleSpanProcessor, SpanData,
+    SpanExporter as _, SpanLimits,
+};
 
 use super::TraceTree;
-use crate::record::{Pipeline, RecordData, RecordSink, SpanRecord};
 use crate::sampling::HandlerSampler;
+use crate::span::direct::{EndedSpan, SpanContents, SpanSink};
+use crate::span::{OwnedProvider, SpanPath};
 
 /// Serialises captures: the provider is process-global, so two tests capturing
 /// at once would see each other's spans.
@@ -72,35 +74,35 @@ impl TestTracing {
         // is exactly what assertion failures do; the `()` inside is intact.
         let serial = CAPTURE_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
         let exporter = InMemorySpanExporter::default();
-        let sampler = HandlerSampler::new(sampler);
-        let provider = SdkTracerProvider::builder()
-            .with_sampler(sampler.clone())
-            .with_simple_exporter(exporter.clone())
-            .build();
         let closed = Arc::new(AtomicBool::new(false));
-        // Handler spans skip the SDK span (unless TRACEWIRE_SPAN_PATH=sdk)
-        // and land in the same exporter, as they end, as the simple
-        // processor's do.
-        let records = crate::record::owned_path_enabled().then(|| {
-            let sink = Capture {
-                exporter: exporter.clone(),
-                closed: Arc::clone(&closed),
-            };
-            Pipeline::new(sampler, SpanLimits::default(), Box::new(sink))
-        });
-        crate::span::set_owned_tracer_provider(provider.clone(), records);
-        // With the `tracing` bridge, `tracing` spans and events are captured
-        // too: its layer reads the provider just installed.
-        #[cfg(feature = "tracing")]
-        crate::tracing::global::install(
-            tracing_subscriber::filter::Targets::new()
-                .with_default(::tracing::level_filters::LevelFilter::TRACE),
+        // Spans go through a simple processor into the exporter; on the
+        // direct path (unless TRACEWIRE_SPAN_PATH=sdk) they land in the same
+        // exporter, as they end, as the simple processor's do.
+        let sink = Capture {
+            exporter: exporter.clone(),
+            closed: Arc::clone(&closed),
+        };
+        let owned = OwnedProvider::build(
+            HandlerSampler::new(sampler),
+            SpanLimits::default(),
+            None,
+            [SimpleSpanProcessor::new(exporter.clone())],
+            Box::new(sink),
+            SpanPath::FromEnvironment,
         );
         let metric_exporter = InMemoryMetricExporter::default();
         let meter_provider = SdkMeterProvider::builder()
             .with_reader(PeriodicReader::builder(metric_exporter.clone()).build())
             .build();
-        crate::metrics::set_meter_provider(&meter_provider);
+        owned.install(Some(&meter_provider));
+        // With the `tracing` bridge, `tracing` spans and events are captured
+        // too: its layer reads the provider just installed.
+        #[cfg(feature = "tracing")]
+        crate::tracing::install_subscriber(
+            tracing_subscriber::filter::Targets::new()
+                .with_default(::tracing::level_filters::LevelFilter::TRACE),
+        );
+        let provider = owned.provider().clone();
         Self {
             provider,
             exporter,
@@ -240,26 +242,26 @@ impl Default for TestTracing {
     }
 }
 
-/// Handler span records, exported as they end into the capture's exporter.
+/// Ended direct-path spans, exported as they end into the capture's exporter.
 #[derive(Debug)]
 struct Capture {
     exporter: InMemorySpanExporter,
     closed: Arc<AtomicBool>,
 }
 
-impl RecordSink for Capture {
-    fn push(&self, span_context: &SpanContext, data: RecordData) {
+impl SpanSink for Capture {
+    fn push(&self, span_context: &SpanContext, contents: SpanContents) {
         if !span_context.is_sampled() || self.closed.load(Ordering::Acquire) {
             return;
         }
-        let record = SpanRecord {
+        let ended = EndedSpan {
             span_context: span_context.clone(),
-            data,
+            contents,
         };
         // The in-memory exporter's future is ready at once.
         let _ = self
             .exporter
-            .export(vec![record.into_span_data()])
+            .export(vec![ended.into_span_data()])
             .now_or_never();
     }
 }

@@ -37,11 +37,11 @@ use crate::channel::wire::inbox::{Broadcast, ChannelMsg};
 use crate::channel::wire::outbound::Outbound;
 use crate::channel::wire::protocol::{self, RawRef};
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::static_name::concat;
 
 /// The span around each broadcast.
-const BROADCAST_SPAN: HandlerMeta = HandlerMeta {
+const BROADCAST_SPAN: SpanMeta = SpanMeta {
     name: "channel.broadcast",
     kind: SpanKind::Producer,
     sample: None,
@@ -311,7 +311,7 @@ impl PubSub {
         except: Option<u64>,
         reach: Reach,
     ) {
-        let mut span = HandlerSpan::start(&BROADCAST_SPAN);
+        let mut span = SpanGuard::start(&BROADCAST_SPAN);
         let payload_json = payload.to_string();
         if span.is_recording() {
             // A topic may be a client's (a channel broadcasting on its own).

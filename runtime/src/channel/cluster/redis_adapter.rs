@@ -30,7 +30,7 @@ use tokio::sync::{mpsc, watch};
 use super::adapter::{Adapter, Inbound, PublishError, unique_node_name};
 use super::cluster_message::{ClusterMessage, MAX_MESSAGE_SIZE};
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 
 /// The Redis channel nodes share unless set: `tracewire`.
 pub const DEFAULT_REDIS_CHANNEL: &str = "tracewire";
@@ -114,13 +114,13 @@ struct State {
     connected: AtomicBool,
     /// Bytes of messages queued, against `max_queue`.
     queued: AtomicUsize,
-    meta: HandlerMeta,
+    meta: SpanMeta,
 }
 
 /// A message on its way to Redis, and its span.
 struct Outgoing {
     bytes: Vec<u8>,
-    span: HandlerSpan,
+    span: SpanGuard,
 }
 
 impl fmt::Debug for RedisAdapter {
@@ -204,7 +204,7 @@ impl Adapter for RedisAdapter {
         let state = Arc::new(State {
             connected: AtomicBool::new(false),
             queued: AtomicUsize::new(0),
-            meta: HandlerMeta {
+            meta: SpanMeta {
                 name,
                 kind: SpanKind::Producer,
                 sample: None,
@@ -236,7 +236,7 @@ impl Adapter for RedisAdapter {
             return Err(PublishError::Disconnected);
         };
         let state = &running.state;
-        let mut span = HandlerSpan::start(&state.meta);
+        let mut span = SpanGuard::start(&state.meta);
         let bytes = message.encode();
         if span.is_recording() {
             span.record(MESSAGING_SYSTEM, Some("redis".into()));

@@ -423,12 +423,12 @@ pub trait SocketHandler: Send + Sync + 'static {
 // recorded without the values it quotes (join params carry tokens).
 
 fn rejected_span(span_name: &'static str, event: Option<&str>, outcome: crate::Outcome<'_>) {
-    let meta = crate::span::HandlerMeta {
+    let meta = crate::span::SpanMeta {
         name: span_name,
         kind: opentelemetry::trace::SpanKind::Server,
         sample: None,
     };
-    let mut span = crate::span::HandlerSpan::start(&meta);
+    let mut span = crate::span::SpanGuard::start(&meta);
     if let Some(event) = event
         && span.is_recording()
     {

@@ -14,7 +14,7 @@ use super::state::{Change, Meta, PresenceState, by_topic, diff};
 use super::tracker::{self, NODE_TOPIC, Replication};
 use crate::channel::cluster::pubsub::{PubSub, Reach};
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::value::bounded_str;
 
 /// The default [`Server::presence_period`](crate::channel::Server::presence_period):
@@ -26,12 +26,12 @@ pub(crate) const PRESENCE_STATE: &str = "presence_state";
 /// The event carrying joins and leaves.
 pub(crate) const PRESENCE_DIFF: &str = "presence_diff";
 
-const TRACK_SPAN: HandlerMeta = HandlerMeta {
+const TRACK_SPAN: SpanMeta = SpanMeta {
     name: "presence.track",
     kind: SpanKind::Internal,
     sample: None,
 };
-const UNTRACK_SPAN: HandlerMeta = HandlerMeta {
+const UNTRACK_SPAN: SpanMeta = SpanMeta {
     name: "presence.untrack",
     kind: SpanKind::Internal,
     sample: None,
@@ -245,7 +245,7 @@ impl Presence {
         meta: impl Serialize,
         push_state: impl FnOnce(&str, &Value),
     ) -> Result<(), PresenceError> {
-        let mut span = HandlerSpan::start(&TRACK_SPAN);
+        let mut span = SpanGuard::start(&TRACK_SPAN);
         set_presence_attributes(&mut span, topic, &key);
         let tracked = self.track_in(&mut span, topic, owner, key, meta, push_state);
         match &tracked {
@@ -257,7 +257,7 @@ impl Presence {
 
     fn track_in(
         &self,
-        span: &mut HandlerSpan,
+        span: &mut SpanGuard,
         topic: &Arc<str>,
         owner: u64,
         key: String,
@@ -347,8 +347,8 @@ impl Presence {
                         .take_while(|c| &c.key == key)
                         .count();
                 let mut span = match &parent {
-                    Some(cx) => HandlerSpan::start_with_parent(&UNTRACK_SPAN, cx.clone()),
-                    None => HandlerSpan::start(&UNTRACK_SPAN),
+                    Some(cx) => SpanGuard::start_with_parent(&UNTRACK_SPAN, cx.clone()),
+                    None => SpanGuard::start(&UNTRACK_SPAN),
                 };
                 set_presence_attributes(&mut span, &topic, key);
                 if span.is_recording() {
@@ -385,7 +385,7 @@ impl Presence {
 }
 
 /// Sets a change's topic and key on its span.
-pub(crate) fn set_presence_attributes(span: &mut HandlerSpan, topic: &str, key: &str) {
+pub(crate) fn set_presence_attributes(span: &mut SpanGuard, topic: &str, key: &str) {
     if span.is_recording() {
         span.record(TOPIC, Some(bounded_str(topic).into_owned().into()));
         span.record(KEY, Some(bounded_str(key).into_owned().into()));

@@ -31,7 +31,7 @@ use super::state::{Change, Meta};
 use crate::channel::cluster::node_message::{NodeMessage, NodeSubscription};
 use crate::channel::cluster::pubsub::PubSub;
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 use crate::value::bounded_str;
 
 /// The node topic Presence's messages travel on.
@@ -39,17 +39,17 @@ pub(crate) const NODE_TOPIC: &str = "phx:presence";
 /// Periods without a message after which a node is down.
 pub(crate) const DOWN_AFTER_PERIODS: u32 = 3;
 
-const APPLY_DELTA_SPAN: HandlerMeta = HandlerMeta {
+const APPLY_DELTA_SPAN: SpanMeta = SpanMeta {
     name: "presence.apply_delta",
     kind: SpanKind::Consumer,
     sample: None,
 };
-const APPLY_STATE_SPAN: HandlerMeta = HandlerMeta {
+const APPLY_STATE_SPAN: SpanMeta = SpanMeta {
     name: "presence.apply_state",
     kind: SpanKind::Consumer,
     sample: None,
 };
-const NODE_DOWN_SPAN: HandlerMeta = HandlerMeta {
+const NODE_DOWN_SPAN: SpanMeta = SpanMeta {
     name: "presence.node_down",
     kind: SpanKind::Internal,
     sample: None,
@@ -164,7 +164,7 @@ fn tick(presence: &Presence) {
     for node in down {
         state.replication.peers.remove(&node);
         let removed = state.presences.remove_node(&node);
-        let mut span = HandlerSpan::start_with_parent(&NODE_DOWN_SPAN, Context::new());
+        let mut span = SpanGuard::start_with_parent(&NODE_DOWN_SPAN, Context::new());
         if span.is_recording() {
             span.record(NODE, Some(bounded_str(&node).into_owned().into()));
             span.record(LEAVES, Some(len_i64(removed.len()).into()));
@@ -293,14 +293,14 @@ fn ask_state(shared: &Shared, peer: &mut Peer, node: &str, now: Instant) {
 
 /// A span for a message from another node: a new trace linked to the span
 /// that sent it (context from another node is not trusted as a parent).
-fn start_linked(meta: &HandlerMeta, message: &NodeMessage) -> HandlerSpan {
+fn start_linked(meta: &SpanMeta, message: &NodeMessage) -> SpanGuard {
     match message.link() {
-        Some(link) => HandlerSpan::start_linked(
+        Some(link) => SpanGuard::start_linked(
             meta,
             Context::new(),
             &Context::new().with_remote_span_context(link.clone()),
         ),
-        None => HandlerSpan::start_with_parent(meta, Context::new()),
+        None => SpanGuard::start_with_parent(meta, Context::new()),
     }
 }
 

@@ -19,11 +19,11 @@ use crate::carrier::HeaderCarrier;
 use crate::channel::handler::{ConnectInfo, ConnectParams, SocketHandler};
 use crate::outcome::Outcome;
 use crate::panic::catch_panic;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanMeta, SpanGuard};
 use crate::value::bounded_str;
 
 /// The span around each connection's [`SocketHandler::connect`].
-const CONNECT_SPAN: HandlerMeta = HandlerMeta {
+const CONNECT_SPAN: SpanMeta = SpanMeta {
     name: "socket.connect",
     kind: SpanKind::Server,
     sample: None,
@@ -62,7 +62,7 @@ pub(crate) async fn authenticate<S: SocketHandler>(
 ) -> Result<Accepted, Refused> {
     let core = &endpoint.core;
     let remote = core.config.trust_policy.apply(&HeaderCarrier(headers));
-    let mut span = HandlerSpan::start_remote(&CONNECT_SPAN, remote);
+    let mut span = SpanGuard::start_remote(&CONNECT_SPAN, remote);
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|ua| ua.to_str().ok())

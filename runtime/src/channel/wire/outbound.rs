@@ -14,7 +14,7 @@ use opentelemetry::trace::{SpanContext, SpanKind, TraceContextExt as _};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, watch};
 
 use crate::outcome::Outcome;
-use crate::span::{HandlerMeta, HandlerSpan};
+use crate::span::{SpanGuard, SpanMeta};
 
 /// How long closing waits for the close frame to be written.
 pub(crate) const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -231,13 +231,13 @@ pub(crate) async fn write_loop<W: Sink<Message> + Unpin>(
                     link,
                     _permit,
                 } = *delivery;
-                let meta = HandlerMeta {
+                let meta = SpanMeta {
                     name: span_name,
                     kind: SpanKind::Consumer,
                     sample: None,
                 };
                 let linked = Context::new().with_remote_span_context(link);
-                let span = HandlerSpan::start_linked(&meta, Context::new(), &linked);
+                let span = SpanGuard::start_linked(&meta, Context::new(), &linked);
                 let written = write(&mut sink, &mut closing, text).await;
                 span.finish(Outcome::Unset);
                 written

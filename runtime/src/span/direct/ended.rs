@@ -1,5 +1,6 @@
-//! [`SpanRecord`]: what is left of a handler span once it has ended, on its
-//! way to the export thread, which turns it into the SDK's `SpanData`.
+//! [`EndedSpan`]: what is left of a direct-path span once it has ended, on
+//! its way to the export thread, which turns it into the SDK's `SpanData`;
+//! and [`SpanContents`], what the span holds while it runs.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -11,13 +12,13 @@ use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
 
 use crate::semconv::INSTRUMENTATION_SCOPE;
 
-/// An ended handler span. Built on the handler's thread with no copy of
+/// An ended span. Built on the thread that ended it with no copy of
 /// anything but what the span recorded; converted to `SpanData` where it is
 /// exported.
 #[derive(Clone, Debug)]
-pub(crate) struct SpanRecord {
+pub(crate) struct EndedSpan {
     pub(crate) span_context: SpanContext,
-    pub(crate) data: RecordData,
+    pub(crate) contents: SpanContents,
 }
 
 /// A span's mutable part, while it runs and after.
@@ -29,7 +30,7 @@ pub(crate) struct SpanRecord {
 /// (events, links, a status, a new name) is in [`Rare`], allocated the
 /// first time it is needed.
 #[derive(Clone, Debug)]
-pub(crate) struct RecordData {
+pub(crate) struct SpanContents {
     pub(crate) parent_span_id: SpanId,
     pub(crate) start: SystemTime,
     pub(crate) end: SystemTime,
@@ -54,7 +55,7 @@ pub(crate) struct Rare {
     pub(crate) status: Status,
 }
 
-impl RecordData {
+impl SpanContents {
     /// The rare part, allocated now if it is not yet.
     #[inline]
     pub(crate) fn rare(&mut self) -> &mut Rare {
@@ -72,10 +73,10 @@ pub(crate) fn handler_scope() -> &'static InstrumentationScope {
     })
 }
 
-impl SpanRecord {
+impl EndedSpan {
     /// The `SpanData` the SDK would have built for the same span.
     pub(crate) fn into_span_data(self) -> SpanData {
-        let d = self.data;
+        let d = self.contents;
         let rare = d.rare.map(|rare| *rare).unwrap_or_default();
         let mut events = SpanEvents::default();
         events.events = rare.events;

@@ -1,5 +1,5 @@
-//! [`LiveSpan`]: a recording handler span on the record path, and what a
-//! context holds for it while the handler runs.
+//! [`LiveSpan`]: a recording span on the direct path, and what a context
+//! holds for it while the span's body runs.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -9,41 +9,41 @@ use opentelemetry::KeyValue;
 use opentelemetry::trace::{Event, Link, SpanContext, Status};
 use opentelemetry_sdk::trace::SpanLimits;
 
-use super::data::RecordData;
-use super::pipeline::Pipeline;
+use super::ended::SpanContents;
+use super::tracer::DirectTracer;
 
 /// A recording span that is not an SDK span. It behaves as the SDK's does:
 /// the same limits on attributes, events and links (counted when exceeded),
 /// the same order on statuses, nothing recorded after the end, and the
-/// span context still readable then. On its end (or drop) its record goes
-/// to the pipeline that started it.
+/// span context still readable then. On its end (or drop) its contents go
+/// to the sink of the tracer that started it.
 #[derive(Debug)]
 pub(crate) struct LiveSpan {
     span_context: SpanContext,
     /// `None` once ended. Inline: the span moves into its context (one
     /// allocation, the context's) as soon as it starts, and at its end the
-    /// record is copied once, into the export buffer; nothing allocated on
-    /// the handler's thread is freed on another.
-    data: Option<RecordData>,
-    pipeline: Arc<Pipeline>,
+    /// contents are copied once, into the export buffer; nothing allocated
+    /// on the handler's thread is freed on another.
+    data: Option<SpanContents>,
+    tracer: Arc<DirectTracer>,
 }
 
 impl LiveSpan {
     pub(crate) fn new(
         span_context: SpanContext,
-        data: RecordData,
-        pipeline: Arc<Pipeline>,
+        contents: SpanContents,
+        tracer: Arc<DirectTracer>,
     ) -> Self {
         LiveSpan {
             span_context,
-            data: Some(data),
-            pipeline,
+            data: Some(contents),
+            tracer,
         }
     }
 
     #[inline]
     fn limits(&self) -> &SpanLimits {
-        self.pipeline.limits()
+        self.tracer.limits()
     }
 
     fn finish(&mut self, end: Option<SystemTime>) {
@@ -52,7 +52,7 @@ impl LiveSpan {
         };
         data.end = end.unwrap_or_else(opentelemetry::time::now);
         let data = self.data.take().expect("checked above");
-        self.pipeline.sink().push(&self.span_context, data);
+        self.tracer.sink().push(&self.span_context, data);
     }
 }
 

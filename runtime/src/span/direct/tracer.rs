@@ -1,5 +1,6 @@
-//! [`Pipeline`]: what the record path needs to start a handler span and
-//! where its record goes at the end.
+//! [`DirectTracer`]: what the direct path needs to start a span (the
+//! sampler and limits of the provider tracewire built) and the
+//! [`SpanSink`] its spans go to when they end.
 
 use std::sync::Arc;
 
@@ -7,50 +8,53 @@ use opentelemetry::trace::{Link, SpanContext, SpanKind, TraceContextExt as _, Tr
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{SamplingDecision, ShouldSample as _, SpanLimits};
 
-use super::data::RecordData;
 #[cfg(doc)]
-use super::data::SpanRecord;
+use super::ended::EndedSpan;
+use super::ended::SpanContents;
 use super::ids;
 use super::live::LiveSpan;
 use crate::sampling::{self, HandlerSampler};
 
-/// Where ended records go: the export processors' queues, or a test's
+/// Where ended spans go: the export processors' queues, or a test's
 /// capture. Called on the thread that ends the span, so it must not block.
-pub(crate) trait RecordSink: Send + Sync + std::fmt::Debug + 'static {
-    /// The span `span_context` has ended with `data`. The two are put
-    /// together into a [`SpanRecord`] where it is kept, so that the record
-    /// is built in its place rather than built and then copied there.
-    fn push(&self, span_context: &SpanContext, data: RecordData);
+pub(crate) trait SpanSink: Send + Sync + std::fmt::Debug + 'static {
+    /// The span `span_context` has ended with `contents`. The two are put
+    /// together into an [`EndedSpan`] where it is kept, so that it is
+    /// built in its place rather than built and then copied there.
+    fn push(&self, span_context: &SpanContext, contents: SpanContents);
 }
 
-/// The parts of a tracer provider tracewire built itself that handler
-/// spans need: its sampler, its span limits, and its processors as a sink.
+/// Where a recording span the [`DirectTracer`] starts goes, and what a
+/// caller makes of one that does not record: the span guard's start
+/// functions choose (`span::start`). The span is handed over where it is
+/// built, so that putting it in a context moves it no more than building
+/// it there.
+pub(crate) trait Placement {
+    /// What starting gave, recording or not.
+    type Started;
+    /// The recording span `span`, started under `parent`.
+    fn place(span: LiveSpan, parent: &Context) -> Self::Started;
+    /// A span the sampler dropped: its span context carries the decision.
+    fn not_recording(span_context: SpanContext) -> Self::Started;
+}
+
+/// The parts of a tracer provider tracewire built itself that its direct
+/// spans need: the provider's sampler, its span limits, and its processors
+/// as a sink.
 #[derive(Debug)]
-pub(crate) struct Pipeline {
+pub(crate) struct DirectTracer {
     sampler: HandlerSampler,
     limits: SpanLimits,
-    sink: Box<dyn RecordSink>,
+    sink: Box<dyn SpanSink>,
 }
 
-/// What starting a span on the record path gave.
-pub(crate) enum Begun {
-    /// Recording: the span, already in a child context of the parent
-    /// (built where the span is, so that it is moved as little as possible).
-    Recording(Context),
-    /// Recording, and asked for without a context: a span that never
-    /// becomes current (the runtime's client and producer spans).
-    Detached(LiveSpan),
-    /// Dropped by the sampler: its span context carries the decision.
-    NotRecording(SpanContext),
-}
-
-impl Pipeline {
+impl DirectTracer {
     pub(crate) fn new(
         sampler: HandlerSampler,
         limits: SpanLimits,
-        sink: Box<dyn RecordSink>,
+        sink: Box<dyn SpanSink>,
     ) -> Self {
-        Pipeline {
+        DirectTracer {
             sampler,
             limits,
             sink,
@@ -61,26 +65,26 @@ impl Pipeline {
         &self.limits
     }
 
-    pub(crate) fn sink(&self) -> &dyn RecordSink {
+    pub(crate) fn sink(&self) -> &dyn SpanSink {
         &*self.sink
     }
 
     /// Starts a span named `name` under `parent`, deciding as the SDK tracer
-    /// with this pipeline's sampler would; in a context of its own, or
-    /// `DETACHED`, without one (one copy of this function each). The handler's own rate, if any,
-    /// is already visible to the sampler (`sampling::with_handler_rate`).
-    pub(crate) fn start<const DETACHED: bool>(
+    /// with this tracer's sampler would, and places it as `P` says. The
+    /// handler's own rate, if any, is already visible to the sampler
+    /// (`sampling::with_handler_rate`).
+    pub(crate) fn start<P: Placement>(
         self: Arc<Self>,
         name: &'static str,
         kind: &SpanKind,
         rate: Option<f64>,
         links: Option<Vec<Link>>,
         parent: &Context,
-    ) -> Begun {
+    ) -> P::Started {
         // As the SDK tracer: nothing is recorded in a suppressed scope (the
         // export threads run in one).
         if parent.is_telemetry_suppressed() {
-            return Begun::NotRecording(SpanContext::empty_context());
+            return P::not_recording(SpanContext::empty_context());
         }
         let parent_span = parent.span();
         let psc = parent_span.span_context();
@@ -95,14 +99,13 @@ impl Pipeline {
         // follows its parent takes the parent's decision and trace state.
         let (sampled, trace_state, extra) = if parent_valid && sampling::follows_parent(psc, rate) {
             if !psc.is_sampled() {
-                let sc = SpanContext::new(
+                return P::not_recording(SpanContext::new(
                     trace_id,
                     span_id,
                     TraceFlags::default(),
                     false,
                     psc.trace_state().clone(),
-                );
-                return Begun::NotRecording(sc);
+                ));
             }
             (true, psc.trace_state().clone(), Vec::new())
         } else {
@@ -116,14 +119,13 @@ impl Pipeline {
             );
             match result.decision {
                 SamplingDecision::Drop => {
-                    let sc = SpanContext::new(
+                    return P::not_recording(SpanContext::new(
                         trace_id,
                         span_id,
                         TraceFlags::default(),
                         false,
                         result.trace_state,
-                    );
-                    return Begun::NotRecording(sc);
+                    ));
                 }
                 SamplingDecision::RecordAndSample => (true, result.trace_state, result.attributes),
                 SamplingDecision::RecordOnly => (false, result.trace_state, result.attributes),
@@ -131,7 +133,7 @@ impl Pipeline {
         };
         let flags = psc.trace_flags().with_sampled(sampled);
         let span_context = SpanContext::new(trace_id, span_id, flags, false, trace_state);
-        let mut data = RecordData {
+        let mut contents = SpanContents {
             parent_span_id: psc.span_id(),
             start: opentelemetry::time::now(),
             end: std::time::SystemTime::UNIX_EPOCH,
@@ -147,7 +149,7 @@ impl Pipeline {
         };
         if let Some(mut links) = links {
             let limit = self.limits.max_links_per_span as usize;
-            let rare = data.rare();
+            let rare = contents.rare();
             rare.dropped_links = links.len().saturating_sub(limit) as u32;
             links.truncate(limit);
             let attributes_limit = self.limits.max_attributes_per_link as usize;
@@ -158,48 +160,22 @@ impl Pipeline {
             }
             rare.links = links;
         }
-        if DETACHED {
-            return Begun::Detached(LiveSpan::new(span_context, data, self));
-        }
-        Begun::Recording(parent.with_span(LiveSpan::new(span_context, data, self)))
+        P::place(LiveSpan::new(span_context, contents, self), parent)
     }
 
     /// Starts a recording span named `name` under `parent`, whose span
     /// context `psc` is valid, sampled, and followed by the sampler (see
-    /// [`sampling::follows_parent`]): what [`start`](Self::start) does in
-    /// that case, with nothing to decide and no attributes or links from a
-    /// sampler. The caller has checked that `parent` is not suppressed.
-    pub(crate) fn start_child(
+    /// [`sampling::follows_parent`]), and places it as `P` says: what
+    /// [`start`](Self::start) does in that case, with nothing to decide and
+    /// no attributes or links from a sampler. The caller has checked that
+    /// `parent` is not suppressed.
+    pub(crate) fn start_child<P: Placement>(
         self: &Arc<Self>,
         name: &'static str,
         kind: &SpanKind,
         psc: &SpanContext,
         parent: &Context,
-    ) -> Context {
-        self.child(name, kind, psc, |span| parent.with_span(span))
-    }
-
-    /// [`start_child`](Self::start_child) without a context: the span
-    /// alone, for a span that never becomes current.
-    pub(crate) fn start_detached_child(
-        self: &Arc<Self>,
-        name: &'static str,
-        kind: &SpanKind,
-        psc: &SpanContext,
-    ) -> LiveSpan {
-        self.child(name, kind, psc, |span| span)
-    }
-
-    /// The child span, handed to `place` where it is built, so that
-    /// putting it in a context moves it no more than building it there.
-    #[inline(always)]
-    fn child<R>(
-        self: &Arc<Self>,
-        name: &'static str,
-        kind: &SpanKind,
-        psc: &SpanContext,
-        place: impl FnOnce(LiveSpan) -> R,
-    ) -> R {
+    ) -> P::Started {
         let span_context = SpanContext::new(
             psc.trace_id(),
             ids::span_id(),
@@ -207,7 +183,7 @@ impl Pipeline {
             false,
             psc.trace_state().clone(),
         );
-        let data = RecordData {
+        let contents = SpanContents {
             parent_span_id: psc.span_id(),
             start: opentelemetry::time::now(),
             end: std::time::SystemTime::UNIX_EPOCH,
@@ -218,7 +194,10 @@ impl Pipeline {
             parent_is_remote: psc.is_remote(),
             rare: None,
         };
-        place(LiveSpan::new(span_context, data, Arc::clone(self)))
+        P::place(
+            LiveSpan::new(span_context, contents, Arc::clone(self)),
+            parent,
+        )
     }
 
     fn limited(&self, mut attributes: Vec<KeyValue>) -> Vec<KeyValue> {
