@@ -35,8 +35,8 @@ in lib.rs, of an item written under that folder is no edge from the mod.rs:
 it is the folder's front door, not a use, and every user's edge already
 goes to the defining file. Items written in a mod.rs or lib.rs (functions,
 types) are edges both ways like any other file's. Comments, doc comments
-(intra-doc links), strings and `$crate` paths inside `macro_rules!` are not
-edges.
+(intra-doc links), strings, visibilities (`pub(in super::super)`) and
+`$crate` paths inside `macro_rules!` are not edges.
 
 Usage: import-cycles.py [--root runtime/src] [--graph] [PATH ...]
 
@@ -258,6 +258,11 @@ class Crate:
                 in_macro_rules = depth + 1
             elif in_macro_rules is not None:
                 pass
+            elif t == "pub" and i + 2 < len(toks) and toks[i + 1][0] == "(" and toks[i + 2][0] == "in":
+                # `pub(in super::super)` names who may see an item, not
+                # something it uses.
+                while i < len(toks) and toks[i][0] != ")":
+                    i += 1
             elif t == "mod" and i + 2 < len(toks) and toks[i + 2][0] == "{":
                 name = toks[i + 1][0]
                 child = scope + (name,)
