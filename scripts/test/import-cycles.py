@@ -161,15 +161,6 @@ def module_path_of(rel):
     return tuple(parts)
 
 
-def folder_of(rel):
-    """The folder node a file belongs to."""
-    directory = os.path.dirname(rel)
-    if directory:
-        return directory
-    name = rel[:-3]
-    return "crate" if name in ("lib", "main") else name
-
-
 def parse_use_tree(toks, i, prefix):
     """Expands a use tree starting at toks[i]; returns (entries, next index).
     Each entry is (segments, alias), segments ending in '*' for a glob."""
