@@ -1,39 +1,51 @@
 #!/usr/bin/env python3
 """Fails when the runtime's modules import each other in a cycle.
 
-The rule, at two levels:
+The rule holds at every folder F (a directory under the source root, the
+root itself included; lib.rs is the crate root, a folder's mod.rs is one
+of its files). At F, the nodes are F's own files and F's immediate
+sub-folders, each sub-folder collapsed into one node with everything under
+it; an edge between two nodes is a use between files under them. Then:
 
-1. Between folders: no cycle at all. A folder is a directory under the
-   source root (`channel/transport`, `export`, with its `mod.rs`), and each
-   file directly in the root is a folder of its own (`span.rs` is `span`,
-   `lib.rs` is `crate`). A folder's files and its sub-folders are different
-   nodes: `channel` -> `channel/transport` is an edge like any other.
-2. Between the files of one folder: no cycle of more than two files. Two
-   files that need each other (a trait and the handle it is given) are one
-   idea in two files; three or more in a ring is a tangle no reader can
-   start from.
+1. No cycle through a sub-folder node. A folder is part of its parent, so
+   it is judged among its siblings there (`export/builder.rs ->
+   export/config/ -> export/error.rs` is fine, `export/config/` coming back
+   to `builder.rs` is not); what happens inside it is judged at its own
+   level.
+2. No cycle of more than two files. Two files that need each other (a
+   trait and the handle it is given) are one idea in two files; three or
+   more in a ring is a tangle no reader can start from.
 
 Why: folders are the architecture. When the arrows between them point one
 way, a reader can learn the system bottom-up, a folder can be changed
 without reading the ones above it, and a feature can cut a folder off
 without the rest noticing. A cycle is cheap to add and expensive to remove,
-so CI refuses the first one.
+so CI refuses the first one. Judging a folder among its siblings, rather
+than against every folder of the tree, is what lets a folder's files use
+what its parent holds (its error type, its configuration) without the
+child and the parent counting as a cycle of two folders.
 
 An edge is a use of one file's item by another file: a `use` of a
-`crate::`, `super::`, `self::` or child-module path (re-exports included:
-`mod.rs` depends on what it re-exports), and the same paths written inline
-in code (`crate::metrics::limit_hit(..)`). A path through a re-export is
-followed to the file that defines the item, so `super::Socket` names the
-file where `Socket` is written, not the `mod.rs` that re-exports it.
-Comments, doc comments (intra-doc links), strings and `$crate` paths inside
-`macro_rules!` are not edges.
+`crate::`, `super::`, `self::` or child-module path, and the same paths
+written inline in code (`crate::metrics::limit_hit(..)`). A path through a
+re-export is followed to the file that defines the item, so `super::Socket`
+names the file where `Socket` is written, not the `mod.rs` that re-exports
+it. A re-export (`pub use`, `pub(crate) use` ..) in a folder's mod.rs, or
+in lib.rs, of an item written under that folder is no edge from the mod.rs:
+it is the folder's front door, not a use, and every user's edge already
+goes to the defining file. Items written in a mod.rs or lib.rs (functions,
+types) are edges both ways like any other file's. Comments, doc comments
+(intra-doc links), strings, visibilities (`pub(in super::super)`) and
+`$crate` paths inside `macro_rules!` are not edges.
 
-Usage: import-cycles.py [--root runtime/src] [PATH ...]
+Usage: import-cycles.py [--root runtime/src] [--graph] [PATH ...]
+
+--graph prints every folder's nodes with what each uses.
 
 With PATHs (folders or files, relative to the root or to the current
 directory), the whole graph is still built and printed with every cycle in
-it, but the check holds the rule only among the folders and files under the
-PATHs: a cycle counts when it is still a cycle with everything else taken
+it, but the check holds the rule only among the nodes under the PATHs: a
+cycle counts when it still breaks the rule with everything else taken
 out. That lets CI hold a part of the tree to the rule while another part is
 still being untangled. Exit status: 0 when the check holds, 1 when it does
 not, 2 on bad usage.
@@ -149,15 +161,6 @@ def module_path_of(rel):
     return tuple(parts)
 
 
-def folder_of(rel):
-    """The folder node a file belongs to."""
-    directory = os.path.dirname(rel)
-    if directory:
-        return directory
-    name = rel[:-3]
-    return "crate" if name in ("lib", "main") else name
-
-
 def parse_use_tree(toks, i, prefix):
     """Expands a use tree starting at toks[i]; returns (entries, next index).
     Each entry is (segments, alias), segments ending in '*' for a glob."""
@@ -246,6 +249,11 @@ class Crate:
                 in_macro_rules = depth + 1
             elif in_macro_rules is not None:
                 pass
+            elif t == "pub" and i + 2 < len(toks) and toks[i + 1][0] == "(" and toks[i + 2][0] == "in":
+                # `pub(in super::super)` names who may see an item, not
+                # something it uses.
+                while i < len(toks) and toks[i][0] != ")":
+                    i += 1
             elif t == "mod" and i + 2 < len(toks) and toks[i + 2][0] == "{":
                 name = toks[i + 1][0]
                 child = scope + (name,)
@@ -260,12 +268,13 @@ class Crate:
                 if re.match(r"(r#)?[A-Za-z_]", name):
                     module.defined.add(name)
             elif t == "use" and (i == 0 or toks[i - 1][0] != "::"):
+                public = is_public(toks, i)
                 j = i + 1
                 if j < len(toks) and toks[j][0] == "::":
                     j += 1
                 entries, j = parse_use_tree(toks, j, [])
                 for segments, alias in entries:
-                    self.record_use(rel, line, scope, segments, alias)
+                    self.record_use(rel, line, scope, segments, alias, public)
                 i = j
                 continue
             elif t in KEYWORD_ROOTS and i + 2 < len(toks) and toks[i + 1][0] == "::":
@@ -279,12 +288,12 @@ class Crate:
                 ):
                     segments.append(toks[j + 1][0])
                     j += 2
-                self.uses.append((rel, line, scope, segments))
+                self.uses.append((rel, line, scope, segments, False))
                 i = j
                 continue
             i += 1
 
-    def record_use(self, rel, line, scope, segments, alias):
+    def record_use(self, rel, line, scope, segments, alias, public):
         if not segments:
             return
         module = self.modules[scope]
@@ -297,7 +306,7 @@ class Crate:
             name = alias or absolute[-1] if absolute else alias
             if name and name != "_":
                 module.imports[name] = (absolute, line)
-        self.uses.append((rel, line, scope, segments))
+        self.uses.append((rel, line, scope, segments, public))
 
     def absolute(self, scope, segments):
         """`segments` written in `scope`, as a path from the crate root;
@@ -359,9 +368,11 @@ class Crate:
         return module.file
 
     def edges(self):
-        """{(from file, to file): [line, ..]}"""
+        """({(from file, to file): [line, ..]}, how many re-exports were
+        left out)"""
         found = defaultdict(list)
-        for rel, line, scope, segments in self.uses:
+        reexports = 0
+        for rel, line, scope, segments, public in self.uses:
             absolute = self.absolute(scope, segments)
             if absolute is None or (absolute and absolute[-1] == "*"):
                 if absolute:
@@ -369,9 +380,37 @@ class Crate:
                 else:
                     continue
             target = self.resolve(tuple(absolute))
-            if target and target != rel:
-                found[(rel, target)].append(line)
-        return found
+            if not target or target == rel:
+                continue
+            if public and scope == module_path_of(rel) and reexports_from_below(rel, target):
+                reexports += 1
+                continue
+            found[(rel, target)].append(line)
+        return found, reexports
+
+
+def is_public(toks, i):
+    """Whether the `use` at toks[i] is `pub`, `pub(crate)`, `pub(super)` or
+    `pub(in ..)`."""
+    if i > 0 and toks[i - 1][0] == "pub":
+        return True
+    if i > 0 and toks[i - 1][0] == ")":
+        j = i - 1
+        while j > 0 and toks[j][0] != "(":
+            j -= 1
+        return j > 0 and toks[j - 1][0] == "pub"
+    return False
+
+
+def reexports_from_below(rel, target):
+    """Whether `rel` is a folder's `mod.rs` (or the crate root) and
+    `target` is one of that folder's descendants: the front door of a
+    folder re-exporting what is written inside it."""
+    name = os.path.basename(rel)
+    directory = os.path.dirname(rel)
+    if name == "mod.rs":
+        return target.startswith(directory + "/")
+    return not directory and name in ("lib.rs", "main.rs")
 
 
 # ---------------------------------------------------------------- graphs
@@ -447,14 +486,76 @@ def a_cycle(component, adjacency):
     return component + [start]
 
 
+# ---------------------------------------------------------------- levels
+
+
+def folders_of(files):
+    """Every folder with a file under it, the source root ("") included."""
+    found = {""}
+    for f in files:
+        directory = os.path.dirname(f)
+        while directory:
+            found.add(directory)
+            directory = os.path.dirname(directory)
+    return sorted(found)
+
+
+def node_at(level, rel):
+    """The node `rel` is at `level`: itself when it is one of the level's
+    own files, else the level's sub-folder it is under (written with a
+    trailing `/`); None when it is not under the level at all."""
+    if level:
+        if not rel.startswith(level + "/"):
+            return None
+        rest = rel[len(level) + 1 :]
+    else:
+        rest = rel
+    if "/" not in rest:
+        return rel
+    head = rest.split("/", 1)[0]
+    return (level + "/" if level else "") + head + "/"
+
+
+def is_folder(node):
+    return node.endswith("/")
+
+
+def scope_name(node):
+    """A node as `under` compares it with the PATHs."""
+    return node[:-1] if is_folder(node) else node[:-3]
+
+
+def level_graph(level, file_edges):
+    """{node: {node: [(from file, line, to file), ..]}} at `level`."""
+    graph = defaultdict(lambda: defaultdict(list))
+    for (a, b), lines in sorted(file_edges.items()):
+        na, nb = node_at(level, a), node_at(level, b)
+        if na and nb and na != nb:
+            graph[na][nb].append((a, lines[0], b))
+    return graph
+
+
+def breaks_rule(component):
+    """Why a strongly connected component breaks the rule, or None."""
+    if any(is_folder(n) for n in component):
+        return "folder cycle"
+    if len(component) > 2:
+        return "ring of files"
+    return None
+
+
 # ---------------------------------------------------------------- report
 
 
-def describe(cycle, folder_edges):
-    """Prints a cycle of folders, with the uses behind each arrow."""
-    print("    e.g. " + " -> ".join(cycle))
+def short(level, node):
+    return node[len(level) + 1 :] if level else node
+
+
+def describe(level, cycle, graph):
+    """Prints one cycle, with the uses behind each arrow."""
+    print("    e.g. " + " -> ".join(short(level, n) for n in cycle))
     for x, y in zip(cycle, cycle[1:]):
-        for a, line, b in folder_edges[x][y][:3]:
+        for a, line, b in graph[x][y][:3]:
             print(f"      {a}:{line} uses {b}")
 
 
@@ -465,7 +566,8 @@ def under(node, scopes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", default=None, help="the source root (default runtime/src)")
-    parser.add_argument("paths", nargs="*", help="only fail on cycles touching these")
+    parser.add_argument("--graph", action="store_true", help="print every level's edges")
+    parser.add_argument("paths", nargs="*", help="only fail on cycles among these")
     args = parser.parse_args()
 
     here = os.path.dirname(os.path.abspath(__file__))
@@ -489,73 +591,50 @@ def main():
 
     crate = Crate(root)
     crate.load()
-    file_edges = crate.edges()
+    file_edges, reexports = crate.edges()
+    levels = folders_of(crate.files)
 
-    folders = sorted({folder_of(f) for f in crate.files})
-    folder_edges = defaultdict(lambda: defaultdict(list))
-    for (a, b), lines in file_edges.items():
-        fa, fb = folder_of(a), folder_of(b)
-        if fa != fb:
-            folder_edges[fa][fb].append((a, lines[0], b))
-
-    failed = False
-    print(f"import graph of {root}: {len(crate.files)} files, {len(folders)} folders, "
-          f"{len(file_edges)} file edges")
+    print(f"import graph of {root}: {len(crate.files)} files, {len(levels)} folders, "
+          f"{len(file_edges)} file edges ({reexports} re-exports from below not counted)")
     if scopes:
         print("checked paths: " + ", ".join(scopes))
 
-    print("\nfolders (-> what each uses):")
-    for folder in folders:
-        targets = folder_edges.get(folder, {})
-        listed = ", ".join(f"{t} ({len(v)})" for t, v in sorted(targets.items())) or "-"
-        print(f"  {folder} -> {listed}")
-
-    adjacency = {f: set(t) for f, t in folder_edges.items()}
-    print("\nfolder cycles (none allowed):")
-    components = [c for c in tarjan(folders, adjacency) if len(c) > 1]
-    for component in components:
-        print(f"  {{{', '.join(component)}}}")
-        describe(a_cycle(component, adjacency), folder_edges)
-    if not components:
-        print("  none")
-    if scopes:
-        checked = [f for f in folders if under(f, scopes)]
-        inside = {f: {t for t in adjacency.get(f, ()) if t in checked} for f in checked}
-        components = [c for c in tarjan(checked, inside) if len(c) > 1]
-        print("\nfolder cycles among the checked paths:")
+    failed = False
+    print("\nfolders (each one's files and sub-folders; none in a cycle with a "
+          "sub-folder, no ring of three or more files):")
+    for level in levels:
+        graph = level_graph(level, file_edges)
+        nodes = sorted({n for f in crate.files if (n := node_at(level, f))})
+        adjacency = {n: set(t) for n, t in graph.items()}
+        components = [c for c in tarjan(nodes, adjacency) if len(c) > 1]
+        files = sum(1 for n in nodes if not is_folder(n))
+        name = level or "(root)"
+        verdicts = []
         for component in components:
-            print(f"  {{{', '.join(component)}}}")
-            describe(a_cycle(component, inside), folder_edges)
-        if not components:
-            print("  none")
-    failed |= bool(components)
-
-    print("\nfile cycles inside a folder (two files allowed, three or more not):")
-    any_file_cycle = False
-    for folder in folders:
-        members = [f for f in crate.files if folder_of(f) == folder]
-        local = defaultdict(set)
-        for (a, b) in file_edges:
-            if folder_of(a) == folder and folder_of(b) == folder:
-                local[a].add(b)
-        for component in tarjan(members, local):
-            if len(component) < 2:
-                continue
-            any_file_cycle = True
-            names = ", ".join(os.path.basename(c) for c in component)
-            if len(component) == 2:
-                print(f"  allowed: {folder}: {{{names}}}")
-                continue
-            checked = not scopes or under(folder, scopes)
-            failed |= checked
-            mark = "FAIL" if checked else "not checked"
-            print(f"  {mark}: {folder}: {{{names}}}")
-            cycle = a_cycle(component, local)
-            print("    e.g. " + " -> ".join(os.path.basename(c) for c in cycle))
-            for x, y in zip(cycle, cycle[1:]):
-                print(f"      {x}:{file_edges[(x, y)][0]} uses {y}")
-    if not any_file_cycle:
-        print("  none")
+            why = breaks_rule(component)
+            if why and scopes:
+                # Held to the rule only among the checked nodes.
+                checked = [n for n in component if under(scope_name(n), scopes)]
+                inside = {n: {t for t in adjacency.get(n, ()) if t in checked} for n in checked}
+                if not any(breaks_rule(c) for c in tarjan(checked, inside) if len(c) > 1):
+                    why = None
+                    verdicts.append(("not checked", component))
+                    continue
+            verdicts.append(("FAIL: " + why if why else "allowed", component))
+            failed |= bool(why)
+        summary = ", ".join(f"{v.split(':')[0].lower()} {{{', '.join(short(level, n) for n in c)}}}"
+                            for v, c in verdicts) or "no cycle"
+        print(f"  {name}: {files} files, {len(nodes) - files} sub-folders: {summary}")
+        if args.graph:
+            for node in nodes:
+                targets = graph.get(node, {})
+                listed = ", ".join(f"{short(level, t)} ({len(v)})"
+                                   for t, v in sorted(targets.items())) or "-"
+                print(f"      {short(level, node)} -> {listed}")
+        for verdict, component in verdicts:
+            if verdict.startswith("FAIL"):
+                print(f"    {verdict}")
+                describe(level, a_cycle(component, adjacency), graph)
 
     print("\nimport-cycles: " + ("FAILED" if failed else "ok"))
     return 1 if failed else 0

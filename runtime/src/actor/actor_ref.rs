@@ -1,5 +1,8 @@
 //! [`ActorRef`]: the handle through which callers reach a running actor,
-//! with the client and producer spans of its calls and casts.
+//! with the client and producer spans of its calls and casts, and the
+//! `Envelope` each request travels in through the actor's mailbox, with the
+//! context of the span that sent it, so the handler's span continues the
+//! caller's trace.
 
 use std::fmt;
 use std::sync::Arc;
@@ -10,12 +13,37 @@ use opentelemetry::Context;
 use opentelemetry::trace::SpanKind;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::mailbox::Envelope;
-use super::{Actor, CallError, SendError, StopReason, registry};
+use super::{Actor, CallError, SendError, StopReason};
 use crate::message::VariantNames;
 use crate::span::{SpanGuard, SpanMeta};
 use crate::static_name::concat;
 use crate::{Message, Outcome};
+
+/// What a handler's reply is sent back through.
+pub(crate) type Reply<A> = oneshot::Sender<Result<<A as Actor>::Reply, CallError>>;
+
+/// A request in an actor's mailbox, with the context of the span that
+/// sent it.
+pub(crate) enum Envelope<A: Actor> {
+    Call {
+        message: A::Call,
+        reply: Reply<A>,
+        cx: Context,
+    },
+    Cast {
+        message: A::Cast,
+        cx: Context,
+    },
+    Info {
+        message: A::Info,
+        cx: Context,
+    },
+    Stop {
+        reason: StopReason,
+        done: oneshot::Sender<()>,
+        cx: Context,
+    },
+}
 
 /// State shared by every [`ActorRef`] of one actor, across restarts.
 pub(crate) struct Shared {
@@ -202,15 +230,6 @@ impl<A: Actor> ActorRef<A> {
             return;
         }
         let _ = stops.changed().await;
-    }
-
-    /// Registers this actor under `name`, replacing any earlier one; find it
-    /// again with [`whereis`](super::whereis).
-    pub fn register(&self, name: impl Into<String>) {
-        registry::registry()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(name.into(), Box::new(self.clone()));
     }
 
     /// A cast's PRODUCER span and the context the cast carries.

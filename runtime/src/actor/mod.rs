@@ -2,9 +2,7 @@
 
 mod actor_ref;
 mod behaviour;
-mod context;
 mod error;
-mod mailbox;
 mod registry;
 mod runner;
 mod spawn;
@@ -12,8 +10,7 @@ pub mod supervisor;
 pub mod task;
 
 pub use actor_ref::ActorRef;
-pub use behaviour::{Actor, NoMessage};
-pub use context::ActorContext;
+pub use behaviour::{Actor, ActorContext, NoMessage};
 pub use error::{CallError, SendError, StopReason};
 pub use registry::whereis;
 pub use spawn::{DEFAULT_MAILBOX, Spawn, spawn};

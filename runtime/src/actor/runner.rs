@@ -9,8 +9,7 @@ use opentelemetry::Context;
 use opentelemetry::context::FutureExt as _;
 use tokio::sync::{mpsc, oneshot};
 
-use super::actor_ref::channel;
-use super::mailbox::Envelope;
+use super::actor_ref::{Envelope, channel};
 use super::{Actor, ActorContext, ActorRef, CallError, StopReason};
 use crate::panic::catch_panic;
 

@@ -1,6 +1,8 @@
 //! The settings made in code: [`init`], [`Telemetry::builder`] and the
-//! [`TelemetryBuilder`] whose [`install`](TelemetryBuilder::install)
-//! resolves them with the environment and installs the result.
+//! [`TelemetryBuilder`] holding them, with the part each feature adds.
+//! [`install`](TelemetryBuilder::install), which resolves them with the
+//! environment (`config`) and installs the result, is written in
+//! `install.rs`, above both.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -9,7 +11,6 @@ use std::time::Duration;
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::Sampler;
 
-use super::config::{self, Env, Plan};
 use super::{Compression, InitError, Protocol, TelemetryGuard};
 use crate::carrier::Propagators;
 
@@ -133,9 +134,9 @@ pub struct TelemetryBuilder {
     pub(super) shutdown_timeout: Option<Duration>,
     pub(super) metric_export_interval: Option<Duration>,
     /// What the `terminal` feature adds: the exporter set in code.
-    terminal_part: TerminalPart,
+    pub(super) terminal_part: TerminalPart,
     /// What the `tracing` feature adds: whether to install the subscriber.
-    tracing_part: TracingPart,
+    pub(super) tracing_part: TracingPart,
 }
 
 impl fmt::Debug for TelemetryBuilder {
@@ -380,75 +381,31 @@ impl TelemetryBuilder {
             self
         }
     }
-
-    /// Builds the pipelines and installs them: the tracer provider with
-    /// [`set_handler_sampled_tracer_provider`](crate::export::set_handler_sampled_tracer_provider), the meter
-    /// provider with [`set_meter_provider`](crate::export::set_meter_provider),
-    /// both also as the OpenTelemetry globals.
-    ///
-    /// # Errors
-    ///
-    /// [`InitError`] when a setting or variable is not valid, an exporter
-    /// cannot be set up, or the configuration asks for an exporter this
-    /// build leaves out (see [Features](crate::export#features)). Nothing is
-    /// installed then.
-    pub fn install(self) -> Result<TelemetryGuard, InitError> {
-        if config::sdk_disabled(&Env(&*self.env))? {
-            return Ok(TelemetryGuard::inert());
-        }
-        let plan = config::resolve(&self)?;
-        config::check_features(&self, &plan)?;
-        let shutdown_timeout = match self.shutdown_timeout {
-            Some(timeout) if timeout.is_zero() => {
-                return Err(InitError::InvalidSetting {
-                    setting: "shutdown_timeout",
-                    value: "0s".into(),
-                    expected: "a non-zero duration".into(),
-                });
-            }
-            Some(timeout) => timeout,
-            None => plan.batch.export_timeout,
-        };
-        let subscriber = self.tracing_part.plan(&self.env);
-        let guard = self.terminal_part.install(plan, shutdown_timeout)?;
-        // After the providers, so the first `tracing` spans go to them.
-        Ok(subscriber.install(guard))
-    }
 }
 
 cfg_terminal! {
     use super::terminal::TerminalExporter;
 
     /// The builder's part for the `terminal` feature.
-    struct TerminalPart {
+    pub(super) struct TerminalPart {
         /// Set by [`TelemetryBuilder::terminal_exporter`]; stderr without.
-        exporter: Option<TerminalExporter>,
+        pub(super) exporter: Option<TerminalExporter>,
     }
 
     impl TerminalPart {
         fn new() -> Self {
             TerminalPart { exporter: None }
         }
-
-        /// Installs what `plan` asks for, the terminal printing through
-        /// the exporter set in code, if any.
-        fn install(self, plan: Plan, shutdown_timeout: Duration) -> Result<TelemetryGuard, InitError> {
-            super::install::install(plan, shutdown_timeout, self.exporter)
-        }
     }
 }
 
 cfg_not_terminal! {
     /// Without the `terminal` feature there is no exporter to set.
-    struct TerminalPart;
+    pub(super) struct TerminalPart;
 
     impl TerminalPart {
         fn new() -> Self {
             TerminalPart
-        }
-
-        fn install(self, plan: Plan, shutdown_timeout: Duration) -> Result<TelemetryGuard, InitError> {
-            super::install::install(plan, shutdown_timeout)
         }
     }
 }
@@ -459,7 +416,7 @@ cfg_tracing! {
     use crate::tracing::GlobalSubscriber;
 
     /// The builder's part for the `tracing` feature.
-    struct TracingPart {
+    pub(super) struct TracingPart {
         /// [`TelemetryBuilder::tracing_subscriber`]; on by default.
         install_subscriber: bool,
     }
@@ -478,7 +435,7 @@ cfg_tracing! {
         /// The subscriber to install once the providers are, with the
         /// levels `RUST_LOG` asks for (read through the builder's lookup,
         /// before anything is installed), or none.
-        fn plan(&self, env: &EnvLookup) -> SubscriberPlan {
+        pub(super) fn plan(&self, env: &EnvLookup) -> SubscriberPlan {
             SubscriberPlan(self.install_subscriber.then(|| {
                 let rust_log = env("RUST_LOG");
                 crate::tracing::subscriber_levels(rust_log.as_deref()).unwrap_or_else(|value| {
@@ -493,11 +450,11 @@ cfg_tracing! {
     }
 
     /// The global `tracing` subscriber `install` sets up, with its levels.
-    struct SubscriberPlan(Option<Targets>);
+    pub(super) struct SubscriberPlan(Option<Targets>);
 
     impl SubscriberPlan {
         /// Installs the subscriber, and tells `guard` what happened.
-        fn install(self, guard: TelemetryGuard) -> TelemetryGuard {
+        pub(super) fn install(self, guard: TelemetryGuard) -> TelemetryGuard {
             guard.with_tracing_subscriber(match self.0 {
                 Some(levels) => crate::tracing::install_subscriber(levels),
                 None => GlobalSubscriber::NotInstalled,
@@ -508,7 +465,7 @@ cfg_tracing! {
 
 cfg_not_tracing! {
     /// Without the `tracing` feature there is no subscriber to install.
-    struct TracingPart;
+    pub(super) struct TracingPart;
 
     impl TracingPart {
         fn new() -> Self {
@@ -517,15 +474,15 @@ cfg_not_tracing! {
 
         fn debug_fields(&self, _: &mut fmt::DebugStruct<'_, '_>) {}
 
-        fn plan(&self, _: &EnvLookup) -> SubscriberPlan {
+        pub(super) fn plan(&self, _: &EnvLookup) -> SubscriberPlan {
             SubscriberPlan
         }
     }
 
-    struct SubscriberPlan;
+    pub(super) struct SubscriberPlan;
 
     impl SubscriberPlan {
-        fn install(self, guard: TelemetryGuard) -> TelemetryGuard {
+        pub(super) fn install(self, guard: TelemetryGuard) -> TelemetryGuard {
             guard
         }
     }

@@ -4,6 +4,9 @@
 //! and meter providers through the install sequence every provider
 //! tracewire builds goes through (`span::OwnedProvider`), then what only
 //! `init()` sets (propagators, the OpenTelemetry global meter provider).
+//! Also [`TelemetryBuilder::install`], the way there: the builder's
+//! settings resolved with the environment into a plan (`config`), then the
+//! plan installed.
 
 use std::time::Duration;
 
@@ -11,7 +14,8 @@ use opentelemetry::metrics::{MeterProvider as _, ObservableCounter};
 use opentelemetry::{KeyValue, global};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 
-use super::config::Plan;
+use super::builder::{TelemetryBuilder, TerminalPart};
+use super::config::{self, Env, Plan};
 use super::processor::{BoundedSpanProcessor, Intakes, ProcessorStats};
 use super::{InitError, TelemetryGuard};
 use crate::sampling::HandlerSampler;
@@ -29,6 +33,60 @@ use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 #[cfg(feature = "terminal")]
 use opentelemetry_sdk::metrics::PeriodicReader;
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
+
+impl TelemetryBuilder {
+    /// Builds the pipelines and installs them: the tracer provider with
+    /// [`set_handler_sampled_tracer_provider`](crate::export::set_handler_sampled_tracer_provider), the meter
+    /// provider with [`set_meter_provider`](crate::export::set_meter_provider),
+    /// both also as the OpenTelemetry globals.
+    ///
+    /// # Errors
+    ///
+    /// [`InitError`] when a setting or variable is not valid, an exporter
+    /// cannot be set up, or the configuration asks for an exporter this
+    /// build leaves out (see [Features](crate::export#features)). Nothing is
+    /// installed then.
+    pub fn install(self) -> Result<TelemetryGuard, InitError> {
+        if config::sdk_disabled(&Env(&*self.env))? {
+            return Ok(TelemetryGuard::inert());
+        }
+        let plan = config::resolve(&self)?;
+        config::check_features(&self, &plan)?;
+        let shutdown_timeout = match self.shutdown_timeout {
+            Some(timeout) if timeout.is_zero() => {
+                return Err(InitError::InvalidSetting {
+                    setting: "shutdown_timeout",
+                    value: "0s".into(),
+                    expected: "a non-zero duration".into(),
+                });
+            }
+            Some(timeout) => timeout,
+            None => plan.batch.export_timeout,
+        };
+        let subscriber = self.tracing_part.plan(&self.env);
+        let guard = self.terminal_part.install(plan, shutdown_timeout)?;
+        // After the providers, so the first `tracing` spans go to them.
+        Ok(subscriber.install(guard))
+    }
+}
+
+cfg_terminal! {
+    impl TerminalPart {
+        /// Installs what `plan` asks for, the terminal printing through
+        /// the exporter set in code, if any.
+        fn install(self, plan: Plan, shutdown_timeout: Duration) -> Result<TelemetryGuard, InitError> {
+            install(plan, shutdown_timeout, self.exporter)
+        }
+    }
+}
+
+cfg_not_terminal! {
+    impl TerminalPart {
+        fn install(self, plan: Plan, shutdown_timeout: Duration) -> Result<TelemetryGuard, InitError> {
+            install(plan, shutdown_timeout)
+        }
+    }
+}
 
 /// How often the terminal exporter's queue is drained: trees appear about
 /// this long after their trace ends.

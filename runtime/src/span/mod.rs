@@ -29,6 +29,8 @@ pub use guard::{Instrumented, SpanGuard};
 pub(crate) use meta::LinkTo;
 pub use meta::SpanMeta;
 pub(crate) use owned::{OwnedProvider, SpanPath};
+#[cfg(all(test, feature = "testing"))]
+pub(crate) use registry::direct_installed;
 #[cfg(feature = "tracing")]
 pub(crate) use registry::with_installed_tracer;
 pub use registry::{

@@ -334,4 +334,31 @@ mod tests {
         assert!(!span.is_recording());
         assert!(provider.shutdown().is_err(), "already shut down by drop");
     }
+
+    /// The test suite runs on the path the environment chooses: check that
+    /// it is the one taken, and that a span on it is what the context
+    /// shows, with plain OpenTelemetry children and events.
+    #[test]
+    fn test_tracing_takes_the_path_the_environment_chooses() {
+        use crate::span::{SpanGuard, SpanMeta};
+
+        let tracing = TestTracing::install();
+        assert_eq!(crate::span::direct_installed(), crate::span::direct::enabled());
+        let mut span = SpanGuard::start(&SpanMeta::internal("outer"));
+        span.in_scope(|| {
+            let cx = opentelemetry::Context::current();
+            assert!(cx.span().is_recording());
+            cx.span().add_event("inside", vec![]);
+            opentelemetry::global::tracer("plain").in_span("plain", |_| {});
+        });
+        span.finish(crate::Outcome::Unset);
+        tracing.tree().assert_shape("outer\n  plain");
+        let outer = tracing
+            .spans()
+            .into_iter()
+            .find(|s| s.name == "outer")
+            .unwrap();
+        assert_eq!(outer.events.len(), 1);
+        assert_eq!(outer.events[0].name, "inside");
+    }
 }

@@ -133,16 +133,12 @@ mod tests {
 
     #[test]
     fn handoff_and_kameo_handler_spans_pass_any_level() {
-        // The layer ends these spans through whatever pipeline is
-        // installed: with `testing`, one of its own, so that another
-        // test's capture, running meanwhile, never sees them.
-        #[cfg(feature = "testing")]
-        let _capture = crate::testing::TestTracing::install();
-        let subscriber = tracing_subscriber::registry()
-            .with(KeepLevels {
-                levels: Targets::new().with_default(LevelFilter::ERROR),
-            })
-            .with(crate::tracing::layer());
+        // The filter alone: it is what decides whether a span is enabled
+        // (tracewire's layer filters nothing), and without the layer no
+        // span reaches a pipeline another test's capture could see.
+        let subscriber = tracing_subscriber::registry().with(KeepLevels {
+            levels: Targets::new().with_default(LevelFilter::ERROR),
+        });
         ::tracing::subscriber::with_default(subscriber, || {
             let handoff = crate::tracing::handoff::handoff_span(&opentelemetry::Context::new());
             let kameo = ::tracing::info_span!(target: "kameo::actor::kind", "actor.handle_message");

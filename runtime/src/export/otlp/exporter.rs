@@ -1,6 +1,6 @@
 //! The OTLP span and metric exporters: each encodes its data as an OTLP
-//! export request (opentelemetry-proto's conversions) and hands it to the
-//! transport its target names; and the pipelines built on them. The log
+//! export [`Request`] (opentelemetry-proto's conversions) and hands it to
+//! the [`Transport`] its target names; and the pipelines built on them. The log
 //! exporter (`logs`) sends its requests through the same [`Transport`] and
 //! [`BlockingExport`].
 
@@ -16,7 +16,6 @@ use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{PeriodicReader, Temporality};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
-use prost::Message as _;
 use tokio::time::Instant;
 
 use super::super::config::{OtlpTarget, Plan};
@@ -24,32 +23,13 @@ use super::super::processor::{BatchConfig, BoundedSpanProcessor, ExportRuntime, 
 use super::super::{InitError, Protocol};
 use super::grpc::GrpcSender;
 use super::http::HttpSender;
+use super::request::Request;
 
 /// How one target's requests travel.
 pub(super) enum Transport {
     // Boxed: the hyper client is several times the size of a tonic channel.
     Http(Box<HttpSender>),
     Grpc(GrpcSender),
-}
-
-/// One export request, of any signal.
-pub(super) enum Request {
-    Traces(ExportTraceServiceRequest),
-    Metrics(ExportMetricsServiceRequest),
-    #[cfg(feature = "tracing")]
-    Logs(opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest),
-}
-
-impl Request {
-    /// The protobuf body of an OTLP/HTTP request.
-    fn encode(&self) -> Vec<u8> {
-        match self {
-            Request::Traces(request) => request.encode_to_vec(),
-            Request::Metrics(request) => request.encode_to_vec(),
-            #[cfg(feature = "tracing")]
-            Request::Logs(request) => request.encode_to_vec(),
-        }
-    }
 }
 
 impl Transport {

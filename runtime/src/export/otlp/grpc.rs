@@ -20,7 +20,7 @@ use tonic::{Code, Status};
 use super::super::config::OtlpTarget;
 use super::super::{Compression, InitError};
 use super::connect::{Alpn, Connector, transport_failure};
-use super::exporter::Request;
+use super::request::Request;
 use super::retry::{Failure, Retry, with_retries};
 
 /// One export, with retries, through a generated OTLP client: the trace,

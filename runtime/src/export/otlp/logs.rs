@@ -15,7 +15,8 @@ use opentelemetry_sdk::logs::{
 
 use super::super::InitError;
 use super::super::config::{OtlpTarget, Plan};
-use super::exporter::{BlockingExport, Request};
+use super::exporter::BlockingExport;
+use super::request::Request;
 
 /// Exports log records over OTLP to one target.
 #[derive(Debug)]

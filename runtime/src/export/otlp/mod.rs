@@ -2,6 +2,8 @@
 //! or over TLS, on a transport of tracewire's own.
 //!
 //! - `exporter`: the span and metric exporters and their pipelines;
+//! - `request`: one export request, of any signal, as both transports
+//!   take it;
 //! - `logs`: the log exporter and its pipeline (with the `tracing` feature,
 //!   for its bridge);
 //! - `http`: OTLP/HTTP on hyper's HTTP/1 client;
@@ -23,6 +25,7 @@ mod connect;
 mod exporter;
 mod grpc;
 mod http;
+mod request;
 mod retry;
 
 pub(super) use exporter::{metric_reader, span_processor};

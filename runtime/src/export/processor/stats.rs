@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Counts kept by a [`BoundedSpanProcessor`], readable while it runs and
-/// after it has shut down.
+/// Counts kept by a [`BoundedSpanProcessor`](super::BoundedSpanProcessor),
+/// readable while it runs and after it has shut down.
 #[derive(Clone, Debug, Default)]
 pub struct ProcessorStats(pub(super) Arc<Counters>);
 

@@ -42,36 +42,3 @@ pub(crate) use tracer::{DirectTracer, Placement, SpanSink};
 pub(crate) fn enabled() -> bool {
     std::env::var_os("TRACEWIRE_SPAN_PATH").is_none_or(|v| v != "sdk")
 }
-
-#[cfg(all(test, feature = "testing"))]
-mod tests {
-    use opentelemetry::trace::{TraceContextExt as _, Tracer as _};
-
-    use crate::span::{SpanGuard, SpanMeta};
-    use crate::testing::TestTracing;
-
-    /// The test suite runs on the path the environment chooses: check that
-    /// it is the one taken, and that a span on it is what the context
-    /// shows, with plain OpenTelemetry children and events.
-    #[test]
-    fn test_tracing_takes_the_path_the_environment_chooses() {
-        let tracing = TestTracing::install();
-        assert_eq!(crate::span::registry::direct_installed(), super::enabled());
-        let mut span = SpanGuard::start(&SpanMeta::internal("outer"));
-        span.in_scope(|| {
-            let cx = opentelemetry::Context::current();
-            assert!(cx.span().is_recording());
-            cx.span().add_event("inside", vec![]);
-            opentelemetry::global::tracer("plain").in_span("plain", |_| {});
-        });
-        span.finish(crate::Outcome::Unset);
-        tracing.tree().assert_shape("outer\n  plain");
-        let outer = tracing
-            .spans()
-            .into_iter()
-            .find(|s| s.name == "outer")
-            .unwrap();
-        assert_eq!(outer.events.len(), 1);
-        assert_eq!(outer.events[0].name, "inside");
-    }
-}
