@@ -20,14 +20,14 @@ use crate::static_name::concat;
 use crate::{Message, Outcome};
 
 /// What a handler's reply is sent back through.
-pub(crate) type Reply<A> = oneshot::Sender<Result<<A as Actor>::Reply, CallError>>;
+pub(crate) type ReplySender<A> = oneshot::Sender<Result<<A as Actor>::Reply, CallError>>;
 
 /// A request in an actor's mailbox, with the context of the span that
 /// sent it.
 pub(crate) enum Envelope<A: Actor> {
     Call {
         message: A::Call,
-        reply: Reply<A>,
+        reply: ReplySender<A>,
         cx: Context,
     },
     Cast {

@@ -17,7 +17,7 @@
 //! | `send.rs` | is the receiver of a send a kameo or ractor actor ref; what did the send give? |
 //! | `spawn.rs` | is what is spawned a future, a closure, or neither? |
 //!
-//! A handler span's path from here: [`SpanGuard::start`] (`span/start.rs`)
+//! A handler span's path from here: `SpanGuard::start` (`span/start.rs`)
 //! asks the registry what is installed (`span/registry.rs`) and starts the
 //! span there (the direct path: `span/direct/`); the guard
 //! (`span/guard.rs`) makes it current around the body and ends it once;
