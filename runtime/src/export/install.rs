@@ -22,17 +22,19 @@ use crate::sampling::HandlerSampler;
 use crate::semconv::{EXPORT_DROPPED_SPANS, EXPORT_FAILED_SPANS, EXPORTER};
 use crate::span::{OwnedProvider, SpanPath};
 
-#[cfg(feature = "otlp")]
-use super::otlp;
-#[cfg(feature = "terminal")]
-use super::processor::BatchConfig;
-#[cfg(feature = "terminal")]
-use super::terminal::{TerminalExporter, TerminalMetricExporter};
 use crate::carrier::Propagators;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
-#[cfg(feature = "terminal")]
-use opentelemetry_sdk::metrics::PeriodicReader;
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
+
+cfg_otlp! {
+    use super::otlp;
+}
+
+cfg_terminal! {
+    use super::processor::BatchConfig;
+    use super::terminal::{TerminalExporter, TerminalMetricExporter};
+    use opentelemetry_sdk::metrics::PeriodicReader;
+}
 
 impl TelemetryBuilder {
     /// Builds the pipelines and installs them: the tracer provider with
@@ -88,10 +90,11 @@ cfg_not_terminal! {
     }
 }
 
-/// How often the terminal exporter's queue is drained: trees appear about
-/// this long after their trace ends.
-#[cfg(feature = "terminal")]
-const TERMINAL_DELAY: Duration = Duration::from_millis(100);
+cfg_terminal! {
+    /// How often the terminal exporter's queue is drained: trees appear
+    /// about this long after their trace ends.
+    const TERMINAL_DELAY: Duration = Duration::from_millis(100);
+}
 
 /// Builds what `plan` asks for and installs it; nothing is installed when
 /// any part fails. `terminal` replaces the stderr exporter.
@@ -187,20 +190,21 @@ pub(super) fn install(
     Ok(guard)
 }
 
-/// The default terminal exporter, paced as the environment says.
-#[cfg(feature = "terminal")]
-fn paced(mut exporter: TerminalExporter, plan: &Plan) -> TerminalExporter {
-    let pacing = &plan.terminal_pacing;
-    if let Some(rate) = pacing.max_per_second {
-        exporter = exporter.max_traces_per_second(rate);
+cfg_terminal! {
+    /// The default terminal exporter, paced as the environment says.
+    fn paced(mut exporter: TerminalExporter, plan: &Plan) -> TerminalExporter {
+        let pacing = &plan.terminal_pacing;
+        if let Some(rate) = pacing.max_per_second {
+            exporter = exporter.max_traces_per_second(rate);
+        }
+        if let Some(period) = pacing.summary_period {
+            exporter = exporter.summary_period(period);
+        }
+        if let Some(grace) = pacing.grace_period {
+            exporter = exporter.grace_period(grace);
+        }
+        exporter
     }
-    if let Some(period) = pacing.summary_period {
-        exporter = exporter.summary_period(period);
-    }
-    if let Some(grace) = pacing.grace_period {
-        exporter = exporter.grace_period(grace);
-    }
-    exporter
 }
 
 /// The OpenTelemetry global propagator for other libraries in the process
@@ -240,26 +244,27 @@ fn meter_provider(plan: &Plan) -> Result<Option<SdkMeterProvider>, InitError> {
     Ok(Some(builder.build()))
 }
 
-/// The terminal exporter's processor: the plan's batch limits, drained
-/// every [`TERMINAL_DELAY`].
-#[cfg(feature = "terminal")]
-fn terminal_processor(
-    exporter: TerminalExporter,
-    batch: &BatchConfig,
-    value_length: Option<usize>,
-) -> Result<BoundedSpanProcessor, InitError> {
-    let config = BatchConfig {
-        schedule_delay: TERMINAL_DELAY,
-        ..batch.clone()
-    };
-    BoundedSpanProcessor::start("terminal", config, value_length, || {
-        Ok::<_, std::convert::Infallible>(exporter)
-    })
-    .map_err(|error| InitError::Exporter {
-        signal: "traces",
-        endpoint: "terminal".into(),
-        message: error.to_string(),
-    })
+cfg_terminal! {
+    /// The terminal exporter's processor: the plan's batch limits, drained
+    /// every [`TERMINAL_DELAY`].
+    fn terminal_processor(
+        exporter: TerminalExporter,
+        batch: &BatchConfig,
+        value_length: Option<usize>,
+    ) -> Result<BoundedSpanProcessor, InitError> {
+        let config = BatchConfig {
+            schedule_delay: TERMINAL_DELAY,
+            ..batch.clone()
+        };
+        BoundedSpanProcessor::start("terminal", config, value_length, || {
+            Ok::<_, std::convert::Infallible>(exporter)
+        })
+        .map_err(|error| InitError::Exporter {
+            signal: "traces",
+            endpoint: "terminal".into(),
+            message: error.to_string(),
+        })
+    }
 }
 
 /// Registers the dropped and failed span counters.
