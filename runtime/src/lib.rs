@@ -127,7 +127,8 @@
 //! # login("ann", "hunter2");
 //! # rotate("expired-1");
 //! ```
-
+//!
+#![doc = include_str!("../docs/guides/propagation.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the crate's own tests and doc examples use `::tracewire::..` paths,

@@ -1,4 +1,8 @@
-#![doc = include_str!("../docs/guides/propagation.md")]
+//! Context into spawned work: the spawn family (`spawn`, `spawn_child`,
+//! `spawn_linked` and their blocking forms), `FutureExt` and `SpanFuture`,
+//! and `Traced<M>` for messages over a queue. Re-exported at the crate
+//! root, whose documentation holds the propagation guide
+//! (`runtime/docs/guides/propagation.md`).
 
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
